@@ -1,0 +1,1 @@
+"""The classifiers' corpora, saved pipelines and model cards (installed as ``watcher.models``)."""
