@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from dovecot import PASSWORD, DovecotServer, dovecot_available  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def _require_dovecot() -> None:
+    if not dovecot_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Dovecot is not installed; CI must install dovecot-imapd")
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """One Dovecot for the session; each test gets its own user (see ``mailbox``)."""
+    _require_dovecot()
+    root = Path(tempfile.mkdtemp(prefix="fw-dovecot-"))
+    server = DovecotServer(root)
+    server.setup()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_dovecot():
+    """A Dovecot of the test's own, for tests that stop or rebuild the server."""
+    _require_dovecot()
+    root = Path(tempfile.mkdtemp(prefix="fw-dovecot-"))
+    server = DovecotServer(root)
+    server.setup()
+    server.start()
+    yield server
+    server.stop()
+
+
+_users = itertools.count(1)
+
+
+class Mailbox:
+    """One user's mailbox on a test server, and a config that points at it."""
+
+    def __init__(self, server: DovecotServer, user: str, tmp: Path) -> None:
+        self.server = server
+        self.user = user
+        self.address = f"{user}@jobs.example"
+        self.tmp = tmp
+        self.data_dir = tmp / "data"
+        self.config_path = tmp / "config.toml"
+        self.environ = {"FW_TEST_PASSWORD": PASSWORD}
+        self.write_config()
+
+    def write_config(self, extra_account: str = "", extra_top: str = "") -> Path:
+        self.config_path.write_text(
+            f"{extra_top}\n[[accounts]]\nname = \"test\"\nhost = \"127.0.0.1\"\n"
+            f"port = {self.server.port}\ntls = \"none\"\nusername = \"{self.user}\"\n"
+            f"password_env = \"FW_TEST_PASSWORD\"\naddresses = [\"{self.address}\"]\n"
+            f"{extra_account}\n")
+        os.chmod(self.config_path, 0o600)
+        return self.config_path
+
+    def append(self, folder: str, *messages: bytes, flags=()) -> None:
+        self.server.append(folder, list(messages), flags=flags, user=self.user)
+
+    def flags(self, folder: str) -> dict:
+        return self.server.flags(folder, user=self.user)
+
+    def cli(self, *argv: str) -> list[str]:
+        return ["--config", str(self.config_path), "--data-dir", str(self.data_dir), *argv]
+
+
+@pytest.fixture
+def mailbox(dovecot, tmp_path) -> Mailbox:
+    user = f"seeker{next(_users)}"
+    return Mailbox(dovecot, user, tmp_path)

@@ -1,0 +1,89 @@
+"""Which server folders to watch, and what each one is (pure).
+
+RFC 6154 SPECIAL-USE flags decide first; servers without them get the usual localized names.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+SKIPPED_ROLES = frozenset({"trash", "junk", "drafts"})
+
+_FLAG_ROLES = {
+    "\\sent": "sent", "\\drafts": "drafts", "\\trash": "trash", "\\junk": "junk",
+    "\\archive": "archive", "\\all": "all", "\\flagged": "flagged",
+}
+
+# Lower-cased last path segments, as providers and localized clients name them.
+_NAME_ROLES = {
+    "sent": ("sent", "sent items", "sent messages", "sent mail", "gesendet",
+             "gesendete elemente", "gesendete objekte", "envoyés", "éléments envoyés",
+             "messages envoyés", "enviados", "elementos enviados", "itens enviados",
+             "verzonden", "verzonden items", "inviata", "posta inviata", "skickat",
+             "skickade objekt", "wysłane", "sendt", "sendte elementer"),
+    "drafts": ("drafts", "draft", "entwürfe", "brouillons", "borradores", "rascunhos",
+               "concepten", "bozze", "utkast", "kopie robocze", "kladder"),
+    "trash": ("trash", "deleted items", "deleted messages", "bin", "papierkorb",
+              "gelöschte elemente", "corbeille", "éléments supprimés", "papelera",
+              "elementos eliminados", "lixeira", "lixo", "itens excluídos", "prullenbak",
+              "verwijderde items", "cestino", "papperskorg", "kosz"),
+    "junk": ("junk", "spam", "junk e-mail", "junk email", "bulk mail", "junk-e-mail",
+             "courrier indésirable", "correo no deseado", "lixo eletrônico",
+             "ongewenste e-mail", "posta indesiderata", "skräppost"),
+    "archive": ("archive", "archives", "archiv", "archief", "archivo", "arquivo", "archivio"),
+    "all": ("all mail", "alle nachrichten", "tous les messages", "todos"),
+}
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A server folder we may watch."""
+
+    name: str
+    role: str  # inbox, sent, archive, all, other (or a skipped role)
+
+
+def folder_role(name: str, flags: Iterable[str], delimiter: str | None = "/") -> str:
+    """The folder's role from its SPECIAL-USE flags, else from its name."""
+    lowered = {f.lower() for f in flags}
+    for flag, role in _FLAG_ROLES.items():
+        if flag in lowered:
+            return role
+    if name.upper() == "INBOX":
+        return "inbox"
+    last = name.rsplit(delimiter, 1)[-1] if delimiter else name
+    last = last.strip().lower()
+    for role, names in _NAME_ROLES.items():
+        if last in names:
+            return role
+    return "other"
+
+
+def choose_folders(
+    listed: Sequence[tuple[Sequence[str], str | None, str]],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> list[Folder]:
+    """The folders to watch, from LIST output of (flags, delimiter, name).
+
+    ``include`` and ``exclude`` are shell-style patterns on folder names; an include list
+    replaces the default choice (but a folder must still exist and be selectable).
+    """
+    chosen = []
+    for flags, delimiter, name in listed:
+        lowered = {f.lower() for f in flags}
+        if "\\noselect" in lowered or "\\nonexistent" in lowered:
+            continue
+        role = folder_role(name, flags, delimiter)
+        if include:
+            if not any(fnmatch.fnmatchcase(name, p) for p in include):
+                continue
+        elif role in SKIPPED_ROLES or role == "flagged":
+            continue
+        if any(fnmatch.fnmatchcase(name, p) for p in exclude):
+            continue
+        chosen.append(Folder(name, role))
+    order = {"inbox": 0, "sent": 1}
+    return sorted(chosen, key=lambda f: (order.get(f.role, 2), f.name))
