@@ -1,17 +1,43 @@
 """Raw RFC 5322 bytes to an immutable message record (pure: no I/O, no clock).
 
 INTERFACE CONTRACT (used by sync, storage, classifier, conversations): keep these names.
+
+`parse_message` never raises: every header and part is read tolerantly (missing angle brackets,
+undecodable encoded-words, raw 8-bit headers, lying charsets, broken base64, wrong or missing
+MIME boundaries), and if something unforeseen still breaks, a minimal record is returned and
+the failure logged. It deliberately does not keep attachments or nested forwarded messages.
 """
 
 from __future__ import annotations
 
+import binascii
 import email
+import email.message
 import email.policy
 import hashlib
+import logging
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from email.utils import getaddresses, parsedate_to_datetime
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_tz
+
+from watcher.autosignals import AutoSignals, detect_signals
+from watcher.charsets import decode_bytes
+from watcher.htmltext import html_to_text
+
+__all__ = ["Address", "AutoSignals", "Message", "normalize_subject", "parse_message"]
+
+log = logging.getLogger(__name__)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+# Text parts larger than this are cut: replies are short, and html_to_text over a 20 MB
+# generated report would cost seconds for nothing the classifier reads.
+MAX_TEXT_PART_BYTES = 2_000_000
+# Deeper nesting than this is an attack or a loop, not mail.
+MAX_MIME_DEPTH = 60
 
 
 @dataclass(frozen=True)
@@ -24,33 +50,6 @@ class Address:
     @property
     def domain(self) -> str:
         return self.email.rpartition("@")[2]
-
-
-@dataclass(frozen=True)
-class AutoSignals:
-    """What the headers and structure say about a message being automatic (facts, not a verdict)."""
-
-    auto_submitted: str | None = None  # RFC 3834 header value, lower-cased ("auto-replied", ...)
-    auto_reply_header: bool = False  # X-Autoreply, X-Autorespond, X-Auto-Response-Suppress...
-    precedence: str | None = None  # "bulk", "junk", "list", "auto_reply"
-    mailing_list: bool = False  # List-Id or List-Unsubscribe present
-    auto_reply_subject: bool = False  # "Automatic reply", "Out of Office", "Abwesenheitsnotiz"...
-    bounce: bool = False  # multipart/report; report-type=delivery-status, or a DSN-shaped body
-    bounced_recipients: tuple[str, ...] = ()
-    read_receipt: bool = False  # message/disposition-notification
-    return_date: date | None = None  # "back on 12 March" in an out-of-office
-
-    @property
-    def automatic(self) -> bool:
-        """True when any signal says no human wrote this message."""
-        return bool(
-            (self.auto_submitted and self.auto_submitted != "no")
-            or self.auto_reply_header
-            or self.precedence in ("bulk", "junk", "auto_reply", "list")
-            or self.auto_reply_subject
-            or self.bounce
-            or self.read_receipt
-        )
 
 
 @dataclass(frozen=True)
@@ -76,54 +75,539 @@ class Message:
         return self.to + self.cc
 
 
-_ID_RE = re.compile(r"<[^<>\s]+>")
-_PREFIX_RE = re.compile(r"^\s*(?:(?:re|fwd?|aw|wg|sv|vs|antw|réf|tr|rv|r|enc|odp)\s*(?:\[\d+\])?\s*:\s*|\[[^\]]*\]\s*)+", re.I)
+# ---------------------------------------------------------------- subjects
+
+# Reply and forward prefixes as mail clients write them in their UI language: English,
+# German (AW, WG), Nordic (SV, VS, VB, VL, FS), Dutch (Antw, Doorst), French (Réf, TR, RE),
+# Spanish/Portuguese (RV, Enc, Res, Resp), Italian (R, Rif, I), Polish (Odp, PD), Hungarian
+# (Vá, Továbbítás), Turkish (YNT, İLT), Greek, Russian, Hebrew, Arabic, Chinese, Japanese, Korean.
+_PREFIX_WORDS = (
+    "re|aw|antw|antwort|sv|svar|vs|vb|vl|fs|r|rif|ref|réf|rép|odp|pd|vá|továbbítás|ynt|ilt|İlt"
+    "|res|resp|rv|enc|tr|trs|fwd|fw|wg|doorst|i|atb|ats|pārs|pers|sk|ext|external|"
+    "απ|σχετ|πρθ|отв|ответ|пересл|fwd|השב|הועבר|رد|回复|回覆|答复|转发|轉寄|轉發|返信|転送|회신|전달"
+)
+_PREFIX_RE = re.compile(
+    r"^(?:\s*(?:(?:" + _PREFIX_WORDS + r")\.?\s*(?:\[\d+\]|\(\d+\)|\^\d+|\*\d+|\d+)?\s*[:：]"
+    r"|\[[^\[\]]{0,60}\]|\*{1,3}[a-z ]{2,20}\*{1,3}))+",
+    re.IGNORECASE,
+)
+_SUFFIX_RE = re.compile(r"\s*\((?:fwd|fw|forw)\)\s*$", re.IGNORECASE)
 
 
 def normalize_subject(subject: str) -> str:
     """Lower-cased subject without reply and forward prefixes, whitespace folded."""
-    return " ".join(_PREFIX_RE.sub("", subject or "").split()).lower()
+    text = unicodedata.normalize("NFC", subject or "")
+    text = _SUFFIX_RE.sub("", _PREFIX_RE.sub("", text))
+    return " ".join(text.split()).lower()
 
 
-def _addresses(values: list[str]) -> tuple[Address, ...]:
+# ---------------------------------------------------------------- header text
+
+_ENCODED_WORD_RE = re.compile(r"=\?([^?\s]*)\?([bBqQ])\?([^?]*)\?=")
+_B64_JUNK_RE = re.compile(rb"[^A-Za-z0-9+/]")
+
+
+def _unfold(value: str) -> str:
+    return value.replace("\r", "").replace("\n", "")
+
+
+def _from_8bit(value: str) -> str:
+    """Recover raw 8-bit header bytes (held as surrogates by the parser) as text."""
+    if value.isascii():
+        return value
+    try:
+        data = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return value
+    return decode_bytes(data, None)
+
+
+def _b64_decode(data: bytes) -> bytes:
+    """Base64 that survives missing padding, stray characters and padded chunks glued together."""
+    body = data.rstrip(b"=\r\n\t ")
+    if b"=" not in body:
+        try:
+            return binascii.a2b_base64(data)
+        except binascii.Error:
+            pass
     out = []
-    for name, addr in getaddresses([str(v) for v in values if v is not None]):
-        if "@" in addr:
-            out.append(Address(addr.strip().lower(), name.strip()))
+    for chunk in data.split(b"="):
+        chunk = _B64_JUNK_RE.sub(b"", chunk)
+        if len(chunk) % 4 == 1:
+            chunk = chunk[:-1]
+        if chunk:
+            out.append(binascii.a2b_base64(chunk + b"=" * (-len(chunk) % 4)))
+    return b"".join(out)
+
+
+def _decode_word(charset: str, encoding: str, text: str) -> bytes | None:
+    raw = text.encode("utf-8", "surrogateescape")
+    if encoding in "qQ":
+        return binascii.a2b_qp(raw, header=True)
+    try:
+        return _b64_decode(raw)
+    except binascii.Error:
+        return None
+
+
+def decode_header_text(value: str | None) -> str:
+    """Header value to text: 8-bit bytes recovered, RFC 2047 words decoded, whitespace folded.
+
+    Tolerates what strict decoders reject: encoded-words glued to other text or inside quotes,
+    spaces inside words, missing base64 padding, unknown charsets, and multi-byte characters
+    split across adjacent words (their bytes are joined before decoding).
+    """
+    if not value:
+        return ""
+    text = _from_8bit(_unfold(value))
+    if "=?" not in text:
+        return " ".join(text.split())
+    pieces: list[str] = []
+    pending = bytearray()
+    pending_charset: str | None = None
+    pos = 0
+    for m in _ENCODED_WORD_RE.finditer(text):
+        between = text[pos : m.start()]
+        pos = m.end()
+        charset = m.group(1).partition("*")[0]  # RFC 2231 language suffix
+        decoded = _decode_word(charset, m.group(2), m.group(3))
+        if decoded is None:
+            continue
+        if between and not (between.isspace() and pending_charset is not None):
+            if pending_charset is not None:
+                pieces.append(decode_bytes(bytes(pending), pending_charset))
+                pending.clear()
+                pending_charset = None
+            pieces.append(between)
+        elif between.isspace():
+            between = ""
+        if pending_charset is not None and charset.lower() != pending_charset.lower():
+            pieces.append(decode_bytes(bytes(pending), pending_charset))
+            pending.clear()
+        pending_charset = charset
+        pending += decoded
+    if pending_charset is not None:
+        pieces.append(decode_bytes(bytes(pending), pending_charset))
+    pieces.append(text[pos:])
+    return " ".join("".join(pieces).split())
+
+
+# ---------------------------------------------------------------- addresses
+
+
+def _split_top_level(value: str) -> list[str]:
+    """Split an address list on commas and semicolons outside quotes, comments and <>."""
+    items, buf = [], []
+    quoted = escaped = False
+    angle = paren = 0
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == "(":
+            paren += 1
+        elif ch == ")" and paren:
+            paren -= 1
+        elif ch == "<" and not paren:
+            angle += 1
+        elif ch == ">" and angle:
+            angle -= 1
+        elif ch in ",;" and not angle and not paren:
+            items.append("".join(buf))
+            buf = []
+            continue
+        buf.append(ch)
+    items.append("".join(buf))
+    return items
+
+
+_COMMENT_RE = re.compile(r"\((?:[^()\\]|\\.)*\)")
+_ANGLE_RE = re.compile(r"<([^<>]*)>")
+_GROUP_RE = re.compile(r'^\s*[^"@<>:]*:(?!:)')
+_ADDR_JUNK = " \t\"'<>;,"
+
+
+def _clean_address(text: str) -> str:
+    addr = "".join(text.split()).strip(_ADDR_JUNK)
+    if addr.lower().startswith("mailto:"):
+        addr = addr[7:]
+    addr = addr.rpartition(":")[2] if addr.startswith("@") else addr  # obsolete source route
+    addr = addr.strip(_ADDR_JUNK + ".").lower()
+    local, at, domain = addr.rpartition("@")
+    return addr if at and local and domain else ""
+
+
+def _clean_name(text: str, addr: str) -> str:
+    name = text.strip().strip(",;").strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = name[1:-1]
+    elif len(name) >= 2 and name[0] == "(" and name[-1] == ")":
+        name = name[1:-1]
+    name = decode_header_text(name.replace('\\"', '"').replace("\\\\", "\\")).strip(" \"'")
+    return "" if name.lower() == addr else name
+
+
+def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
+    """Every mailbox in the given raw header values, in order, without duplicates."""
+    out: list[Address] = []
+    seen: set[str] = set()
+    for value in values:
+        text = _from_8bit(_unfold(value))
+        orphan = ""  # 'Müller' of an unquoted 'Müller, Hans <h@x>'
+        for item in _split_top_level(text):
+            if orphan and "<" in item:
+                item = orphan + "," + item
+            orphan = ""
+            angle = _ANGLE_RE.findall(item)
+            if angle:
+                addr = _clean_address(angle[-1])
+                name_part = item[: item.rfind("<")]
+                name_part = _GROUP_RE.sub("", name_part, count=1) if ":" in name_part else name_part
+                comments = _COMMENT_RE.findall(name_part)
+                name_part = _COMMENT_RE.sub("", name_part).strip() or (
+                    comments[0] if comments else ""
+                )
+            else:
+                comments = _COMMENT_RE.findall(item)
+                bare = _COMMENT_RE.sub("", item)
+                if ":" in bare:
+                    bare = _GROUP_RE.sub("", bare, count=1)
+                addr = _clean_address(bare)
+                name_part = comments[0] if comments else ""
+                if not addr and bare.strip() and "@" not in bare:
+                    orphan = bare
+            if addr and addr not in seen:
+                seen.add(addr)
+                out.append(Address(addr, _clean_name(name_part, addr)))
     return tuple(out)
 
 
-def parse_message(raw: bytes, internaldate: datetime | None = None) -> Message:
-    """Parse raw message bytes; never raises on malformed input."""
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
-    ids = _ID_RE.findall(msg.get("Message-ID", "") or "")
-    message_id = ids[0] if ids else "<%s@feedback-watcher.invalid>" % hashlib.sha256(raw).hexdigest()[:32]
-    irt = _ID_RE.findall(msg.get("In-Reply-To", "") or "")
-    refs = tuple(_ID_RE.findall(msg.get("References", "") or ""))
+# ---------------------------------------------------------------- ids and dates
+
+_BRACKETED_RE = re.compile(r"<([^<>]*)>")
+_BARE_ID_RE = re.compile(r"[^\s<>,;\"'()]+@[^\s<>,;\"'()]+")
+
+
+def parse_ids(value: str | None, *, prefer_last: bool = False) -> tuple[str, ...]:
+    """Message-ids in a header, normalised to '<id>'; tolerates missing brackets and garbage."""
+    if not value:
+        return ()
+    text = _from_8bit(_unfold(value))
+    ids = ["".join(x.split()) for x in _BRACKETED_RE.findall(text)]
+    ids = [f"<{x}>" for x in ids if x and x != "@"]
+    if not ids:
+        ids = ["<{}>".format(x.strip(".")) for x in _BARE_ID_RE.findall(text)]
+    elif prefer_last and _BRACKETED_RE.sub("", text).strip(" \t,") and len(ids) > 1:
+        # Old In-Reply-To phrase form: 'Your message of <date> ... <addr> ... <id>'.
+        ids = ids[-1:]
+    return tuple(dict.fromkeys(ids))
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An aware datetime from an RFC 5322 (or ISO 8601) date, or None when it is unusable."""
+    if not value:
+        return None
+    text = " ".join(_from_8bit(_unfold(value)).split())
     try:
-        when = parsedate_to_datetime(msg.get("Date"))
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-    except (TypeError, ValueError, IndexError):
-        when = internaldate or datetime(1970, 1, 1, tzinfo=timezone.utc)
-    subject = str(email.header.make_header(email.header.decode_header(msg.get("Subject", "") or "")))
-    body = ""
-    for part in msg.walk():
-        if part.get_content_type() == "text/plain" and not part.get_filename():
-            payload = part.get_payload(decode=True) or b""
-            body = payload.decode(part.get_content_charset() or "utf-8", "replace")
-            break
-    senders = _addresses(msg.get_all("From", []))
+        parts = parsedate_tz(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        parts = None
+    when = None
+    if parts is not None:
+        try:
+            offset = parts[9] or 0
+            tz = timezone(timedelta(seconds=offset)) if abs(offset) < 86400 else timezone.utc
+            when = datetime(*parts[:6], tzinfo=tz)
+        except (TypeError, ValueError, OverflowError):
+            when = None
+    if when is None:
+        try:
+            when = _aware(datetime.fromisoformat(text))
+        except ValueError:
+            return None
+    # 1970 and 2100+ dates come from broken clocks and zeroed fields, not from mail.
+    if not 1980 <= when.year <= 2200:
+        return None
+    return when
+
+
+def _received_date(values: list[str]) -> datetime | None:
+    for value in values:  # topmost first: the newest hop
+        when = parse_date(value.rpartition(";")[2])
+        if when is not None:
+            return when
+    return None
+
+
+# ---------------------------------------------------------------- bodies
+
+
+def _payload_bytes(part: email.message.Message) -> bytes:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return b""
+    if isinstance(payload, bytes):
+        data = payload
+    else:
+        data = str(payload).encode("utf-8", "surrogateescape")
+    cte = str(part.get("content-transfer-encoding", "") or "").strip().lower()
+    if "base64" in cte:
+        try:
+            return _b64_decode(data)
+        except binascii.Error:
+            return data
+    if "quoted-printable" in cte:
+        return binascii.a2b_qp(data)
+    return data
+
+
+def _part_text(part: email.message.Message) -> str:
+    data = _payload_bytes(part)[:MAX_TEXT_PART_BYTES]
+    try:
+        charset = part.get_content_charset()
+    except (LookupError, ValueError, TypeError):
+        charset = None
+    text = decode_bytes(data, charset)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    ctype = str(part.get("content-type", "")).lower()
+    if "flowed" in ctype:
+        text = _unflow(text, "delsp=yes" in ctype.replace(" ", "").replace('"', ""))
+    return text
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """Join RFC 3676 format=flowed soft line breaks, keeping quote depth apart."""
+    out: list[str] = []
+    carry: str | None = None
+    carry_depth = -1
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space stuffing
+        if carry is not None and depth == carry_depth:
+            content = carry + content
+        elif carry is not None:
+            out.append(">" * carry_depth + (" " if carry_depth else "") + carry)
+        carry = None
+        if content.endswith(" ") and content != "-- ":
+            carry, carry_depth = (content[:-1] if delsp else content), depth
+            continue
+        out.append(">" * depth + (" " if depth else "") + content)
+    if carry is not None:
+        out.append(">" * carry_depth + (" " if carry_depth else "") + carry)
+    return "\n".join(out)
+
+
+def _is_attachment(part: email.message.Message) -> bool:
+    disposition = str(part.get("content-disposition", "") or "").lower()
+    if disposition.startswith("attachment"):
+        return True
+    try:
+        return part.get_filename() is not None
+    except (LookupError, ValueError, TypeError):
+        return True
+
+
+_BOUNDARY_LINE_RE = re.compile(r"^--([^\s]{1,200}?)(?:--)?[ \t]*\r?\n(?=[Cc]ontent-)", re.MULTILINE)
+
+
+def _guess_boundary(text: str) -> str | None:
+    """The boundary a multipart body really uses, when its header names a wrong one or none."""
+    found = _BOUNDARY_LINE_RE.findall(text[:200_000])
+    return max(set(found), key=found.count) if found else None
+
+
+def _reparse_multipart(part: email.message.Message) -> email.message.Message | None:
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return None
+    boundary = _guess_boundary(payload)
+    if boundary is None or boundary == part.get_boundary():
+        return None
+    head = 'Content-Type: multipart/mixed; boundary="{}"\n\n'.format(boundary.replace('"', ""))
+    try:
+        data = (head + payload).encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return None
+    reparsed = email.message_from_bytes(data, policy=email.policy.compat32)
+    return reparsed if reparsed.is_multipart() else None
+
+
+def _body_parts(
+    root: email.message.Message,
+) -> tuple[list[email.message.Message], list[email.message.Message]]:
+    """The inline text/plain and text/html parts, in order, outside forwarded messages."""
+    plain: list[email.message.Message] = []
+    html: list[email.message.Message] = []
+    stack: list[tuple[email.message.Message, int]] = [(root, 0)]
+    while stack:
+        part, depth = stack.pop()
+        maintype = part.get_content_maintype()
+        if part.is_multipart():
+            # message/rfc822 and delivery reports are multipart too: not the body.
+            if maintype == "multipart" and depth < MAX_MIME_DEPTH:
+                stack.extend((child, depth + 1) for child in reversed(part.get_payload()))
+            continue
+        if maintype == "multipart" or (depth == 0 and part.get("content-type") is None):
+            # Wrong or missing boundary: find the one the body really uses.
+            repaired = _reparse_multipart(part) if depth == 0 else None
+            if repaired is not None:
+                stack.append((repaired, depth + 1))
+                continue
+            if maintype == "multipart":
+                plain.append(part)  # its raw text is still the best body there is
+                continue
+        if maintype != "text" or _is_attachment(part):
+            continue
+        subtype = part.get_content_subtype()
+        if subtype == "plain":
+            plain.append(part)
+        elif subtype == "html":
+            html.append(part)
+    return plain, html
+
+
+def _bodies(root: email.message.Message) -> tuple[str, str | None]:
+    plain_parts, html_parts = _body_parts(root)
+    plain = "\n\n".join(t for t in (_part_text(p) for p in plain_parts) if t.strip())
+    body_html = _part_text(html_parts[0]) if html_parts else None
+    if plain.strip() or not body_html:
+        return plain, body_html
+    return html_to_text(body_html), body_html
+
+
+# ---------------------------------------------------------------- the record
+
+
+def _headers(msg: email.message.Message) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        out.setdefault(name.strip().lower(), []).append(str(value))
+    return out
+
+
+def _first(headers: dict[str, list[str]], name: str) -> str:
+    values = headers.get(name)
+    return values[0] if values else ""
+
+
+_CONTENT_HEADERS = ("from", "to", "cc", "date", "subject")
+
+
+def _stable_id(raw: bytes, headers: dict[str, list[str]] | None) -> str:
+    """A message-id for a message without one: the same content always gets the same id.
+
+    Hashes the From/To/Cc/Date/Subject values and the body, not the trace headers, so the
+    copy in Sent and the copy in another folder agree.
+    """
+    digest = hashlib.sha256()
+    if headers is not None:
+        for name in _CONTENT_HEADERS:
+            for value in headers.get(name, ()):
+                digest.update(value.encode("utf-8", "surrogateescape"))
+            digest.update(b"\0")
+        split = raw.find(b"\n\n")
+        split_crlf = raw.find(b"\r\n\r\n")
+        cut = min((s for s in (split, split_crlf) if s >= 0), default=len(raw))
+        digest.update(raw[cut:])
+    else:
+        digest.update(raw)
+    return f"<{digest.hexdigest()[:32]}@feedback-watcher.invalid>"
+
+
+def _as_bytes(raw: object) -> bytes:
+    if isinstance(raw, bytes):
+        return raw
+    if isinstance(raw, (bytearray, memoryview)):
+        return bytes(raw)
+    if isinstance(raw, str):
+        return raw.encode("utf-8", "surrogateescape")
+    return b""
+
+
+def _parse(raw: bytes, internaldate: datetime | None) -> Message:
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    headers = _headers(msg)
+    ids = parse_ids(_first(headers, "message-id"))
+    in_reply_to = parse_ids(_first(headers, "in-reply-to"), prefer_last=True)
+    references = parse_ids(" ".join(headers.get("references", ())))
+    when = (
+        parse_date(_first(headers, "date"))
+        or (_aware(internaldate) if isinstance(internaldate, datetime) else None)
+        or _received_date(headers.get("received", []))
+        or EPOCH
+    )
+    subject = decode_header_text(_first(headers, "subject"))
+    senders = parse_addresses(headers.get("from", []))
+    sender = senders[0] if senders else None
+    body_text, body_html = _bodies(msg)
+    signals = detect_signals(
+        msg,
+        headers,
+        subject=subject,
+        sender_email=sender.email if sender else "",
+        from_header=decode_header_text(_first(headers, "from")),
+        body_text=body_text,
+        sent=when,
+    )
     return Message(
-        message_id=message_id,
-        in_reply_to=irt[0] if irt else None,
-        references=refs,
-        sender=senders[0] if senders else None,
-        to=_addresses(msg.get_all("To", [])),
-        cc=_addresses(msg.get_all("Cc", [])),
-        reply_to=_addresses(msg.get_all("Reply-To", [])),
+        message_id=ids[0] if ids else _stable_id(raw, headers),
+        in_reply_to=in_reply_to[0] if in_reply_to else None,
+        references=references,
+        sender=sender,
+        to=parse_addresses(headers.get("to", [])),
+        cc=parse_addresses(headers.get("cc", [])),
+        reply_to=parse_addresses(headers.get("reply-to", [])),
         date=when,
         subject=subject,
         normalized_subject=normalize_subject(subject),
-        body_text=body,
+        body_text=body_text,
+        body_html=body_html,
+        signals=signals,
     )
+
+
+def _minimal(raw: bytes, internaldate: datetime | None) -> Message:
+    when = _aware(internaldate) if isinstance(internaldate, datetime) else EPOCH
+    return Message(
+        message_id=_stable_id(raw, None),
+        in_reply_to=None,
+        references=(),
+        sender=None,
+        to=(),
+        cc=(),
+        reply_to=(),
+        date=when,
+        subject="",
+        normalized_subject="",
+        body_text=decode_bytes(raw[:MAX_TEXT_PART_BYTES]),
+    )
+
+
+def parse_message(raw: bytes, internaldate: datetime | None = None) -> Message:
+    """Parse raw message bytes; never raises on malformed input.
+
+    The date falls back from the Date header to `internaldate` (the server's arrival time),
+    then to the newest Received header, then to the Unix epoch.
+    """
+    data = _as_bytes(raw)
+    try:
+        return _parse(data, internaldate)
+    except Exception:  # the contract is "never raises": one bad message must not stop a sync
+        log.warning(
+            "could not parse a %d-byte message; keeping a minimal record", len(data), exc_info=True
+        )
+        return _minimal(data, internaldate)
