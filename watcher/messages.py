@@ -260,7 +260,7 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
         text = _from_8bit(_unfold(value))
         orphan = ""  # 'Müller' of an unquoted 'Müller, Hans <h@x>'
         for item in _split_top_level(text):
-            if orphan and "<" in item:
+            if orphan and "<" in item and "@" not in item[: item.find("<")]:
                 item = orphan + "," + item
             orphan = ""
             angle = _ANGLE_RE.findall(item)
@@ -279,7 +279,7 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
                     bare = _GROUP_RE.sub("", bare, count=1)
                 addr = _clean_address(bare)
                 name_part = comments[0] if comments else ""
-                if not addr and bare.strip() and "@" not in bare:
+                if not addr and len(bare.split()) == 1 and "@" not in bare:
                     orphan = bare
             if addr and addr not in seen:
                 seen.add(addr)
@@ -352,22 +352,20 @@ def _received_date(values: list[str]) -> datetime | None:
 
 
 def _payload_bytes(part: email.message.Message) -> bytes:
-    payload = part.get_payload()
-    if isinstance(payload, list):
-        return b""
-    if isinstance(payload, bytes):
-        data = payload
-    else:
-        data = str(payload).encode("utf-8", "surrogateescape")
     cte = str(part.get("content-transfer-encoding", "") or "").strip().lower()
     if "base64" in cte:
+        # Our own decoder: compat32 drops everything after a padded chunk.
+        payload = part.get_payload()
+        if not isinstance(payload, str):
+            return b""
+        data = payload.encode("utf-8", "surrogateescape")
         try:
             return _b64_decode(data)
         except binascii.Error:
             return data
-    if "quoted-printable" in cte:
-        return binascii.a2b_qp(data)
-    return data
+    # decode=True hands back the raw 8-bit bytes; decode=False would decode them as ASCII.
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
 
 
 def _part_text(part: email.message.Message) -> str:
@@ -482,7 +480,8 @@ def _body_parts(
 
 def _bodies(root: email.message.Message) -> tuple[str, str | None]:
     plain_parts, html_parts = _body_parts(root)
-    plain = "\n\n".join(t for t in (_part_text(p) for p in plain_parts) if t.strip())
+    texts = [t for t in (_part_text(p) for p in plain_parts) if t.strip()]
+    plain = texts[0] if len(texts) == 1 else "\n\n".join(t.strip("\n") for t in texts)
     body_html = _part_text(html_parts[0]) if html_parts else None
     if plain.strip() or not body_html:
         return plain, body_html
