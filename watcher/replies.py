@@ -1,11 +1,684 @@
-"""The new text of a reply: quoted originals and signatures removed (pure)."""
+"""The new text of a reply: quoted originals and signatures removed (pure).
+
+``strip_quotes`` removes the quoted original and keeps the signature;
+``visible_text`` also removes signatures, mobile footers, legal disclaimers
+and mailing-list footers. Both accept a plain-text body, an HTML body or a
+whole raw RFC 822 message (as a string) and return plain text.
+
+How the quoted original is found, in the order the rules apply:
+
+1. The first *hard splitter* ends the reply: an "-----Original Message-----"
+   line, an Outlook header block ("From: / Sent: / To: / Subject:" in one of
+   many languages, with the rule line above it), or an attribution line
+   ("On <date>, <name> wrote:") followed by unquoted text. Everything from
+   there on is the original. A header block at the very top is the message's
+   own pasted header: only the block is dropped. A forward marker
+   ("---------- Forwarded message ---------") is not a quote: a forward is
+   content, so nothing after it is removed.
+2. The ">" lines that remain form *quote regions*, each with its
+   attribution line when there is one. A lone ">" line without attribution is
+   kept (it is more often an arrow or a prompt than a quote).
+3. One quoted block (top-posted or bottom-posted) is removed with its
+   attribution; text above and below stays. When reply text sits *between*
+   quoted blocks (an inline reply) the quoted context is kept, since the
+   answers mean nothing without it, and only the trailing quote is removed.
+
+Signatures are looked for only at the end of what remains and never on the
+first line: a "-- " delimiter, a sign-off ("Best regards,", "Mvh", "Med
+venlig hilsen", ...) followed by a few short lines, a "-Name" line, a lone
+name as the last line, a trailing block of contact details, a mobile
+footer ("Sent from my iPhone", "Von meinem iPhone gesendet", ...), a
+disclaimer paragraph or a mailing-list footer.
+
+The module does no I/O and keeps its patterns precompiled (in
+``watcher.replymarkers``); it stops reading at the first hard splitter, so a
+long quoted history costs little.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import quopri
+import re
+from email.message import EmailMessage
+
+from watcher import replymarkers as rm
+from watcher.htmltext import html_to_text
+
+log = logging.getLogger(__name__)
+
+__all__ = ["strip_quotes", "visible_text", "plain_body"]
+
+# Signature lines are short; talon measured the same bound for its signatures.
+_SIGNATURE_LINE_MAX = 60
+_SIGNATURE_MAX_LINES = 15
+_ATTRIBUTION_MAX_CHARS = 300
+_HEADER_LOOKBACK = 5
+
+_TECHNICAL_HEADERS = frozenset(
+    "content-type mime-version message-id received return-path delivered-to x-mailer "
+    "dkim-signature in-reply-to references user-agent content-transfer-encoding "
+    "x-originating-ip authentication-results".split()
+)
+_HEADER_LINE_RE = re.compile(r"^([!-9;-~]+):")
+_HTML_START_RE = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype|html|head|body|div|p|span|table|meta|style|font|br"
+    r"|blockquote|center|pre|b|i|a|o:p|!--)[\s>/]",
+    re.I,
+)
+_HTML_TAG_RE = re.compile(r"</?(?:div|p|br|span|table|td|tr|html|body|blockquote|font)\b[^>]*>", re.I)
+_QP_SOFT_BREAK_RE = re.compile(r"[^\s=]=\n")
+_QP_ESCAPE_RE = re.compile(r"=(?:[89A-F][0-9A-F]|3D|20)")
+_BLANK_RUN_RE = re.compile(r"\n{3,}")
+_LINK_RE = re.compile(r"https?://|mailto:|^\(|>\s*$", re.I)
+_QUOTED_VERB_RE = re.compile(r"^>\s*(?:" + r"wrote|schrieb|a écrit|escribió|skrev|napisał" + r")\s*:?\s*$", re.I)
+
+
+# -- public API ---------------------------------------------------------------
 
 
 def strip_quotes(text: str) -> str:
-    """Remove the quoted original; keep signatures."""
-    return text
+    """Return the reply without the quoted original; signatures are kept."""
+    return _extract(text, signatures=False)
 
 
 def visible_text(text: str) -> str:
-    """Remove the quoted original and signatures."""
+    """Return the reply without the quoted original, signatures and footers."""
+    return _extract(text, signatures=True)
+
+
+def plain_body(text: str) -> str:
+    """Return the plain text of a body, an HTML body or a raw RFC 822 message.
+
+    HTML is converted with its quote containers dropped; a raw message gives
+    its text/plain part, or its HTML part when there is no usable plain one.
+    """
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _looks_like_message(text):
+        text = _message_body(text)
+    elif _looks_like_html(text):
+        text = html_to_text(text, drop_quotes=True)
+    if _looks_like_quoted_printable(text):
+        text = quopri.decodestring(text.encode("utf-8")).decode("utf-8", "replace")
     return text
+
+
+# -- body extraction ------------------------------------------------------------
+
+
+def _looks_like_message(text: str) -> bool:
+    head = text[:8000].split("\n\n", 1)[0]
+    lines = head.split("\n")
+    if len(lines) < 2:
+        return False
+    names = set()
+    for n, line in enumerate(lines):
+        if n == 0 and line.startswith("From "):  # mbox separator line
+            continue
+        if line[:1] in (" ", "\t"):
+            continue
+        m = _HEADER_LINE_RE.match(line)
+        if not m:
+            return False
+        names.add(m.group(1).lower())
+    return bool(names & _TECHNICAL_HEADERS) and len(names) >= 2
+
+
+def _looks_like_html(text: str) -> bool:
+    if _HTML_START_RE.match(text):
+        return True
+    return len(_HTML_TAG_RE.findall(text[:5000])) >= 3
+
+
+def _looks_like_quoted_printable(text: str) -> bool:
+    # A body whose transfer encoding was never decoded ("w=\nrote:", "=E2=80=AF").
+    if "=\n" not in text:
+        return False
+    return len(_QP_SOFT_BREAK_RE.findall(text)) >= 2 and _QP_ESCAPE_RE.search(text) is not None
+
+
+def _message_body(raw: str) -> str:
+    msg = email.message_from_string(raw, policy=email.policy.default)
+    plain = html = None
+    if isinstance(msg, EmailMessage):
+        plain = msg.get_body(preferencelist=("plain",))
+        html = msg.get_body(preferencelist=("html",))
+    if plain is not None:
+        content = _part_text(plain)
+        if content.strip() or html is None:
+            return content
+    if html is not None:
+        return html_to_text(_part_text(html), drop_quotes=True)
+    for part in msg.walk():
+        if part.get_content_maintype() == "text":
+            return _part_text(part)
+    return ""
+
+
+def _part_text(part: email.message.Message) -> str:
+    try:
+        content = part.get_content()  # type: ignore[attr-defined]
+    except (LookupError, ValueError, UnicodeError, AttributeError, KeyError):
+        # Unknown charsets and broken encodings: decode the bytes leniently.
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            return ""
+        charset = part.get_content_charset() or "utf-8"
+        try:
+            return payload.decode(charset, "replace")
+        except LookupError:
+            return payload.decode("utf-8", "replace")
+    if isinstance(content, bytes):
+        return content.decode("utf-8", "replace")
+    return str(content).replace("\r\n", "\n")
+
+
+# -- quotes -----------------------------------------------------------------------
+
+
+def _extract(text: str, *, signatures: bool) -> str:
+    body = plain_body(text)
+    if not body.strip():
+        return ""
+    lines, regions = _remove_quotes(body.split("\n"))
+    if signatures:
+        lines = _remove_tail(lines, regions)
+    else:
+        lines = _drop_trailing_regions(lines, regions)
+    return _tidy(lines)
+
+
+def _remove_quotes(lines: list[str]) -> tuple[list[str], list[int]]:
+    """Return the kept lines and, per line, its quote region (-1 when none)."""
+    out: list[str] = []
+    kinds: list[str] = []  # e(mpty) t(ext) m(arked ">") a(ttribution)
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        s = line.strip()
+        if not s:
+            out.append(line)
+            kinds.append("e")
+            i += 1
+            continue
+        if s[0] == ">":
+            if _QUOTED_VERB_RE.match(s):
+                verdict = _close_attribution(out, kinds, lines, i)
+                if verdict == "cut":
+                    break
+                if verdict == "attr":
+                    i += 1
+                    continue
+            _mark_weak_attribution(out, kinds)
+            out.append(line)
+            kinds.append("m")
+            i += 1
+            continue
+        hit = _hard_splitter(lines, i, s)
+        if hit is not None:
+            kind, end = hit
+            if kind == "forward":
+                # A forward is content: keep it and everything after as written.
+                out.extend(lines[i:])
+                kinds.extend("t" * (n - i))
+                break
+            if all(k == "e" for k in kinds):
+                # The message's own pasted header block: drop it, read on.
+                out = [""] * len(out)
+                i = end
+                continue
+            break
+        if _ends_attribution(s):
+            verdict = _attribution(out, kinds, lines, i, s)
+            if verdict == "cut":
+                break
+            if verdict == "attr":
+                i += 1
+                continue
+        out.append(line)
+        kinds.append("t")
+        i += 1
+    _absorb_broken_links(out, kinds)
+    return _resolve_regions(out, kinds)
+
+
+def _hard_splitter(lines: list[str], i: int, s: str) -> tuple[str, int] | None:
+    """Classify a line that starts the original outright: (kind, end of its block)."""
+    first = s[0]
+    if first in "-=_*" or first.isalpha() or first in "—–─":
+        if rm.ORIGINAL_MESSAGE_RE.match(s):
+            end = _header_block_end(lines, _next_nonblank(lines, i + 1))
+            return "cut", end if end is not None else i + 1
+        if rm.FORWARDED_RE.match(s):
+            return "forward", i
+        if rm.SEPARATOR_RE.match(s):
+            # Outlook's rule line belongs to the header block right below it.
+            end = _header_block_end(lines, i + 1)
+            return ("cut", end) if end is not None else None
+    if ":" in s[:32] or "：" in s[:32]:
+        end = _header_block_end(lines, i)
+        if end is not None:
+            return "cut", end
+    return None
+
+
+def _next_nonblank(lines: list[str], i: int) -> int:
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return i
+
+
+def _header_block_end(lines: list[str], i: int) -> int | None:
+    """Return the index after an Outlook-style header block starting at ``i``."""
+    if i >= len(lines):
+        return None
+    m = rm.FIELD_RE.match(lines[i])
+    if not m:
+        return None
+    kind = rm.FIELD_KIND.get(m.group(1).lower())
+    if kind not in ("from", "date"):
+        return None
+    seen = {kind}
+    text = [lines[i]]
+    last = i
+    gap = 0
+    j = i + 1
+    while j < len(lines) and j < i + 14:
+        s = lines[j].strip()
+        if not s:
+            break
+        fm = rm.FIELD_RE.match(lines[j])
+        if fm:
+            seen.add(rm.FIELD_KIND.get(fm.group(1).lower(), "?"))
+            last = j
+            gap = 0
+            text.append(s)
+        else:
+            gap += 1  # a wrapped value ("[mailto:\n bob@example.com]")
+            if gap > 2:
+                break
+            text.append(s)
+        j += 1
+    if len(seen) >= 3:
+        return last + 1
+    if len(seen) == 2:
+        joined = " ".join(text)
+        if rm.EMAIL_RE.search(joined) or rm.DATEISH_RE.search(joined):
+            return last + 1
+    return None
+
+
+def _ends_attribution(s: str) -> bool:
+    tail = s[-48:]
+    if rm.WROTE_END_RE.search(tail) or rm.SENT_END_RE.search(tail):
+        return True
+    return tail.endswith((":", "：")) and rm.WROTE_INSIDE_RE.search(s) is not None
+
+
+def _attribution_start(out: list[str], kinds: list[str], s: str) -> tuple[int, list[str]]:
+    """Walk back over already-read lines that belong to a wrapped attribution.
+
+    Returns the index in ``out`` where the attribution starts and the stripped
+    lines before the current one that belong to it.
+    """
+    if rm.OPENER_RE.match(s) or not out:
+        return len(out), []
+    parts: list[str] = []
+    k = len(out)
+    blanks = 0
+    while k > 0 and len(out) - k < _HEADER_LOOKBACK:
+        k -= 1
+        if kinds[k] == "e":
+            blanks += 1
+            if blanks > 1:
+                break
+            continue
+        if kinds[k] != "t":
+            break
+        prev = out[k].strip()
+        if prev.endswith((".", "!", "?")):
+            break
+        parts.insert(0, prev)
+        if rm.OPENER_RE.match(prev):
+            return k, parts
+    # No opener: accept only the wrapped form "<name>\n<address> wrote:".
+    k = len(out) - 1
+    if _is_continuation(s) and kinds[k] == "t":
+        return k, [out[k].strip()]
+    return len(out), []
+
+
+def _is_continuation(s: str) -> bool:
+    return bool(s) and (s[0] in "<([" or s[0].islower() or rm.EMAIL_RE.match(s) is not None)
+
+
+def _attribution(out: list[str], kinds: list[str], lines: list[str], i: int, s: str) -> str:
+    """Judge an attribution ending at line ``i``: "cut", "attr" or "text"."""
+    head = ""
+    if not rm.OPENER_RE.match(s):
+        m = rm.INLINE_ON_RE.search(s)
+        if m:
+            head, s = s[: m.start()].rstrip(" -"), m.group(1)
+    start, parts = _attribution_start(out, kinds, s)
+    joined = " ".join(parts + [s])
+    if len(joined) > _ATTRIBUTION_MAX_CHARS:
+        return "text"
+    nxt = _next_nonblank(lines, i + 1)
+    quoted_next = nxt < len(lines) and lines[nxt].lstrip().startswith(">")
+    has_address = rm.EMAIL_RE.search(joined) is not None
+    strong = has_address or rm.DATEISH_RE.search(joined) is not None or bool(
+        rm.OPENER_RE.match(joined)
+    )
+    if rm.SENT_END_RE.search(joined[-48:]) and not rm.WROTE_END_RE.search(joined[-48:]):
+        strong = has_address  # "sent:" ends ordinary sentences too
+        if not strong:
+            return "text"
+    if not quoted_next and not strong:
+        return "text"
+    if head:
+        del out[start:], kinds[start:]
+        out.append(head)
+        kinds.append("t")
+        start = len(out)
+    if not quoted_next:
+        del out[start:], kinds[start:]
+        return "cut"
+    for k in range(start, len(out)):
+        kinds[k] = "a" if kinds[k] == "t" else kinds[k]
+    out.append(s if head else lines[i])
+    kinds.append("a")
+    return "attr"
+
+
+def _close_attribution(out: list[str], kinds: list[str], lines: list[str], i: int) -> str:
+    """Judge a "> wrote:" line that closes a wrapped attribution ("cut", "attr", "text").
+
+    A long link wrapped by the sender's client can push the ">" of its closing
+    bracket onto the line with the verb.
+    """
+    start, parts = _attribution_start(out, kinds, "<")
+    if not parts or not rm.OPENER_RE.match(parts[0]):
+        return "text"
+    nxt = _next_nonblank(lines, i + 1)
+    if nxt < len(lines) and lines[nxt].lstrip().startswith(">"):
+        for k in range(start, len(out)):
+            kinds[k] = "a" if kinds[k] == "t" else kinds[k]
+        out.append(lines[i])
+        kinds.append("a")
+        return "attr"
+    del out[start:], kinds[start:]
+    return "cut"
+
+
+def _mark_weak_attribution(out: list[str], kinds: list[str]) -> None:
+    """Turn the line(s) just above a quote into its attribution when they read like one.
+
+    Clients without a "wrote" verb still write a date and an address:
+    "2011/4/7 Name <a@b.c>", "26.06.2014, 14:41, "Name" <a@b.c>:".
+    """
+    k = len(kinds) - 1
+    while k >= 0 and kinds[k] == "e":
+        k -= 1
+    if k < 0 or kinds[k] != "t":
+        return
+    start = k
+    if k > 0 and kinds[k - 1] == "t":
+        # "Name <" + "address>:" or "Name" + "<address>:"
+        if out[k - 1].rstrip().endswith("<") or out[k].lstrip()[:1] in ("<", "("):
+            start = k - 1
+    joined = " ".join(out[j].strip() for j in range(start, k + 1))
+    if len(joined) > 250 or not rm.DATEISH_RE.search(joined):
+        return
+    if rm.EMAIL_RE.search(joined) or joined.endswith((":", "：")):
+        for j in range(start, k + 1):
+            kinds[j] = "a"
+
+
+def _absorb_broken_links(out: list[str], kinds: list[str]) -> None:
+    """Treat a wrapped link or token between two quoted lines as quoted too."""
+    for k, kind in enumerate(kinds):
+        if kind != "t":
+            continue
+        s = out[k].strip()
+        if not (_LINK_RE.search(s) or " " not in s):
+            continue
+        before = k - 1
+        while before >= 0 and kinds[before] == "e":
+            before -= 1
+        after = k + 1
+        while after < len(kinds) and kinds[after] == "e":
+            after += 1
+        if before >= 0 and kinds[before] in "ma" and after < len(kinds) and kinds[after] == "m":
+            kinds[k] = "m"
+
+
+def _resolve_regions(out: list[str], kinds: list[str]) -> tuple[list[str], list[int]]:
+    """Group quoted lines into regions; remove them unless the reply is inline."""
+    regions = [-1] * len(kinds)
+    spans: list[tuple[int, int]] = []
+    k = 0
+    n = len(kinds)
+    while k < n:
+        if kinds[k] not in "ma":
+            k += 1
+            continue
+        start = k
+        while k < n and kinds[k] in "mae":
+            k += 1
+        end = k
+        while end > start and kinds[end - 1] == "e":
+            end -= 1
+        block = kinds[start:end]
+        if "a" in block or block.count("m") >= 2:
+            for j in range(start, end):
+                regions[j] = len(spans)
+            spans.append((start, end))
+    if not spans:
+        return out, regions
+    inline = any(
+        kinds[j] == "t" for j in range(spans[0][1], spans[-1][0]) if regions[j] == -1
+    )
+    if inline:
+        return out, regions
+    kept = [line for line, r in zip(out, regions) if r == -1]
+    return kept, [-1] * len(kept)
+
+
+def _drop_trailing_regions(lines: list[str], regions: list[int]) -> list[str]:
+    end = _last_nonblank(lines)
+    while end >= 0 and regions[end] != -1:
+        start = regions.index(regions[end])
+        lines, regions = lines[:start], regions[:start]
+        end = _last_nonblank(lines)
+    return lines
+
+
+# -- signatures and footers -------------------------------------------------------------
+
+
+def _remove_tail(lines: list[str], regions: list[int]) -> list[str]:
+    """Remove trailing signatures, footers and the quote after an inline reply."""
+    for _ in range(12):
+        end = _last_nonblank(lines)
+        if end < 0:
+            return []
+        lines, regions = lines[: end + 1], regions[: end + 1]
+        if regions[end] != -1:
+            start = regions.index(regions[end])
+            lines, regions = lines[:start], regions[:start]
+            continue
+        floor = max((k + 1 for k, r in enumerate(regions) if r != -1), default=0)
+        cut = _signature_start(lines, floor)
+        if cut is None:
+            break
+        lines, regions = lines[:cut], regions[:cut]
+    return lines
+
+
+def _signature_start(lines: list[str], floor: int) -> int | None:
+    """Return where a trailing signature, footer or disclaimer starts, if any."""
+    first = _first_nonblank(lines)
+    end = _last_nonblank(lines)
+    if first < 0:
+        return None
+    low = max(floor, first + 1)
+    cut = _footer_start(lines, low, end)
+    if cut is not None:
+        return cut
+    cut = _signature_block_start(lines, low, end)
+    if cut is not None:
+        return cut
+    if rm.MOBILE_FOOTER_RE.match(lines[first]) and end - first <= 2 and _is_mobile_footer(lines[first]):
+        return first
+    if end >= low and _is_name_line(lines[end].strip()) and not _is_bullet_context(lines, end):
+        if any(any(c.isalnum() for c in lines[k]) for k in range(first, end)):
+            return end
+    return _contact_block_start(lines, low, end)
+
+
+def _paragraphs(lines: list[str], low: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """The last ``limit`` blocks of non-blank lines in ``lines[low:end + 1]``, top-down."""
+    found: list[tuple[int, int]] = []
+    k = end
+    while k >= low and len(found) < limit:
+        while k >= low and not lines[k].strip():
+            k -= 1
+        if k < low:
+            break
+        stop = k
+        while k >= low and lines[k].strip():
+            k -= 1
+        found.append((k + 1, stop))
+    found.reverse()
+    return found
+
+
+def _footer_start(lines: list[str], low: int, end: int) -> int | None:
+    """Where a trailing disclaimer or mailing-list footer starts (with its rule line)."""
+    for start, stop in _paragraphs(lines, low - 1, end, 4):
+        if start < low:
+            continue  # the first paragraph is the reply itself
+        text = " ".join(lines[k].strip() for k in range(start, stop + 1))
+        above = start - 1
+        while above >= low and not lines[above].strip():
+            above -= 1
+        ruled = rm.SEPARATOR_RE.match(lines[start]) is not None or (
+            above >= low and rm.SEPARATOR_RE.match(lines[above]) is not None
+        )
+        footer = rm.LIST_FOOTER_STRONG_RE.search(text) or (
+            rm.LIST_FOOTER_RE.search(text) and (ruled or rm.CONTACT_RE.search(text))
+        )
+        if footer or rm.DISCLAIMER_RE.search(text):
+            if above >= low and rm.SEPARATOR_RE.match(lines[above]):
+                return above
+            return start
+    return None
+
+
+def _signature_block_start(lines: list[str], low: int, end: int) -> int | None:
+    # The candidate zone: the last short lines, never across a long one.
+    k = end
+    count = 0
+    while k >= low:
+        s = lines[k].strip()
+        if s:
+            if len(s) > _SIGNATURE_LINE_MAX:
+                break
+            count += 1
+            if count > _SIGNATURE_MAX_LINES:
+                break
+        k -= 1
+    below = count
+    for j in range(k + 1, end + 1):
+        s = lines[j].strip()
+        if not s:
+            continue
+        below -= 1  # non-blank lines after this one
+        if rm.SIG_DELIMITER_RE.match(s):
+            if below > 0:
+                return j
+            continue
+        if below <= 6 and _is_signoff(s):
+            return j
+        if below <= 6 and rm.DASH_NAME_RE.match(s) and not _is_bullet_context(lines, j):
+            return j
+        if below <= 3 and _is_mobile_footer(s):
+            return j
+    return None
+
+
+def _is_signoff(s: str) -> bool:
+    m = rm.SIGNOFF_RE.match(s)
+    if not m:
+        return False
+    rest = (m.group("rest") or "").strip()
+    if not rest.strip(",.!:;–- "):
+        return True
+    words = rest.strip(",.!:;–- ").split()
+    if rest[0] in ",.!:;–-":
+        # "Regards, Roman": a name after the punctuation
+        return len(words) <= 3 and all(w[0].isalpha() for w in words)
+    return len(words) <= 2 and all(w[0].isupper() for w in words)
+
+
+def _is_mobile_footer(s: str) -> bool:
+    if not rm.MOBILE_FOOTER_RE.match(s):
+        return False
+    return len(s) <= 100 and len(s.split()) <= 12 and "," not in s and "?" not in s
+
+
+def _is_name_line(s: str) -> bool:
+    if len(s) > 30 or not rm.NAME_LINE_RE.match(s):
+        return False
+    return all(w[0].isupper() for w in s.split())
+
+
+def _is_bullet_context(lines: list[str], j: int) -> bool:
+    for step in (-1, 1):
+        k = j + step
+        while 0 <= k < len(lines) and not lines[k].strip():
+            k += step
+        if 0 <= k < len(lines) and rm.BULLET_RE.match(lines[k]):
+            return True
+    return False
+
+
+def _contact_block_start(lines: list[str], low: int, end: int) -> int | None:
+    paragraphs = _paragraphs(lines, low, end, 1)
+    if not paragraphs:
+        return None
+    start, stop = paragraphs[0]
+    block = [lines[k].strip() for k in range(start, stop + 1)]
+    if not 2 <= len(block) <= 10 or any(len(s) > _SIGNATURE_LINE_MAX for s in block):
+        return None
+    contacts = sum(1 for s in block if rm.CONTACT_RE.search(s))
+    if contacts and contacts * 3 >= len(block):
+        return start
+    return None
+
+
+# -- small helpers ----------------------------------------------------------------------
+
+
+def _first_nonblank(lines: list[str]) -> int:
+    for k, line in enumerate(lines):
+        if line.strip():
+            return k
+    return -1
+
+
+def _last_nonblank(lines: list[str]) -> int:
+    for k in range(len(lines) - 1, -1, -1):
+        if lines[k].strip():
+            return k
+    return -1
+
+
+def _tidy(lines: list[str]) -> str:
+    text = "\n".join(line.rstrip() for line in lines)
+    return _BLANK_RUN_RE.sub("\n\n", text).strip("\n")
