@@ -485,7 +485,12 @@ def _resolve_regions(out: list[str], kinds: list[str]) -> tuple[list[str], list[
     )
     if inline:
         return out, regions
-    kept = [line for line, r in zip(out, regions) if r == -1]
+    # A removed block takes the blank lines under it along.
+    drop = [r != -1 for r in regions]
+    for k in range(1, len(drop)):
+        if kinds[k] == "e" and drop[k - 1]:
+            drop[k] = True
+    kept = [line for line, gone in zip(out, drop) if not gone]
     return kept, [-1] * len(kept)
 
 
@@ -503,6 +508,7 @@ def _drop_trailing_regions(lines: list[str], regions: list[int]) -> list[str]:
 
 def _remove_tail(lines: list[str], regions: list[int]) -> list[str]:
     """Remove trailing signatures, footers and the quote after an inline reply."""
+    signed = False  # a personal signature was already cut: stop guessing names
     for _ in range(12):
         end = _last_nonblank(lines)
         if end < 0:
@@ -513,15 +519,21 @@ def _remove_tail(lines: list[str], regions: list[int]) -> list[str]:
             lines, regions = lines[:start], regions[:start]
             continue
         floor = max((k + 1 for k, r in enumerate(regions) if r != -1), default=0)
-        cut = _signature_start(lines, floor)
-        if cut is None:
+        found = _signature_start(lines, floor, guess_names=not signed)
+        if found is None:
             break
+        cut, personal = found
+        signed = signed or personal
         lines, regions = lines[:cut], regions[:cut]
     return lines
 
 
-def _signature_start(lines: list[str], floor: int) -> int | None:
-    """Return where a trailing signature, footer or disclaimer starts, if any."""
+def _signature_start(lines: list[str], floor: int, *, guess_names: bool) -> tuple[int, bool] | None:
+    """Return where a trailing signature, footer or disclaimer starts, if any.
+
+    The flag says whether the cut was a personal signature (as opposed to a
+    footer a program appended).
+    """
     first = _first_nonblank(lines)
     end = _last_nonblank(lines)
     if first < 0:
@@ -529,16 +541,35 @@ def _signature_start(lines: list[str], floor: int) -> int | None:
     low = max(floor, first + 1)
     cut = _footer_start(lines, low, end)
     if cut is not None:
-        return cut
+        return cut, False
+    cut = _mobile_footer_start(lines, max(floor, first), end)
+    if cut is not None:
+        return cut, False
     cut = _signature_block_start(lines, low, end)
     if cut is not None:
-        return cut
-    if rm.MOBILE_FOOTER_RE.match(lines[first]) and end - first <= 2 and _is_mobile_footer(lines[first]):
-        return first
+        return cut, True
+    if not guess_names:
+        return None
     if end >= low and _is_name_line(lines[end].strip()) and not _is_bullet_context(lines, end):
         if any(any(c.isalnum() for c in lines[k]) for k in range(first, end)):
-            return end
-    return _contact_block_start(lines, low, end)
+            return end, True
+    cut = _contact_block_start(lines, low, end)
+    return (cut, True) if cut is not None else None
+
+
+def _mobile_footer_start(lines: list[str], low: int, end: int) -> int | None:
+    """A "Sent from my iPhone" line among the last three, whatever its length."""
+    found = None
+    seen = 0
+    k = end
+    while k >= low and seen < 3:
+        s = lines[k].strip()
+        if s:
+            seen += 1
+            if _is_mobile_footer(s):
+                found = k
+        k -= 1
+    return found
 
 
 def _paragraphs(lines: list[str], low: int, end: int, limit: int) -> list[tuple[int, int]]:
@@ -607,8 +638,6 @@ def _signature_block_start(lines: list[str], low: int, end: int) -> int | None:
             return j
         if below <= 6 and rm.DASH_NAME_RE.match(s) and not _is_bullet_context(lines, j):
             return j
-        if below <= 3 and _is_mobile_footer(s):
-            return j
     return None
 
 
@@ -633,9 +662,12 @@ def _is_mobile_footer(s: str) -> bool:
 
 
 def _is_name_line(s: str) -> bool:
-    if len(s) > 30 or not rm.NAME_LINE_RE.match(s):
+    if len(s) > 30 or s[-1] in ".!?:;," or not rm.NAME_LINE_RE.match(s):
         return False
-    return all(w[0].isupper() for w in s.split())
+    words = s.split()
+    if len(words) == 1 and s.lower() in rm.SHORT_ANSWERS:
+        return False
+    return all(w[0].isupper() for w in words)
 
 
 def _is_bullet_context(lines: list[str], j: int) -> bool:

@@ -147,6 +147,12 @@ _SIGNOFF_ALTERNATIVES = "|".join(sorted(_SIGNOFFS.split("|"), key=len, reverse=T
 SIGNOFF_RE = re.compile(r"^\s*(?i:" + _SIGNOFF_ALTERNATIVES + r")(?P<rest>[\s,.!:;–-].*)?$")
 # "-Abhishek Kona", "- roman", "/John", "~ Jo": a name signed with a leading mark.
 DASH_NAME_RE = re.compile(r"^\s*[-–—~/]\s?" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2}\s*$")
+# One-word replies that look like a signed name but answer the mail.
+SHORT_ANSWERS = frozenset(
+    "yes no sure ok okay agreed done noted great perfect fine cool absolutely definitely correct"
+    " right nope yep yeah thanks welcome confirmed approved declined accepted understood"
+    " ja nein oui non si sí sim não nee nej tak ja klar gerne volontiers claro certo".split()
+)
 BULLET_RE = re.compile(r"^\s*(?:[-*•–]\s|\d+[.)]\s)")
 # A line that could be a name: one to three words, each starting with a capital.
 NAME_LINE_RE = re.compile(r"^\s*" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2}\s*$")
