@@ -13,6 +13,7 @@ from __future__ import annotations
 import binascii
 import email
 import email.message
+import email.parser
 import email.policy
 import hashlib
 import logging
@@ -440,8 +441,16 @@ def _reparse_multipart(part: email.message.Message) -> email.message.Message | N
         data = (head + payload).encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         return None
-    reparsed = email.message_from_bytes(data, policy=email.policy.compat32)
-    return reparsed if reparsed.is_multipart() else None
+    reparsed = _load(data)
+    return reparsed if reparsed is not None and reparsed.is_multipart() else None
+
+
+def _load(raw: bytes) -> email.message.Message | None:
+    """The MIME tree, or None when it nests deeper than the standard parser can recurse."""
+    try:
+        return email.message_from_bytes(raw, policy=email.policy.compat32)
+    except RecursionError:
+        return None
 
 
 def _body_parts(
@@ -538,7 +547,14 @@ def _as_bytes(raw: object) -> bytes:
 
 
 def _parse(raw: bytes, internaldate: datetime | None) -> Message:
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    msg = _load(raw)
+    if msg is None:
+        # Thousands of nested parts are an attack, not mail: keep the headers, drop the body.
+        log.info("MIME nesting too deep in a %d-byte message; reading its headers only", len(raw))
+        msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        body_text, body_html = "", None
+    else:
+        body_text, body_html = _bodies(msg)
     headers = _headers(msg)
     ids = parse_ids(_first(headers, "message-id"))
     in_reply_to = parse_ids(_first(headers, "in-reply-to"), prefer_last=True)
@@ -552,7 +568,6 @@ def _parse(raw: bytes, internaldate: datetime | None) -> Message:
     subject = decode_header_text(_first(headers, "subject"))
     senders = parse_addresses(headers.get("from", []))
     sender = senders[0] if senders else None
-    body_text, body_html = _bodies(msg)
     signals = detect_signals(
         msg,
         headers,
