@@ -68,14 +68,13 @@ class Context:
 
 
 def cmd_sync(ctx: Context) -> int:
-    from watcher.requestdetect import detect_requests
-    from watcher.service import imap_source_factory, sync_accounts
+    from watcher.service import LazyRequestDetector, imap_source_factory, sync_accounts
 
     config = ctx.config
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
     results = sync_accounts(config, ctx.store, imap_source_factory(ctx.environ),
-                            detect_requests, ctx.now())
+                            LazyRequestDetector(ctx.data_dir), ctx.now())
     for r in results:
         if r.report:
             print(f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
@@ -100,9 +99,125 @@ def cmd_status(ctx: Context) -> int:
     return 0
 
 
+def _read_inputs(paths: Sequence[str]) -> list[tuple[str, bytes]]:
+    out = []
+    for p in paths:
+        if p == "-":
+            out.append(("-", sys.stdin.buffer.read()))
+            continue
+        try:
+            out.append((p, Path(p).read_bytes()))
+        except OSError as exc:
+            raise ConfigError(f"cannot read {p}: {exc.strerror}") from None
+    return out
+
+
+def _threshold(ctx: Context) -> float:
+    if ctx.args.config or ctx.config_path.exists():
+        return ctx.config.confidence_threshold
+    return Config().confidence_threshold
+
+
+def cmd_classify(ctx: Context) -> int:
+    import json
+
+    from watcher.classifier import ReplyClassifier
+    from watcher.features import reply_text
+    from watcher.messages import parse_message
+
+    inputs = _read_inputs(ctx.args.paths)
+    messages = [parse_message(raw) for _, raw in inputs]
+    verdicts = ReplyClassifier(ctx.data_dir).classify(messages)
+    threshold = _threshold(ctx)
+    for (path, _), m, v in zip(inputs, messages, verdicts):
+        review = v.confidence < threshold
+        if ctx.args.json:
+            print(json.dumps({"path": path, "label": v.label, "confidence": round(v.confidence, 4),
+                              "needs_review": review, "text": reply_text(m)},
+                             ensure_ascii=False))
+        else:
+            note = "  (needs your eye)" if review else ""
+            print(f"{path}\t{v.label}\t{v.confidence:.2f}{note}")
+    return 0
+
+
+def cmd_label(ctx: Context) -> int:
+    from watcher.classifier import LABELS
+
+    label = ctx.args.label
+    if label not in LABELS:
+        raise ConfigError(f"label must be one of {', '.join(LABELS)}, got {label!r}")
+    mid = ctx.args.message_id.strip()
+    if not mid.startswith("<"):
+        mid = f"<{mid}>"
+    store = ctx.store
+    if store.message(mid) is None:
+        raise ConfigError(f"no synced message with Message-ID {mid}; "
+                          "copy it from 'feedback-watcher digest --json'")
+    store.add_correction(mid, label, ctx.now())
+    print(f"{mid}: recorded as {label}; run 'feedback-watcher train' to learn from it")
+    return 0
+
+
+def cmd_train(ctx: Context) -> int:
+    from watcher.classifier import ReplyClassifier, personal_path
+    from watcher.features import reply_sample
+    from watcher.modelfile import save_model
+    from watcher.models import train
+
+    store = ctx.store
+    corrections = [(store.message(mid), label) for mid, label in store.corrections().items()]
+    corrections = [(m, lab) for m, lab in corrections if m is not None]
+    before = ReplyClassifier(None).classify([m for m, _ in corrections])
+    examples = train.load_corpus("reply")
+    extra = [(reply_sample(m), lab) for m, lab in corrections]
+    pipeline = train.fit(examples, "reply", extra)
+    path = personal_path(ctx.data_dir, "reply")
+    save_model(pipeline, path, {"kind": "reply", "corpus_hash": train.corpus_hash("reply"),
+                                "examples": len(examples), "corrections": len(extra)})
+    after = list(pipeline.predict([s for s, _ in extra])) if extra else []
+    fixed = sum(a == lab and b.label != lab
+                for a, b, (_, lab) in zip(after, before, corrections))
+    print(f"personal model trained on {len(examples)} corpus replies and {len(extra)} of your "
+          f"corrections; {fixed} corrected replies now classified as you said; saved to {path}")
+    return 0
+
+
+def _dev_set(name: str) -> Path | None:
+    from watcher.models import train
+
+    for base in (Path.cwd().parent, train.package_dir().parent.parent):
+        path = base / "shared" / "dev-sets" / name
+        if path.exists():
+            return path
+    return None
+
+
+def cmd_eval(ctx: Context) -> int:
+    from watcher.models import train
+
+    kind = ctx.args.kind
+    examples = train.load_corpus(kind)
+    if not ctx.args.quick:
+        print(train.cross_validate(examples, kind).text(), "\n")
+    model = train.fit(examples, kind)
+    held = train.heldout_path(kind)
+    if held:
+        print(train.evaluate_file(model, held, kind, f"{kind} held-out ({held.name})").text(), "\n")
+    dev = Path(ctx.args.dev) if ctx.args.dev else _dev_set(
+        "replies-dev.jsonl" if kind == "reply" else "sent-dev.jsonl")
+    if dev and dev.exists():
+        print(train.evaluate_file(model, dev, kind, f"{kind} dev set ({dev.name})").text())
+    return 0
+
+
 COMMANDS = {
     "sync": (cmd_sync, "fetch new mail from every account once (read-only) and exit"),
     "status": (cmd_status, "show accounts, watched folders, message counts and the last sync"),
+    "classify": (cmd_classify, "classify reply messages (.eml files, or - for stdin)"),
+    "label": (cmd_label, "record your correction of a synced reply's label"),
+    "train": (cmd_train, "retrain your personal reply model from the corpus and your corrections"),
+    "eval": (cmd_eval, "evaluate a classifier: cross-validation, held-out set, dev set"),
 }
 
 
@@ -122,8 +237,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (_, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if name in ("sync",):
+        if name in ("sync", "label"):
             p.add_argument("--now", metavar="ISO-8601", help=argparse.SUPPRESS)
+        if name == "classify":
+            p.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, or - for stdin")
+            p.add_argument("--json", action="store_true", help="one JSON object per line")
+        elif name == "label":
+            p.add_argument("message_id", metavar="MESSAGE-ID", help="the reply's Message-ID")
+            p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
+        elif name == "eval":
+            p.add_argument("--kind", choices=("reply", "request"), default="reply",
+                           help="which classifier (default: reply)")
+            p.add_argument("--quick", action="store_true", help="skip cross-validation")
+            p.add_argument("--dev", metavar="PATH", help="a labeled JSONL set to score too")
     return parser
 
 

@@ -28,6 +28,23 @@ def imap_source_factory(environ: Mapping[str, str]) -> SourceFactory:
     return open_source
 
 
+class LazyRequestDetector:
+    """Loads the request model (and scikit-learn) only when there is sent mail to judge."""
+
+    def __init__(self, data_dir) -> None:
+        self.data_dir = data_dir
+        self._detector = None
+
+    def __call__(self, messages):
+        if not messages:
+            return []
+        if self._detector is None:
+            from watcher.classifier import RequestDetector
+
+            self._detector = RequestDetector(self.data_dir)
+        return self._detector(messages)
+
+
 @dataclass
 class AccountResult:
     account: str

@@ -1,0 +1,264 @@
+"""Training and evaluating the two classifiers from the corpora in this folder.
+
+Installed as ``watcher.models.train`` so that ``feedback-watcher train`` and ``eval`` work from
+a wheel; ``python -m watcher.models.train`` rebuilds the shipped models in this folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from watcher.features import Sample, reply_sample, sent_sample
+from watcher.messages import Message, parse_message
+from watcher.textmodel import build_pipeline
+
+log = logging.getLogger(__name__)
+
+REPLY_LABELS = ("feedback", "rejection", "no_response")
+REQUEST_LABELS = ("request", "other")
+CORPUS_FILES = {"reply": "replies-*.jsonl", "request": "requests*.jsonl"}
+HELDOUT_FILES = {"reply": "replies-heldout.jsonl", "request": "requests-heldout.jsonl"}
+
+
+def package_dir() -> Path:
+    return Path(str(resources.files("watcher.models")))
+
+
+def corpus_paths(kind: str) -> list[Path]:
+    return sorted((package_dir() / "corpus").glob(CORPUS_FILES[kind]))
+
+
+def corpus_hash(kind: str) -> str:
+    h = hashlib.sha256()
+    for path in corpus_paths(kind):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    label: str
+    group: str
+    source: str  # the corpus file: one writer's voice
+    sample: Sample
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                items.append(json.loads(line))
+            except ValueError as exc:
+                raise ValueError(f"{path.name}:{n}: not valid JSON: {exc}") from None
+    return items
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def item_message(item: dict[str, Any]) -> Message:
+    """A corpus item as the message a mail client would have delivered, parsed as real mail is."""
+    msg = EmailMessage()
+    msg["From"] = formataddr((_one_line(item.get("from_name")),
+                              item.get("from_addr") or "someone@corpus.example"))
+    to = item.get("to_addr") or "candidate@corpus.example"
+    msg["To"] = formataddr((_one_line(item.get("to_name")), to))
+    msg["Subject"] = _one_line(item.get("subject"))
+    msg["Date"] = "Mon, 03 Mar 2025 10:00:00 +0000"
+    msg["Message-ID"] = f"<{item.get('id', 'x')}@corpus.invalid>"
+    if item.get("auto_submitted"):
+        msg["Auto-Submitted"] = item["auto_submitted"]
+    if item.get("body_html") and not item.get("body_text"):
+        msg.set_content(item["body_html"], subtype="html")
+    else:
+        msg.set_content(item.get("body_text") or "")
+    return parse_message(msg.as_bytes())
+
+
+def reply_label(item: dict[str, Any]) -> str:
+    return item["label"]
+
+
+def request_label(item: dict[str, Any]) -> str:
+    return "request" if item["is_request"] else "other"
+
+
+def examples_from(path: Path, kind: str) -> list[Example]:
+    label_of = reply_label if kind == "reply" else request_label
+    to_sample = reply_sample if kind == "reply" else sent_sample
+    out = []
+    for item in read_jsonl(path):
+        out.append(Example(item["id"], label_of(item), str(item.get("group") or item["id"]),
+                           path.name, to_sample(item_message(item))))
+    return out
+
+
+def load_corpus(kind: str) -> list[Example]:
+    examples = []
+    for path in corpus_paths(kind):
+        examples += examples_from(path, kind)
+    if not examples:
+        raise FileNotFoundError(f"no {kind} corpus under {package_dir() / 'corpus'}")
+    return examples
+
+
+def fit(examples: Sequence[Example], kind: str,
+        extra: Sequence[tuple[Sample, str]] = (), extra_weight: float = 5.0):
+    """Fit a pipeline; ``extra`` (the user's corrections) weigh ``extra_weight`` times more."""
+    samples = [e.sample for e in examples] + [s for s, _ in extra]
+    labels = [e.label for e in examples] + [lab for _, lab in extra]
+    weights = [1.0] * len(examples) + [extra_weight] * len(extra)
+    pipeline = build_pipeline(kind)
+    pipeline.fit(samples, labels, model__sample_weight=weights)
+    return pipeline
+
+
+# -- evaluation ---------------------------------------------------------------------------
+
+@dataclass
+class Evaluation:
+    name: str
+    labels: tuple[str, ...]
+    truth: list[str]
+    predicted: list[str]
+
+    def report(self) -> dict[str, Any]:
+        from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+        p, r, f, n = precision_recall_fscore_support(
+            self.truth, self.predicted, labels=list(self.labels), zero_division=0)
+        macro = sum(f) / len(f)
+        acc = sum(t == q for t, q in zip(self.truth, self.predicted)) / max(len(self.truth), 1)
+        return {
+            "name": self.name, "n": len(self.truth), "accuracy": round(acc, 4),
+            "macro_f1": round(macro, 4),
+            "per_class": {lab: {"precision": round(p[i], 4), "recall": round(r[i], 4),
+                                "f1": round(f[i], 4), "support": int(n[i])}
+                          for i, lab in enumerate(self.labels)},
+            "confusion": confusion_matrix(self.truth, self.predicted,
+                                          labels=list(self.labels)).tolist(),
+        }
+
+    def text(self) -> str:
+        rep = self.report()
+        lines = [f"{self.name}: n={rep['n']} accuracy={rep['accuracy']:.3f} "
+                 f"macro-F1={rep['macro_f1']:.3f}",
+                 f"  {'label':<12} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>5}"]
+        for lab, m in rep["per_class"].items():
+            lines.append(f"  {lab:<12} {m['precision']:>9.3f} {m['recall']:>7.3f} "
+                         f"{m['f1']:>6.3f} {m['support']:>5}")
+        lines.append("  confusion (rows true, columns predicted): "
+                     + " ".join(lab for lab in self.labels))
+        for lab, row in zip(self.labels, rep["confusion"]):
+            lines.append(f"  {lab:<12} " + " ".join(f"{v:>5}" for v in row))
+        return "\n".join(lines)
+
+
+def _near_duplicate_groups(examples: Sequence[Example]) -> list[str]:
+    """Writer-given groups, merged where two texts share most of their opening words."""
+    parent = list(range(len(examples)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_group: dict[str, int] = {}
+    for i, e in enumerate(examples):
+        j = by_group.setdefault(e.group, i)
+        parent[find(i)] = find(j)
+    shingles = []
+    for e in examples:
+        words = e.sample.text.lower().split()[:60]
+        shingles.append({" ".join(words[k:k + 3]) for k in range(max(len(words) - 2, 1))})
+    for i in range(len(examples)):
+        for j in range(i + 1, len(examples)):
+            a, b = shingles[i], shingles[j]
+            if a and b and len(a & b) / len(a | b) >= 0.5:
+                parent[find(i)] = find(j)
+    return [str(find(i)) for i in range(len(examples))]
+
+
+def cross_validate(examples: Sequence[Example], kind: str, folds: int = 5) -> Evaluation:
+    """Grouped k-fold: near-duplicates and one template's texts stay in one fold."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = _near_duplicate_groups(examples)
+    labels = [e.label for e in examples]
+    predicted = [""] * len(examples)
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(examples, labels, groups):
+        model = fit([examples[i] for i in train_idx], kind)
+        for i, lab in zip(test_idx, model.predict([examples[i].sample for i in test_idx])):
+            predicted[i] = lab
+    names = REPLY_LABELS if kind == "reply" else REQUEST_LABELS
+    return Evaluation(f"{kind} grouped {folds}-fold cross-validation", names, labels, predicted)
+
+
+def leave_one_writer_out(examples: Sequence[Example], kind: str) -> Evaluation:
+    """Each corpus file is one writer's voice: train on the others, test on it."""
+    sources = sorted({e.source for e in examples})
+    labels = [e.label for e in examples]
+    predicted = [""] * len(examples)
+    for source in sources:
+        train = [e for e in examples if e.source != source]
+        test_idx = [i for i, e in enumerate(examples) if e.source == source]
+        model = fit(train, kind)
+        for i, lab in zip(test_idx, model.predict([examples[i].sample for i in test_idx])):
+            predicted[i] = lab
+    names = REPLY_LABELS if kind == "reply" else REQUEST_LABELS
+    return Evaluation(f"{kind} leave-one-writer-out", names, labels, predicted)
+
+
+def evaluate_file(model, path: Path, kind: str, name: str | None = None) -> Evaluation:
+    examples = examples_from(path, kind)
+    predicted = list(model.predict([e.sample for e in examples]))
+    names = REPLY_LABELS if kind == "reply" else REQUEST_LABELS
+    return Evaluation(name or f"{kind} on {path.name}", names, [e.label for e in examples],
+                      predicted)
+
+
+def heldout_path(kind: str) -> Path | None:
+    for base in (package_dir() / "heldout",):
+        path = base / HELDOUT_FILES[kind]
+        if path.exists():
+            return path
+    return None
+
+
+def build_shipped(kinds: Iterable[str] = ("reply", "request")) -> None:
+    """Rebuild the models shipped in this folder, with their scores in the metadata."""
+    from watcher.modelfile import save_model
+
+    for kind in kinds:
+        examples = load_corpus(kind)
+        model = fit(examples, kind)
+        scores: dict[str, Any] = {"cv": cross_validate(examples, kind).report()}
+        held = heldout_path(kind)
+        if held:
+            scores["heldout"] = evaluate_file(model, held, kind).report()
+        path = package_dir() / f"{kind}s.joblib"
+        meta = save_model(model, path, {"kind": kind, "corpus_hash": corpus_hash(kind),
+                                        "examples": len(examples), "scores": scores})
+        print(f"{path.name}: {len(examples)} examples, cv macro-F1 "
+              f"{scores['cv']['macro_f1']}, held-out "
+              f"{scores.get('heldout', {}).get('macro_f1')}, sha256 {meta['sha256'][:12]}")
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    build_shipped(sys.argv[1:] or ("reply", "request"))

@@ -1,0 +1,116 @@
+"""The trained classifiers as the product uses them: found, checked, loaded or rebuilt.
+
+Which model answers, in order: the user's personal model (``train`` with corrections) in the
+data directory; the model shipped in the package; a model rebuilt from the corpus into the
+data directory. Every file is hash-checked against metadata this program wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from watcher.errors import ModelError
+from watcher.features import Sample, reply_sample, sent_sample
+from watcher.messages import Message
+
+log = logging.getLogger(__name__)
+
+LABELS = ("feedback", "rejection", "no_response")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    label: str
+    confidence: float
+
+
+class TextClassifier:
+    """A loaded pipeline and the metadata it was saved with."""
+
+    def __init__(self, pipeline: Any, meta: dict[str, Any], origin: str) -> None:
+        self.pipeline = pipeline
+        self.meta = meta
+        self.origin = origin  # "personal", "shipped" or "rebuilt"
+
+    @property
+    def name(self) -> str:
+        return f"{self.meta.get('kind', '?')}-{self.origin}-{self.meta.get('sha256', '')[:8]}"
+
+    def predict(self, samples: Sequence[Sample]) -> list[Verdict]:
+        if not samples:
+            return []
+        probabilities = self.pipeline.predict_proba(list(samples))
+        classes = list(self.pipeline.classes_)
+        out = []
+        for row in probabilities:
+            best = int(row.argmax())
+            out.append(Verdict(classes[best], float(row[best])))
+        return out
+
+
+def _model_dir(data_dir: Path) -> Path:
+    return data_dir / "models"
+
+
+def personal_path(data_dir: Path, kind: str) -> Path:
+    return _model_dir(data_dir) / f"{kind}s-personal.joblib"
+
+
+def load_classifier(kind: str, data_dir: Path | None) -> TextClassifier:
+    """The best trustworthy model of this kind ("reply" or "request"), rebuilding if needed."""
+    from watcher.modelfile import load_model, save_model
+    from watcher.models import train
+
+    try:
+        corpus_hash = train.corpus_hash(kind)
+        if data_dir is not None:
+            personal = load_model(personal_path(data_dir, kind))
+            if personal is not None:
+                return TextClassifier(*personal, "personal")
+        shipped = load_model(train.package_dir() / f"{kind}s.joblib", corpus_hash)
+        if shipped is not None:
+            return TextClassifier(*shipped, "shipped")
+        if data_dir is not None:
+            cached = load_model(_model_dir(data_dir) / f"{kind}s.joblib", corpus_hash)
+            if cached is not None:
+                return TextClassifier(*cached, "rebuilt")
+        log.warning("no usable shipped %s model for this scikit-learn; rebuilding it from the "
+                    "corpus (a few seconds, once)", kind)
+        examples = train.load_corpus(kind)
+        pipeline = train.fit(examples, kind)
+        meta = {"kind": kind, "corpus_hash": corpus_hash, "examples": len(examples)}
+        if data_dir is not None:
+            try:
+                meta = save_model(pipeline, _model_dir(data_dir) / f"{kind}s.joblib", meta)
+            except OSError as exc:
+                log.warning("cannot cache the rebuilt model in %s: %s", data_dir, exc)
+        return TextClassifier(pipeline, meta, "rebuilt")
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot load or build the {kind} classifier: {exc}") from None
+
+
+class ReplyClassifier:
+    """Labels replies: feedback, rejection or no_response, with a confidence."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.model = load_classifier("reply", data_dir)
+
+    def classify(self, messages: Sequence[Message]) -> list[Verdict]:
+        return self.model.predict([reply_sample(m) for m in messages])
+
+
+class RequestDetector:
+    """Decides which sent messages ask for feedback (first asks and follow-ups)."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.model = load_classifier("request", data_dir)
+
+    def __call__(self, messages: Sequence[Message]) -> list[tuple[str, bool, float | None]]:
+        verdicts = self.model.predict([sent_sample(m) for m in messages])
+        return [(m.message_id, v.label == "request",
+                 v.confidence if v.label == "request" else 1 - v.confidence)
+                for m, v in zip(messages, verdicts)]

@@ -1,0 +1,75 @@
+"""The scikit-learn pipelines behind both classifiers, built from Samples.
+
+scikit-learn is imported only inside these functions: the idle service never pays for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from watcher.features import Sample
+
+
+def pick_text(samples: Sequence[Sample]) -> list[str]:
+    return [s.text for s in samples]
+
+
+def pick_subject(samples: Sequence[Sample]) -> list[str]:
+    return [s.subject for s in samples]
+
+
+def pick_signals(samples: Sequence[Sample]) -> list[str]:
+    return [s.signals for s in samples]
+
+
+def pick_quoted(samples: Sequence[Sample]) -> list[str]:
+    return [s.quoted for s in samples]
+
+
+def shape(samples: Sequence[Sample]):
+    """A few numbers about the text's form: length, lines, questions."""
+    import numpy as np
+
+    rows = []
+    for s in samples:
+        words = len(s.text.split())
+        rows.append([
+            math.log1p(words) / 6.0,
+            min(s.text.count("\n"), 40) / 40.0,
+            1.0 if words <= 12 else 0.0,
+            min(s.text.count("?"), 5) / 5.0,
+        ])
+    return np.asarray(rows, dtype=float)
+
+
+def build_pipeline(kind: str = "reply", C: float = 8.0):
+    """Word and character n-gram TF-IDF, subject, signal tokens and shape into a linear model."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    def branch(pick, vectorizer):
+        return Pipeline([("pick", FunctionTransformer(pick)), ("vec", vectorizer)])
+
+    parts = [
+        ("words", branch(pick_text, TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9, strip_accents="unicode",
+            lowercase=True))),
+        ("chars", branch(pick_text, TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=3,
+            max_features=120_000, lowercase=True))),
+        ("subject", branch(pick_subject, TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, min_df=2, strip_accents="unicode"))),
+        ("signals", branch(pick_signals, CountVectorizer(
+            token_pattern=r"\S+", binary=True, lowercase=False))),
+        ("shape", FunctionTransformer(shape)),
+    ]
+    if kind == "request":
+        parts.append(("quoted", branch(pick_quoted, TfidfVectorizer(
+            ngram_range=(1, 1), sublinear_tf=True, min_df=2, strip_accents="unicode"))))
+    return Pipeline([
+        ("features", FeatureUnion(parts)),
+        ("model", LogisticRegression(C=C, max_iter=3000, class_weight="balanced")),
+    ])
