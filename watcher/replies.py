@@ -38,11 +38,10 @@ long quoted history costs little.
 from __future__ import annotations
 
 import email
-import email.policy
 import logging
 import quopri
 import re
-from email.message import EmailMessage
+from email.message import Message
 
 from watcher import replymarkers as rm
 from watcher.htmltext import html_to_text
@@ -71,7 +70,9 @@ _HTML_START_RE = re.compile(
 _HTML_TAG_RE = re.compile(r"</?(?:div|p|br|span|table|td|tr|html|body|blockquote|font)\b[^>]*>", re.I)
 _QP_SOFT_BREAK_RE = re.compile(r"[^\s=]=\n")
 _QP_ESCAPE_RE = re.compile(r"=(?:[89A-F][0-9A-F]|3D|20)")
-_BLANK_RUN_RE = re.compile(r"\n{3,}")
+# Marker lines start or end with one of these ("-----Original Message-----",
+# "Begin forwarded message:", "____"); prose lines rarely do.
+_MARK_CHARS = frozenset("-=_*~—–─━:：")
 _LINK_RE = re.compile(r"https?://|mailto:|^\(|>\s*$", re.I)
 _QUOTED_VERB_RE = re.compile(r"^>\s*(?:" + r"wrote|schrieb|a écrit|escribió|skrev|napisał" + r")\s*:?\s*$", re.I)
 
@@ -111,8 +112,10 @@ def plain_body(text: str) -> str:
 
 
 def _looks_like_message(text: str) -> bool:
-    head = text[:8000].split("\n\n", 1)[0]
-    lines = head.split("\n")
+    if not (_HEADER_LINE_RE.match(text) or text.startswith("From ")):
+        return False
+    end = text.find("\n\n", 0, 16000)
+    lines = text[: end if end >= 0 else 16000].split("\n")
     if len(lines) < 2:
         return False
     names = set()
@@ -142,39 +145,40 @@ def _looks_like_quoted_printable(text: str) -> bool:
 
 
 def _message_body(raw: str) -> str:
-    msg = email.message_from_string(raw, policy=email.policy.default)
+    # compat32 parsing is several times faster than email.policy.default, and
+    # only the text parts are needed here; they are decoded by hand below.
+    msg = email.message_from_string(raw)
     plain = html = None
-    if isinstance(msg, EmailMessage):
-        plain = msg.get_body(preferencelist=("plain",))
-        html = msg.get_body(preferencelist=("html",))
+    for part in msg.walk():
+        if part.is_multipart() or part.get_content_maintype() != "text":
+            continue
+        if str(part.get("Content-Disposition", "")).lower().startswith("attachment"):
+            continue
+        subtype = part.get_content_subtype()
+        if subtype == "plain" and plain is None:
+            plain = part
+        elif subtype == "html" and html is None:
+            html = part
     if plain is not None:
         content = _part_text(plain)
         if content.strip() or html is None:
             return content
     if html is not None:
         return html_to_text(_part_text(html), drop_quotes=True)
-    for part in msg.walk():
-        if part.get_content_maintype() == "text":
-            return _part_text(part)
     return ""
 
 
-def _part_text(part: email.message.Message) -> str:
-    try:
-        content = part.get_content()  # type: ignore[attr-defined]
-    except (LookupError, ValueError, UnicodeError, AttributeError, KeyError):
-        # Unknown charsets and broken encodings: decode the bytes leniently.
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
-            return ""
-        charset = part.get_content_charset() or "utf-8"
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "us-ascii"
+    for candidate in (charset, "utf-8"):
         try:
-            return payload.decode(charset, "replace")
-        except LookupError:
-            return payload.decode("utf-8", "replace")
-    if isinstance(content, bytes):
-        return content.decode("utf-8", "replace")
-    return str(content).replace("\r\n", "\n")
+            return payload.decode(candidate).replace("\r\n", "\n")
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 # -- quotes -----------------------------------------------------------------------
@@ -207,7 +211,7 @@ def _remove_quotes(lines: list[str]) -> tuple[list[str], list[int]]:
             i += 1
             continue
         if s[0] == ">":
-            if _QUOTED_VERB_RE.match(s):
+            if len(s) < 24 and _QUOTED_VERB_RE.match(s):
                 verdict = _close_attribution(out, kinds, lines, i)
                 if verdict == "cut":
                     break
@@ -215,24 +219,33 @@ def _remove_quotes(lines: list[str]) -> tuple[list[str], list[int]]:
                     i += 1
                     continue
             _mark_weak_attribution(out, kinds)
-            out.append(line)
-            kinds.append("m")
-            i += 1
+            # the rest of a quoted block needs no further look
+            j = i + 1
+            while j < n:
+                rest = lines[j].lstrip()
+                if rest and rest[0] != ">":
+                    break
+                j += 1
+            block = lines[i:j]
+            out.extend(block)
+            kinds.extend("m" if b.strip() else "e" for b in block)
+            i = j
             continue
-        hit = _hard_splitter(lines, i, s)
-        if hit is not None:
-            kind, end = hit
-            if kind == "forward":
-                # A forward is content: keep it and everything after as written.
-                out.extend(lines[i:])
-                kinds.extend("t" * (n - i))
+        if (len(s) <= 100 and (s[0] in _MARK_CHARS or s[-1] in _MARK_CHARS)) or ":" in s[:32]:
+            hit = _hard_splitter(lines, i, s)
+            if hit is not None:
+                kind, end = hit
+                if kind == "forward":
+                    # A forward is content: keep it and everything after as written.
+                    out.extend(lines[i:])
+                    kinds.extend("t" * (n - i))
+                    break
+                if "t" not in kinds and "m" not in kinds:
+                    # The message's own pasted header block: drop it, read on.
+                    out = [""] * len(out)
+                    i = end
+                    continue
                 break
-            if all(k == "e" for k in kinds):
-                # The message's own pasted header block: drop it, read on.
-                out = [""] * len(out)
-                i = end
-                continue
-            break
         if _ends_attribution(s):
             verdict = _attribution(out, kinds, lines, i, s)
             if verdict == "cut":
@@ -249,8 +262,7 @@ def _remove_quotes(lines: list[str]) -> tuple[list[str], list[int]]:
 
 def _hard_splitter(lines: list[str], i: int, s: str) -> tuple[str, int] | None:
     """Classify a line that starts the original outright: (kind, end of its block)."""
-    first = s[0]
-    if first in "-=_*" or first.isalpha() or first in "—–─":
+    if len(s) <= 100 and (s[0] in _MARK_CHARS or s[-1] in _MARK_CHARS):
         if rm.ORIGINAL_MESSAGE_RE.match(s):
             end = _header_block_end(lines, _next_nonblank(lines, i + 1))
             return "cut", end if end is not None else i + 1
@@ -306,17 +318,17 @@ def _header_block_end(lines: list[str], i: int) -> int | None:
         j += 1
     if len(seen) >= 3:
         return last + 1
-    if len(seen) == 2:
-        joined = " ".join(text)
-        if rm.EMAIL_RE.search(joined) or rm.DATEISH_RE.search(joined):
-            return last + 1
+    if len(seen) == 2 and rm.EMAIL_RE.search(" ".join(text)):
+        # two fields only count with an address ("Date: ...\nTo: bob@x.com")
+        return last + 1
     return None
 
 
 def _ends_attribution(s: str) -> bool:
     tail = s[-48:]
-    if rm.WROTE_END_RE.search(tail) or rm.SENT_END_RE.search(tail):
-        return True
+    if tail.rstrip(" \t:：-*").lower().endswith(rm.WROTE_SUFFIXES):
+        if rm.WROTE_END_RE.search(tail) or rm.SENT_END_RE.search(tail):
+            return True
     return tail.endswith((":", "：")) and rm.WROTE_INSIDE_RE.search(s) is not None
 
 
@@ -441,20 +453,19 @@ def _mark_weak_attribution(out: list[str], kinds: list[str]) -> None:
 
 def _absorb_broken_links(out: list[str], kinds: list[str]) -> None:
     """Treat a wrapped link or token between two quoted lines as quoted too."""
+    previous = "e"  # kind of the last non-blank line
     for k, kind in enumerate(kinds):
-        if kind != "t":
+        if kind == "e":
             continue
-        s = out[k].strip()
-        if not (_LINK_RE.search(s) or " " not in s):
-            continue
-        before = k - 1
-        while before >= 0 and kinds[before] == "e":
-            before -= 1
-        after = k + 1
-        while after < len(kinds) and kinds[after] == "e":
-            after += 1
-        if before >= 0 and kinds[before] in "ma" and after < len(kinds) and kinds[after] == "m":
-            kinds[k] = "m"
+        if kind == "t" and previous in "ma":
+            s = out[k].strip()
+            if " " not in s or _LINK_RE.search(s):
+                after = k + 1
+                while after < len(kinds) and kinds[after] == "e":
+                    after += 1
+                if after < len(kinds) and kinds[after] == "m":
+                    kinds[k] = kind = "m"
+        previous = kind
 
 
 def _resolve_regions(out: list[str], kinds: list[str]) -> tuple[list[str], list[int]]:
@@ -519,7 +530,7 @@ def _remove_tail(lines: list[str], regions: list[int]) -> list[str]:
             lines, regions = lines[:start], regions[:start]
             continue
         floor = max((k + 1 for k, r in enumerate(regions) if r != -1), default=0)
-        found = _signature_start(lines, floor, guess_names=not signed)
+        found = _signature_start(lines, floor, personal=not signed)
         if found is None:
             break
         cut, personal = found
@@ -528,11 +539,12 @@ def _remove_tail(lines: list[str], regions: list[int]) -> list[str]:
     return lines
 
 
-def _signature_start(lines: list[str], floor: int, *, guess_names: bool) -> tuple[int, bool] | None:
+def _signature_start(lines: list[str], floor: int, *, personal: bool) -> tuple[int, bool] | None:
     """Return where a trailing signature, footer or disclaimer starts, if any.
 
     The flag says whether the cut was a personal signature (as opposed to a
-    footer a program appended).
+    footer a program appended). A message has one personal signature: with
+    ``personal`` false only footers are looked for.
     """
     first = _first_nonblank(lines)
     end = _last_nonblank(lines)
@@ -545,11 +557,11 @@ def _signature_start(lines: list[str], floor: int, *, guess_names: bool) -> tupl
     cut = _mobile_footer_start(lines, max(floor, first), end)
     if cut is not None:
         return cut, False
+    if not personal:
+        return None
     cut = _signature_block_start(lines, low, end)
     if cut is not None:
         return cut, True
-    if not guess_names:
-        return None
     if end >= low and _is_name_line(lines[end].strip()) and not _is_bullet_context(lines, end):
         if any(any(c.isalnum() for c in lines[k]) for k in range(first, end)):
             return end, True
@@ -595,6 +607,9 @@ def _footer_start(lines: list[str], low: int, end: int) -> int | None:
         if start < low:
             continue  # the first paragraph is the reply itself
         text = " ".join(lines[k].strip() for k in range(start, stop + 1))
+        lowered = text.lower()
+        if not any(word in lowered for word in rm.FOOTER_WORDS):
+            continue
         above = start - 1
         while above >= low and not lines[above].strip():
             above -= 1
@@ -634,7 +649,7 @@ def _signature_block_start(lines: list[str], low: int, end: int) -> int | None:
             if below > 0:
                 return j
             continue
-        if below <= 6 and _is_signoff(s):
+        if below <= 6 and _is_signoff(s) and not _signoff_follows(lines, j, end):
             return j
         if below <= 6 and rm.DASH_NAME_RE.match(s) and not _is_bullet_context(lines, j):
             return j
@@ -653,6 +668,14 @@ def _is_signoff(s: str) -> bool:
         # "Regards, Roman": a name after the punctuation
         return len(words) <= 3 and all(w[0].isalpha() for w in words)
     return len(words) <= 2 and all(w[0].isupper() for w in words)
+
+
+def _signoff_follows(lines: list[str], j: int, end: int) -> bool:
+    """True for "Thanks.\n\nRegards,\nJan": the thanks is text, the next one signs."""
+    k = j + 1
+    while k <= end and not lines[k].strip():
+        k += 1
+    return k > j + 1 and k <= end and _is_signoff(lines[k].strip())
 
 
 def _is_mobile_footer(s: str) -> bool:
@@ -712,5 +735,7 @@ def _last_nonblank(lines: list[str]) -> int:
 
 
 def _tidy(lines: list[str]) -> str:
-    text = "\n".join(line.rstrip() for line in lines)
-    return _BLANK_RUN_RE.sub("\n\n", text).strip("\n")
+    text = "\n".join([line.rstrip() for line in lines]).strip("\n")
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text

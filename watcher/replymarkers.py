@@ -24,6 +24,10 @@ _WROTE = (
     r"|님이 작성|wrote"
 )
 WROTE_END_RE = re.compile(r"(?:\b|(?<=\W))(?:" + _WROTE + r")\s*[:：]?\s*[-*]*\s*$", re.I)
+# Cheap pre-check: the last word of a line that may end an attribution.
+WROTE_SUFFIXES = tuple(
+    sorted({alt.split()[-1].replace("\\", "").lower() for alt in _WROTE.split("|")} | {"sent"})
+)
 SENT_END_RE = re.compile(r"\bsent\s*:\s*$", re.I)
 # Nordic and Dutch clients put the verb before the name: "Op <date> schreef X <x@y>:".
 WROTE_INSIDE_RE = re.compile(r"\b(?:schreef|skrev|schrieb|geschreven|napisał|escribió|escreveu)\b", re.I)
@@ -187,6 +191,14 @@ LIST_FOOTER_RE = re.compile(
     re.I,
 )
 
+# Every footer and disclaimer pattern contains one of these (a cheap pre-check).
+FOOTER_WORDS = (
+    "confiden", "intended", "privileg", "disclaimer", "notice", "print", "in error",
+    "by mistake", "vertrau", "destinat", "riservat", "fortrolig", "konfidentiel", "mottag",
+    "modtag", "mottak", "unsubscribe", "mailing list", "listinfo", "subscri", "github",
+    "receiving this", "abmelden", "désinscri", "baja", "afmelden", "avregistrera", "abbestellen",
+    "irrtümlich", "geadresseerde",
+)
 DISCLAIMER_RE = re.compile(
     r"intended (?:solely |only )?for the (?:exclusive )?(?:use of the )?(?:individual|person|entity"
     r"|addressee|named|recipient)|(?:not the intended recipient|received this (?:e-?mail|message"
