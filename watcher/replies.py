@@ -704,15 +704,18 @@ def _is_bullet_context(lines: list[str], j: int) -> bool:
 
 
 def _contact_block_start(lines: list[str], low: int, end: int) -> int | None:
-    paragraphs = _paragraphs(lines, low, end, 1)
-    if not paragraphs:
+    """A trailing paragraph of short lines that is mostly name, address, phone, web."""
+    paragraphs = _paragraphs(lines, low - 1, end, 1)
+    if not paragraphs or paragraphs[0][0] < low:
         return None
     start, stop = paragraphs[0]
     block = [lines[k].strip() for k in range(start, stop + 1)]
     if not 2 <= len(block) <= 10 or any(len(s) > _SIGNATURE_LINE_MAX for s in block):
         return None
     contacts = sum(1 for s in block if rm.CONTACT_RE.search(s))
-    if contacts and contacts * 3 >= len(block):
+    if contacts * 3 < len(block):
+        return None
+    if contacts >= 2 or _is_name_line(block[0]):
         return start
     return None
 
