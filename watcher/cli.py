@@ -68,12 +68,12 @@ class Context:
 
 
 def cmd_sync(ctx: Context) -> int:
-    from watcher.service import LazyRequestDetector, imap_source_factory, sync_accounts
+    from watcher.service import LazyRequestDetector, mail_source_factory, sync_accounts
 
     config = ctx.config
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
-    results = sync_accounts(config, ctx.store, imap_source_factory(ctx.environ),
+    results = sync_accounts(config, ctx.store, mail_source_factory(ctx.environ),
                             LazyRequestDetector(ctx.data_dir), ctx.now())
     for r in results:
         if r.report:
@@ -211,9 +211,110 @@ def cmd_eval(ctx: Context) -> int:
     return 0
 
 
+def cmd_digest(ctx: Context) -> int:
+    from watcher.digest import render
+    from watcher.service import LazyReplyClassifier, make_digest
+
+    digest = make_digest(ctx.config, ctx.store, LazyReplyClassifier(ctx.data_dir), ctx.now())
+    fmt = "json" if ctx.args.json else "markdown" if ctx.args.markdown else \
+        "html" if ctx.args.html else "text"
+    sys.stdout.write(render(digest, fmt))
+    return 0
+
+
+def _request_id(raw: str) -> str:
+    raw = raw.strip()
+    return raw if raw.startswith("<") else f"<{raw}>"
+
+
+def cmd_draft(ctx: Context) -> int:
+    from watcher.drafts import compose
+    from watcher.service import LazyReplyClassifier, thread_states
+
+    wanted = _request_id(ctx.args.request_id)
+    states = thread_states(ctx.config, ctx.store, LazyReplyClassifier(ctx.data_dir), ctx.now())
+    state = next((s for s in states if wanted in {a.message_id for a in s.thread.asks}), None)
+    if state is None:
+        raise ConfigError(f"no tracked request with Message-ID {wanted}; "
+                          "see 'feedback-watcher digest --json' for request ids")
+    sender = state.thread.request.sender
+    draft = compose(state, sender.name if sender else "")
+    print(f"To: {draft.to_name} <{draft.to}>" if draft.to_name else f"To: {draft.to}")
+    print(f"Subject: {draft.subject}\n")
+    print(draft.body)
+    if ctx.args.to_mailbox:
+        from watcher.mailbox_write import append_draft
+
+        folder = append_draft(ctx.config, ctx.environ, state, draft)
+        print(f"\n(saved in {folder}; nothing was sent)")
+    return 0
+
+
+def _set_request(ctx: Context, is_request: bool) -> int:
+    mid = _request_id(ctx.args.message_id)
+    store = ctx.store
+    message = store.message(mid)
+    if message is None:
+        raise ConfigError(f"no synced message with Message-ID {mid}; run 'feedback-watcher sync'")
+    store.mark_requests([(mid, is_request, "user", None)])
+    print(f"{mid}: {'tracked as a feedback request' if is_request else 'ignored'}")
+    return 0
+
+
+def cmd_track(ctx: Context) -> int:
+    return _set_request(ctx, True)
+
+
+def cmd_ignore(ctx: Context) -> int:
+    return _set_request(ctx, False)
+
+
+DEMO_NOW = "2025-04-14T08:00:00+01:00"
+DEMO_ADDRESS = "alex.morgan@mail.example"
+
+
+def cmd_demo(ctx: Context) -> int:
+    import tempfile
+    from importlib import resources
+
+    from watcher.config import Account
+    from watcher.digest import render
+    from watcher.service import (LazyReplyClassifier, LazyRequestDetector, make_digest,
+                                 mail_source_factory, sync_accounts)
+
+    mailbox = Path(str(resources.files("watcher") / "demo" / "mailbox"))
+    config = Config(accounts=(Account(name="demo", host="localhost", username="",
+                                      maildir=str(mailbox), addresses=(DEMO_ADDRESS,)),),
+                    lookback_days=365)
+    now = ctx.now() if ctx.args.now else datetime.fromisoformat(DEMO_NOW)
+    with tempfile.TemporaryDirectory(prefix="feedback-watcher-demo-") as tmp:
+        data_dir = Path(ctx.args.data_dir).expanduser() if ctx.args.data_dir else Path(tmp)
+        store = Store.open(data_dir)
+        try:
+            results = sync_accounts(config, store, mail_source_factory(ctx.environ),
+                                    LazyRequestDetector(data_dir), now)
+            report = results[0].report
+            if report is None:
+                raise WatcherError(f"demo sync failed: {results[0].error}")
+            print(f"Demo mailbox of {DEMO_ADDRESS}: {len(report.folders)} folders, "
+                  f"{report.fetched} messages read, {report.requests} feedback requests found.\n",
+                  file=sys.stderr)
+            digest = make_digest(config, store, LazyReplyClassifier(data_dir), now)
+            fmt = "json" if ctx.args.json else "text"
+            sys.stdout.write(render(digest, fmt))
+        finally:
+            store.close()
+    return 0
+
+
 COMMANDS = {
+    "demo": (cmd_demo, "run the whole pipeline on a bundled sample mailbox (no account needed)"),
     "sync": (cmd_sync, "fetch new mail from every account once (read-only) and exit"),
     "status": (cmd_status, "show accounts, watched folders, message counts and the last sync"),
+    "digest": (cmd_digest, "print the digest: due follow-ups, feedback, rejections, quiet threads"),
+    "draft": (cmd_draft, "print a follow-up draft for a request (--to-mailbox saves it in Drafts)"),
+    "track": (cmd_track, "treat a sent message as a feedback request"),
+    "ignore": (cmd_ignore, "stop treating a sent message as a feedback request"),
     "classify": (cmd_classify, "classify reply messages (.eml files, or - for stdin)"),
     "label": (cmd_label, "record your correction of a synced reply's label"),
     "train": (cmd_train, "retrain your personal reply model from the corpus and your corrections"),
@@ -237,14 +338,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (_, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if name in ("sync", "label"):
-            p.add_argument("--now", metavar="ISO-8601", help=argparse.SUPPRESS)
+        if name in ("sync", "label", "digest", "draft", "demo"):
+            p.add_argument("--now", metavar="ISO-8601",
+                           help="pretend it is this time (for testing the rules)")
         if name == "classify":
             p.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, or - for stdin")
             p.add_argument("--json", action="store_true", help="one JSON object per line")
         elif name == "label":
             p.add_argument("message_id", metavar="MESSAGE-ID", help="the reply's Message-ID")
             p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
+        elif name == "demo":
+            p.add_argument("--json", action="store_true", help="the digest as JSON")
+        elif name == "digest":
+            fmt = p.add_mutually_exclusive_group()
+            fmt.add_argument("--json", action="store_true", help="JSON for scripts")
+            fmt.add_argument("--markdown", action="store_true", help="Markdown")
+            fmt.add_argument("--html", action="store_true", help="a self-contained HTML page")
+        elif name == "draft":
+            p.add_argument("request_id", metavar="REQUEST-ID",
+                           help="Message-ID of the request (from the digest)")
+            p.add_argument("--to-mailbox", action="store_true",
+                           help="also save it in the account's Drafts folder (never sends)")
+        elif name in ("track", "ignore"):
+            p.add_argument("message_id", metavar="MESSAGE-ID", help="the sent message's Message-ID")
         elif name == "eval":
             p.add_argument("--kind", choices=("reply", "request"), default="reply",
                            help="which classifier (default: reply)")

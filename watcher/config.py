@@ -40,6 +40,7 @@ class Account:
     include_folders: tuple[str, ...] = ()
     exclude_folders: tuple[str, ...] = ()
     idle: bool = True
+    maildir: str | None = None  # read a local Maildir instead of an IMAP server
 
     @property
     def own_addresses(self) -> frozenset[str]:
@@ -188,8 +189,16 @@ def _account(data: Any, index: int) -> Account:
     t = _Table(data, f"accounts[{index}]")
     name = t.get("name", str, f"account{index + 1}")
     t.where = f"accounts[{name}]"
-    host = t.required("host", str)
-    username = t.required("username", str)
+    maildir = t.get("maildir", str, None)
+    if maildir:
+        host = t.get("host", str, "localhost")
+        username = t.get("username", str, "")
+        if not t.data.get("addresses") and not username:
+            raise ConfigError(f"{t.where}.addresses is missing: a maildir account must list "
+                              "your own addresses")
+    else:
+        host = t.required("host", str)
+        username = t.required("username", str)
     tls = t.get("tls", str, "ssl")
     if tls not in TLS_MODES:
         raise ConfigError(f"{t.where}.tls must be one of ssl, starttls, none; got {tls!r}")
@@ -225,6 +234,7 @@ def _account(data: Any, index: int) -> Account:
         include_folders=t.strings("include_folders"),
         exclude_folders=t.strings("exclude_folders"),
         idle=t.get("idle", bool, True),
+        maildir=os.path.expanduser(maildir) if maildir else None,
     )
     t.done()
     return acc

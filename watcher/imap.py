@@ -156,6 +156,11 @@ class ImapSource:
                     continue  # expunged meanwhile
                 yield FetchedMessage(uid, item[b"BODY[]"], item.get(b"INTERNALDATE"))
 
+    def append(self, folder: str, raw: bytes, flags: Sequence[str]) -> None:
+        """APPEND one message: the only write, used for drafts and the digest the user opted in to."""
+        self._call(f"APPEND to {folder}", self.client.append, folder, raw,
+                   flags=tuple(f.encode() for f in flags))
+
     def close(self) -> None:
         try:
             self.client.logout()

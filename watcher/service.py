@@ -19,8 +19,12 @@ log = logging.getLogger(__name__)
 SourceFactory = Callable[[Account], MailSource]
 
 
-def imap_source_factory(environ: Mapping[str, str]) -> SourceFactory:
+def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
     def open_source(account: Account) -> MailSource:
+        if account.maildir:
+            from watcher.localmail import MaildirSource
+
+            return MaildirSource(account.maildir)
         from watcher.imap import ImapSource
 
         return ImapSource(account, get_secret(account, environ))
@@ -76,3 +80,65 @@ def sync_accounts(config: Config, store: Store, open_source: SourceFactory,
         store.record_sync(account.name, now)
         results.append(AccountResult(account.name, report, None))
     return results
+
+
+class LazyReplyClassifier:
+    """Loads the reply model only when there are unlabeled replies."""
+
+    def __init__(self, data_dir) -> None:
+        self.data_dir = data_dir
+        self._classifier = None
+
+    def __call__(self, messages):
+        if not messages:
+            return []
+        if self._classifier is None:
+            from watcher.classifier import ReplyClassifier
+
+            self._classifier = ReplyClassifier(self.data_dir)
+        return [(v.label, v.confidence, self._classifier.model.name)
+                for v in self._classifier.classify(messages)]
+
+
+def own_addresses(config: Config) -> frozenset[str]:
+    out: set[str] = set()
+    for account in config.accounts:
+        out |= account.own_addresses
+    return frozenset(out)
+
+
+def thread_states(config: Config, store: Store, classify, now: datetime):
+    """Threads from stored mail, their replies classified (once, cached), then assessed."""
+    from watcher.conversations import build_threads
+    from watcher.features import reply_text
+    from watcher.followups import assess
+
+    own = own_addresses(config)
+    marks = store.request_marks()
+    request_ids = {mid for mid, (is_request, _) in marks.items() if is_request}
+    threads = build_threads(store.messages(own=True), request_ids, store.messages(own=False), own)
+    replies = [r for t in threads for r in t.replies]
+    labels = store.labels()
+    unlabeled = [m for m in replies if m.message_id not in labels]
+    if unlabeled:
+        new = classify(unlabeled)
+        store.set_labels((m.message_id, lab, conf, model)
+                         for m, (lab, conf, model) in zip(unlabeled, new))
+        labels = store.labels()
+    corrections = store.corrections()
+    merged = {mid: (corrections[mid], 1.0, True) if mid in corrections else (lab, conf, False)
+              for mid, (lab, conf, _) in labels.items()}
+    texts = {m.message_id: reply_text(m) for m in replies}
+    return [assess(t, merged, texts, config.followup, now, config.confidence_threshold)
+            for t in threads]
+
+
+def make_digest(config: Config, store: Store, classify, now: datetime, since=None):
+    from watcher.digest import AccountHealth, Digest, states_sorted
+
+    states = thread_states(config, store, classify, now)
+    health = []
+    for account in config.accounts:
+        rec = store.account(account.name)
+        health.append(AccountHealth(account.name, rec.last_ok, rec.last_error))
+    return Digest(now, states_sorted(states), tuple(health), since)
