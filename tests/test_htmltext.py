@@ -61,7 +61,10 @@ def test_table_cells_are_spaced_on_one_row_line():
 
 
 def test_quotes_are_kept_without_drop_quotes():
-    html = '<div>Yes.</div><div class="gmail_quote">On Mon, Anna wrote:<blockquote>Q?</blockquote></div>'
+    html = (
+        '<div>Yes.</div><div class="gmail_quote">On Mon, Anna wrote:'
+        "<blockquote>Q?</blockquote></div>"
+    )
     text = html_to_text(html)
     assert "Yes." in text and "Q?" in text
 
@@ -73,7 +76,7 @@ GMAIL = (
     '<blockquote class="gmail_quote" style="margin:0 0 0 .8ex">Any feedback?</blockquote></div>'
 )
 APPLE = (
-    "<html><body><div>Sounds good.</div><div><br><blockquote type=\"cite\"><div>On 3 Mar 2025,"
+    '<html><body><div>Sounds good.</div><div><br><blockquote type="cite"><div>On 3 Mar 2025,'
     " at 10:00, Anna &lt;anna@example.com&gt; wrote:</div><div>Any feedback?</div></blockquote>"
     "</div></body></html>"
 )
@@ -118,8 +121,16 @@ OUTLOOK_2003 = (
         (YAHOO, "Good luck!"),
         (OUTLOOK_2003, "See you then."),
     ],
-    ids=["gmail", "apple", "thunderbird", "outlook-web", "outlook-desktop", "outlook-2007",
-         "yahoo", "outlook-2003"],
+    ids=[
+        "gmail",
+        "apple",
+        "thunderbird",
+        "outlook-web",
+        "outlook-desktop",
+        "outlook-2007",
+        "yahoo",
+        "outlook-2003",
+    ],
 )
 def test_drop_quotes_removes_client_quote_containers(html, reply):
     text = html_to_text(html, drop_quotes=True)
@@ -135,7 +146,7 @@ def test_drop_quotes_keeps_a_plain_blockquote_the_writer_used():
 @pytest.mark.parametrize(
     "html",
     [
-        "<div>Hi<br>there<div class=\"gmail_quote\">On x wrote:<blockquote>orig",
+        '<div>Hi<br>there<div class="gmail_quote">On x wrote:<blockquote>orig',
         "<p>a<p>b</div></div><b>unclosed <i>t",
         "<![if !supportLists]>x<![endif]> <![foo[ bar ]]> tail",
         "</p></br><<>>&&#;&#xZZ;<!-- unclosed comment",
@@ -158,10 +169,35 @@ def test_unclosed_markup_still_gives_the_words():
 def test_random_tag_soup_never_raises():
     rng = random.Random(7)
     tokens = [
-        "<div>", "</div>", "<p>", "<br>", "<blockquote>", "</blockquote>", "<li>", "<ul>",
-        "</ul>", "&amp;", "&", "<", ">", "text", " ", "\n", "<pre>", "</pre>", "<!--", "-->",
-        "<![if x]>", '<div class="gmail_quote">', '<div id="divRplyFwdMsg">', "<script>",
-        "</script>", "<td>", "<![CDATA[", "]]>", "<?php",
+        "<div>",
+        "</div>",
+        "<p>",
+        "<br>",
+        "<blockquote>",
+        "</blockquote>",
+        "<li>",
+        "<ul>",
+        "</ul>",
+        "&amp;",
+        "&",
+        "<",
+        ">",
+        "text",
+        " ",
+        "\n",
+        "<pre>",
+        "</pre>",
+        "<!--",
+        "-->",
+        "<![if x]>",
+        '<div class="gmail_quote">',
+        '<div id="divRplyFwdMsg">',
+        "<script>",
+        "</script>",
+        "<td>",
+        "<![CDATA[",
+        "]]>",
+        "<?php",
     ]
     for _ in range(2000):
         soup = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 25)))

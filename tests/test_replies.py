@@ -32,8 +32,13 @@ def test_mail_without_quote_or_signature_is_untouched():
 
 
 def test_crlf_line_ends_are_normalised():
-    assert visible_text("Yes, Monday works.\r\n\r\nOn Mon, Mar 3, 2025 at 10:00 AM Anna"
-                        " <a@x.com> wrote:\r\n> Hi\r\n") == "Yes, Monday works."
+    assert (
+        visible_text(
+            "Yes, Monday works.\r\n\r\nOn Mon, Mar 3, 2025 at 10:00 AM Anna"
+            " <a@x.com> wrote:\r\n> Hi\r\n"
+        )
+        == "Yes, Monday works."
+    )
 
 
 @pytest.mark.parametrize(
@@ -96,7 +101,7 @@ def test_attribution_followed_by_unquoted_original_cuts_there(header):
     [
         "On Wed, May 18, 2016 at 11:10 PM Anna Meyer <anna@example.com>\nwrote:",
         "On Dec 16, 2011, at 12:47 PM, Anna Meyer\n<anna@example.com>\nwrote:",
-        "On Mar 8, 2012 9:59 AM, \"Example.com\" <\nr+7f1b094c@example.com> wrote:",
+        'On Mar 8, 2012 9:59 AM, "Example.com" <\nr+7f1b094c@example.com> wrote:',
         "W dniu 28 stycznia 2015 01:53 użytkownik Anna <anna@example.com>\nnapisał:",
         "2014-10-17 11:28 GMT+03:00 Anna <\nanna@example.com>:",
     ],
@@ -150,10 +155,17 @@ def test_outlook_header_block_cuts_the_original(block):
 
 @pytest.mark.parametrize(
     "rule",
-    ["________________________________", "-----Original Message-----",
-     "----- Original Message -----", "-----Ursprüngliche Nachricht-----",
-     "-----Message d'origine-----", "-----Mensaje original-----", "-----Oorspronkelijk bericht-----",
-     "-----Oprindelig meddelelse-----", "-------- Messaggio originale --------"],
+    [
+        "________________________________",
+        "-----Original Message-----",
+        "----- Original Message -----",
+        "-----Ursprüngliche Nachricht-----",
+        "-----Message d'origine-----",
+        "-----Mensaje original-----",
+        "-----Oorspronkelijk bericht-----",
+        "-----Oprindelig meddelelse-----",
+        "-------- Messaggio originale --------",
+    ],
 )
 def test_separator_lines_start_the_original(rule):
     text = f"{REPLY}\n\n{rule}\nFrom: Anna <anna@example.com>\nSent: Monday\nTo: John\n\nHello"
@@ -165,7 +177,10 @@ def test_original_message_line_without_headers():
 
 
 def test_header_block_at_the_top_is_dropped_and_the_rest_kept():
-    text = "Od: Jan <jan@example.com>\nWysłano: środa, 1 marca 2023\nTemat: Test\n\nCześć Anno,\n\nJak się masz?"
+    text = (
+        "Od: Jan <jan@example.com>\nWysłano: środa, 1 marca 2023\nTemat: Test\n\n"
+        "Cześć Anno,\n\nJak się masz?"
+    )
     assert strip_quotes(text) == "Cześć Anno,\n\nJak się masz?"
 
 
@@ -180,7 +195,10 @@ def test_forwarded_message_is_kept_as_content():
 
 
 def test_forward_inside_the_original_is_cut_with_it():
-    text = f"{REPLY}\n\n-----Original Message-----\n\nFYI\n\n---------- Forwarded message ----------\nFrom: x@y.com"
+    text = (
+        f"{REPLY}\n\n-----Original Message-----\n\nFYI\n\n"
+        "---------- Forwarded message ----------\nFrom: x@y.com"
+    )
     assert strip_quotes(text) == REPLY
 
 
@@ -188,7 +206,9 @@ def test_forward_inside_the_original_is_cut_with_it():
 
 
 def test_bottom_posted_reply_keeps_text_below_the_quote():
-    text = "On 04/19/2011 07:10 AM, Anna wrote:\n\n> Any feedback?\n> Thanks\nYes: the design round."
+    text = (
+        "On 04/19/2011 07:10 AM, Anna wrote:\n\n> Any feedback?\n> Thanks\nYes: the design round."
+    )
     assert strip_quotes(text) == "Yes: the design round."
 
 
@@ -222,7 +242,10 @@ def test_single_quoted_line_without_attribution_stays():
 
 
 def test_quote_marker_broken_by_wrapped_link():
-    text = "Blah\n\nOn Mon, Mar 3, 2025 at 10:00 AM, bob wrote:\n\n> View it\n (http://example.com/x) >\n> end"
+    text = (
+        "Blah\n\nOn Mon, Mar 3, 2025 at 10:00 AM, bob wrote:\n\n"
+        "> View it\n (http://example.com/x) >\n> end"
+    )
     assert strip_quotes(text) == "Blah"
 
 
@@ -382,18 +405,22 @@ def test_raw_message_with_only_html_uses_it_without_quotes():
 
 
 def test_raw_message_with_encoded_latin1_body():
-    plain = "Grüße aus Köln, leider eine Absage.\n\nVon: Anna <a@x.de>\nGesendet: Montag\nAn: Jo\n\nHallo"
+    plain = (
+        "Grüße aus Köln, leider eine Absage.\n\n"
+        "Von: Anna <a@x.de>\nGesendet: Montag\nAn: Jo\n\nHallo"
+    )
     raw = _message(plain, None, charset="iso-8859-1")
     assert "base64" in raw or "quoted-printable" in raw
     assert strip_quotes(raw) == "Grüße aus Köln, leider eine Absage."
 
 
 def test_raw_message_with_crlf_and_base64_by_hand():
-    body = base64.b64encode("Hello\n\nOn Mon, Anna <a@x.com> wrote:\n> Hi\n".encode()).decode()
+    body = base64.b64encode(b"Hello\n\nOn Mon, Anna <a@x.com> wrote:\n> Hi\n").decode()
     raw = (
         "From: a@x.com\r\nTo: b@y.com\r\nSubject: Re: x\r\nMIME-Version: 1.0\r\n"
         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-        + body + "\r\n"
+        + body
+        + "\r\n"
     )
     assert strip_quotes(raw) == "Hello"
 
@@ -423,7 +450,7 @@ def test_plain_body_passes_plain_text_through():
 
 def test_typical_long_message_is_fast():
     original = "\n".join(
-        "> This is line %d of a long quoted original about the interview process." % n
+        f"> This is line {n} of a long quoted original about the interview process."
         for n in range(140)
     )
     text = (

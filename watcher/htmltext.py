@@ -26,9 +26,7 @@ log = logging.getLogger(__name__)
 __all__ = ["html_to_text"]
 
 # Elements with no end tag: never pushed on the open-element stack.
-_VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 # Content that is never shown to the reader.
 _INVISIBLE = frozenset(("script", "style", "head", "title", "template", "noscript", "xml"))
 # Elements that start and end on a line of their own.
@@ -40,14 +38,27 @@ _BLOCK = frozenset(
 # Elements separated from their neighbours by a blank line.
 _PARAGRAPH = frozenset("p h1 h2 h3 h4 h5 h6 table pre dl".split())
 # An open <p> or <li> is closed by the next one (HTML's implied end tags).
-_IMPLIED_CLOSE = {"p": frozenset(("p",)), "li": frozenset(("li",)), "tr": frozenset(("tr", "td", "th")),
-                  "td": frozenset(("td", "th")), "th": frozenset(("td", "th")),
-                  "dt": frozenset(("dt", "dd")), "dd": frozenset(("dt", "dd"))}
+_IMPLIED_CLOSE = {
+    "p": frozenset(("p",)),
+    "li": frozenset(("li",)),
+    "tr": frozenset(("tr", "td", "th")),
+    "td": frozenset(("td", "th")),
+    "th": frozenset(("td", "th")),
+    "dt": frozenset(("dt", "dd")),
+    "dd": frozenset(("dt", "dd")),
+}
 
 # Quote containers dropped whole (class names, any of them on the element).
 _QUOTE_CLASSES = frozenset(
-    ("gmail_quote", "gmail_quote_container", "gmail_attr", "yahoo_quoted", "moz-cite-prefix",
-     "protonmail_quote", "zmail_extra")
+    (
+        "gmail_quote",
+        "gmail_quote_container",
+        "gmail_attr",
+        "yahoo_quoted",
+        "moz-cite-prefix",
+        "protonmail_quote",
+        "zmail_extra",
+    )
 )
 # Markers after which everything (the original and what follows) is dropped.
 _CUT_CLASSES = frozenset(("outlookmessageheader",))
@@ -187,7 +198,9 @@ class _TextBuilder(HTMLParser):
         self._write(text)
 
     # -- helpers --------------------------------------------------------------
-    def _open_visible(self, tag: str, attrs: list[tuple[str, str | None]], effects: list[str]) -> None:
+    def _open_visible(
+        self, tag: str, attrs: list[tuple[str, str | None]], effects: list[str]
+    ) -> None:
         if tag == "br":
             self._flush(force=True)
             return
@@ -205,7 +218,7 @@ class _TextBuilder(HTMLParser):
         elif tag == "li":
             marker = "- "
             if self._lists and self._lists[-1][0] > 0:
-                marker = "%d. " % self._lists[-1][0]
+                marker = f"{self._lists[-1][0]}. "
                 self._lists[-1][0] += 1
             indent = "  " * max(len(self._lists) - 1, 0)
             self._write(indent + marker)

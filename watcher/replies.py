@@ -67,14 +67,18 @@ _HTML_START_RE = re.compile(
     r"|blockquote|center|pre|b|i|a|o:p|!--)[\s>/]",
     re.I,
 )
-_HTML_TAG_RE = re.compile(r"</?(?:div|p|br|span|table|td|tr|html|body|blockquote|font)\b[^>]*>", re.I)
+_HTML_TAG_RE = re.compile(
+    r"</?(?:div|p|br|span|table|td|tr|html|body|blockquote|font)\b[^>]*>", re.I
+)
 _QP_SOFT_BREAK_RE = re.compile(r"[^\s=]=\n")
 _QP_ESCAPE_RE = re.compile(r"=(?:[89A-F][0-9A-F]|3D|20)")
 # Marker lines start or end with one of these ("-----Original Message-----",
 # "Begin forwarded message:", "____"); prose lines rarely do.
 _MARK_CHARS = frozenset("-=_*~—–─━:：")
 _LINK_RE = re.compile(r"https?://|mailto:|^\(|>\s*$", re.I)
-_QUOTED_VERB_RE = re.compile(r"^>\s*(?:" + r"wrote|schrieb|a écrit|escribió|skrev|napisał" + r")\s*:?\s*$", re.I)
+_QUOTED_VERB_RE = re.compile(
+    r"^>\s*(?:" + r"wrote|schrieb|a écrit|escribió|skrev|napisał" + r")\s*:?\s*$", re.I
+)
 
 
 # -- public API ---------------------------------------------------------------
@@ -383,8 +387,8 @@ def _attribution(out: list[str], kinds: list[str], lines: list[str], i: int, s: 
     nxt = _next_nonblank(lines, i + 1)
     quoted_next = nxt < len(lines) and lines[nxt].lstrip().startswith(">")
     has_address = rm.EMAIL_RE.search(joined) is not None
-    strong = has_address or rm.DATEISH_RE.search(joined) is not None or bool(
-        rm.OPENER_RE.match(joined)
+    strong = (
+        has_address or rm.DATEISH_RE.search(joined) is not None or bool(rm.OPENER_RE.match(joined))
     )
     if rm.SENT_END_RE.search(joined[-48:]) and not rm.WROTE_END_RE.search(joined[-48:]):
         strong = has_address  # "sent:" ends ordinary sentences too
@@ -491,9 +495,7 @@ def _resolve_regions(out: list[str], kinds: list[str]) -> tuple[list[str], list[
             spans.append((start, end))
     if not spans:
         return out, regions
-    inline = any(
-        kinds[j] == "t" for j in range(spans[0][1], spans[-1][0]) if regions[j] == -1
-    )
+    inline = any(kinds[j] == "t" for j in range(spans[0][1], spans[-1][0]) if regions[j] == -1)
     if inline:
         return out, regions
     # A removed block takes the blank lines under it along.
@@ -501,7 +503,7 @@ def _resolve_regions(out: list[str], kinds: list[str]) -> tuple[list[str], list[
     for k in range(1, len(drop)):
         if kinds[k] == "e" and drop[k - 1]:
             drop[k] = True
-    kept = [line for line, gone in zip(out, drop) if not gone]
+    kept = [line for line, gone in zip(out, drop, strict=True) if not gone]
     return kept, [-1] * len(kept)
 
 

@@ -30,7 +30,9 @@ WROTE_SUFFIXES = tuple(
 )
 SENT_END_RE = re.compile(r"\bsent\s*:\s*$", re.I)
 # Nordic and Dutch clients put the verb before the name: "Op <date> schreef X <x@y>:".
-WROTE_INSIDE_RE = re.compile(r"\b(?:schreef|skrev|schrieb|geschreven|napisał|escribió|escreveu)\b", re.I)
+WROTE_INSIDE_RE = re.compile(
+    r"\b(?:schreef|skrev|schrieb|geschreven|napisał|escribió|escreveu)\b", re.I
+)
 
 # Words that open an attribution line in each language.
 OPENER_RE = re.compile(
@@ -162,10 +164,11 @@ BULLET_RE = re.compile(r"^\s*(?:[-*•–]\s|\d+[.)]\s)")
 NAME_LINE_RE = re.compile(r"^\s*" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2}\s*$")
 
 MOBILE_FOOTER_RE = re.compile(
-    r"^\s*(?:sent (?:from|with|via|using|by) |sent wirelessly |get outlook for |envoyé (?:de|depuis"
-    r"|avec|sans fil|à partir) |enviado (?:desde|do|de|com|con|a partir) |von meinem |gesendet (?:von"
-    r"|mit|vom) |verzonden (?:vanaf|met|van) |verstuurd (?:vanaf|met|van) |inviato da |skickat från "
-    r"|sendt fra |lähetetty |wysłane z |wysłano z |отправлено с |odesláno z |(?:via|from) (?:my )?"
+    r"^\s*(?:sent (?:from|with|via|using|by) |sent wirelessly |get outlook for "
+    r"|envoyé (?:de|depuis|avec|sans fil|à partir) |enviado (?:desde|do|de|com|con|a partir) "
+    r"|von meinem |gesendet (?:von|mit|vom) |verzonden (?:vanaf|met|van) "
+    r"|verstuurd (?:vanaf|met|van) |inviato da |skickat från |sendt fra |lähetetty |wysłane z "
+    r"|wysłano z |отправлено с |odesláno z |(?:via|from) (?:my )?"
     r"(?:mobile|phone|iphone|ipad|android|blackberry)\b|tapped on |typed on |sent on the go\b)",
     re.I,
 )
@@ -193,11 +196,36 @@ LIST_FOOTER_RE = re.compile(
 
 # Every footer and disclaimer pattern contains one of these (a cheap pre-check).
 FOOTER_WORDS = (
-    "confiden", "intended", "privileg", "disclaimer", "notice", "print", "in error",
-    "by mistake", "vertrau", "destinat", "riservat", "fortrolig", "konfidentiel", "mottag",
-    "modtag", "mottak", "unsubscribe", "mailing list", "listinfo", "subscri", "github",
-    "receiving this", "abmelden", "désinscri", "baja", "afmelden", "avregistrera", "abbestellen",
-    "irrtümlich", "geadresseerde",
+    "confiden",
+    "intended",
+    "privileg",
+    "disclaimer",
+    "notice",
+    "print",
+    "in error",
+    "by mistake",
+    "vertrau",
+    "destinat",
+    "riservat",
+    "fortrolig",
+    "konfidentiel",
+    "mottag",
+    "modtag",
+    "mottak",
+    "unsubscribe",
+    "mailing list",
+    "listinfo",
+    "subscri",
+    "github",
+    "receiving this",
+    "abmelden",
+    "désinscri",
+    "baja",
+    "afmelden",
+    "avregistrera",
+    "abbestellen",
+    "irrtümlich",
+    "geadresseerde",
 )
 DISCLAIMER_RE = re.compile(
     r"intended (?:solely |only )?for the (?:exclusive )?(?:use of the )?(?:individual|person|entity"
