@@ -9,13 +9,13 @@ means is the classifier's job.
 
 from __future__ import annotations
 
-import email.message
 import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from watcher.mimeparts import Part
 from watcher.returndate import find_return_date
 
 log = logging.getLogger(__name__)
@@ -177,11 +177,9 @@ class _Reports:
     recipients: list[str] | None = None
 
 
-def _field(block: email.message.Message | str, name: str) -> str:
-    if isinstance(block, str):
-        m = re.search(rf"^{re.escape(name)}:\s*(.*)$", block, re.IGNORECASE | re.MULTILINE)
-        return m.group(1).strip() if m else ""
-    return " ".join(str(block.get(name, "") or "").split())
+def _field(block: str, name: str) -> str:
+    m = re.search(r"^%s[ \t]*:[ \t]*(.*)$" % re.escape(name), block, re.IGNORECASE | re.MULTILINE)
+    return " ".join(m.group(1).split()) if m else ""
 
 
 def _recipient(value: str) -> str | None:
@@ -190,15 +188,11 @@ def _recipient(value: str) -> str | None:
     return m.group(0).lower().strip(".") if m else None
 
 
-def _read_delivery_status(part: email.message.Message, found: _Reports) -> None:
+def _read_delivery_status(part: Part, found: _Reports) -> None:
     """Per-recipient blocks of an RFC 3464 report: who failed, and whether anyone did."""
-    payload = part.get_payload()
-    if isinstance(payload, list):
-        blocks: list[email.message.Message | str] = list(payload)
-    else:
-        blocks = re.split(r"\n\s*\n", str(payload).replace("\r\n", "\n"))
+    text = part.payload()[:200_000].decode("utf-8", "replace").replace("\r\n", "\n")
     recipients = found.recipients if found.recipients is not None else []
-    for block in blocks:
+    for block in re.split(r"\n[ \t]*\n", text):
         final = _field(block, "final-recipient")
         original = _field(block, "original-recipient")
         if not final and not original:
@@ -216,20 +210,15 @@ def _read_delivery_status(part: email.message.Message, found: _Reports) -> None:
     found.recipients = recipients
 
 
-def _reports(root: email.message.Message) -> _Reports:
+def _reports(root: Part) -> _Reports:
     found = _Reports()
-    report_type = ""
-    if root.get_content_type() == "multipart/report":
-        report_type = str(root.get_param("report-type", "") or "").lower()
-    if report_type == "delivery-status":
-        found.delivery = True
-    elif report_type == "disposition-notification":
-        found.disposition = True
-    stack = [(root, 0)]
-    while stack:
-        part, depth = stack.pop()
-        ctype = part.get_content_type()
-        if ctype in ("message/delivery-status", "message/global-delivery-status"):
+    for part in root.walk():
+        ctype = part.content_type
+        if ctype == "multipart/report":
+            report_type = part.params.get("report-type", "").lower()
+            found.delivery = found.delivery or report_type == "delivery-status"
+            found.disposition = found.disposition or report_type == "disposition-notification"
+        elif ctype in ("message/delivery-status", "message/global-delivery-status"):
             found.delivery = True
             _read_delivery_status(part, found)
         elif ctype in (
@@ -237,11 +226,6 @@ def _reports(root: email.message.Message) -> _Reports:
             "message/global-disposition-notification",
         ):
             found.disposition = True
-        elif ctype == "multipart/report" and depth > 0:
-            sub = str(part.get_param("report-type", "") or "").lower()
-            found.delivery = found.delivery or sub == "delivery-status"
-        if part.get_content_maintype() == "multipart" and part.is_multipart() and depth < 8:
-            stack.extend((child, depth + 1) for child in part.get_payload())
     if found.delivery and found.recipients is None:
         # A report whose status part is missing or unreadable is still a failure report.
         found.failed = True
@@ -310,8 +294,7 @@ def _bounce_shaped(subject: str, sender_email: str, from_header: str, body_text:
 
 
 def detect_signals(
-    root: email.message.Message,
-    headers: Mapping[str, Sequence[str]],
+    root: Part,
     *,
     subject: str,
     sender_email: str,
@@ -321,10 +304,10 @@ def detect_signals(
 ) -> AutoSignals:
     """All automatic-message signals of a parsed message.
 
-    `headers` maps lower-cased names to raw values; `subject`, `from_header` and `body_text`
-    are already decoded; `sent` is the message date, against which a year-less return date
+    `root` is the parsed MIME tree; `subject`, `from_header` and `body_text` are already decoded; `sent` is the message date, against which a year-less return date
     is resolved.
     """
+    headers = root.headers
     reports = _reports(root)
     bounce = reports.failed or (
         not reports.delivery and _bounce_shaped(subject, sender_email, from_header, body_text)
