@@ -1,0 +1,29 @@
+"""The README's first quick-start command: the demo on the bundled mailbox."""
+
+from __future__ import annotations
+
+import json
+
+from watcher.cli import main
+
+
+def test_demo_prints_a_digest_with_threads_in_every_state(capsys, tmp_path):
+    assert main(["--data-dir", str(tmp_path), "demo", "--json"], {}) == 0
+    data = json.loads(capsys.readouterr().out)
+    by_id = {t["request_message_id"]: t for t in data["threads"]}
+    assert by_id["<a1@mail.example>"]["status"] == "feedback"
+    assert by_id["<a2@mail.example>"]["due"] == "second_ask"
+    assert by_id["<a4@mail.example>"]["due"] == "third_ask"
+    assert by_id["<a4@mail.example>"]["asks"] == 2
+    assert by_id["<a5@mail.example>"]["gone_quiet"] is True
+    assert by_id["<a6@mail.example>"]["due"] is None  # out of office until 22 April
+    assert by_id["<a7@mail.example>"]["undeliverable"] is True
+    assert by_id["<a3@mail.example>"]["status"] == "rejection"
+    assert by_id["<a8@mail.example>"]["status"] == "feedback"  # French, HTML-only, unthreaded
+    assert "<s1@mail.example>" not in by_id and "<s2@mail.example>" not in by_id
+
+
+def test_demo_text_output(capsys, tmp_path):
+    assert main(["--data-dir", str(tmp_path), "demo"], {}) == 0
+    out = capsys.readouterr().out
+    assert "Due for a second ask" in out and "Feedback received" in out

@@ -1,0 +1,129 @@
+"""Threads and follow-up rules on plain values (no I/O, no clock)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from watcher.config import FollowupPolicy
+from watcher.conversations import build_threads
+from watcher.followups import add_business_days, assess, promised_date
+from watcher.messages import Address, AutoSignals, Message, normalize_subject
+
+ME = "me@mail.example"
+OWN = frozenset({ME, "me.alias@other.example"})
+T0 = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)  # a Monday
+
+
+def msg(mid, sender, to, when, subject="Feedback please", irt=None, refs=(), body="",
+        signals=None):
+    return Message(mid, irt, tuple(refs), Address(sender), (Address(to),), (), (), when,
+                   subject, normalize_subject(subject), body, None, signals or AutoSignals())
+
+
+def labels(**by_id):
+    return {f"<{k}>": (v, 0.95, False) for k, v in by_id.items()}
+
+
+def one(threads):
+    assert len(threads) == 1
+    return threads[0]
+
+
+def test_business_days_skip_weekends():
+    assert add_business_days(date(2025, 3, 3), 5) == date(2025, 3, 10)
+    assert add_business_days(date(2025, 3, 7), 1) == date(2025, 3, 10)  # Friday -> Monday
+
+
+def test_reply_joins_by_references_and_earlier_mail_does_not():
+    ask = msg("<a>", ME, "boss@acme.example", T0)
+    before = msg("<r0>", "boss@acme.example", ME, T0 - timedelta(days=1), "Your application")
+    reply = msg("<r1>", "boss@acme.example", ME, T0 + timedelta(days=1), "Re: x", irt="<a>")
+    t = one(build_threads([ask], {"<a>"}, [before, reply], OWN))
+    assert [r.message_id for r in t.replies] == ["<r1>"]
+
+
+def test_unthreaded_reply_from_colleague_at_same_company_joins():
+    ask = msg("<a>", ME, "boss@acme.example", T0, "Interview feedback")
+    colleague = msg("<r1>", "coordinator@acme.example", ME, T0 + timedelta(days=2),
+                    "Re: Interview feedback")
+    freemail_ask = msg("<b>", ME, "founder@gmail.com", T0)
+    stranger = msg("<r2>", "someone@gmail.com", ME, T0 + timedelta(days=2), "hello")
+    threads = build_threads([ask, freemail_ask], {"<a>", "<b>"}, [colleague, stranger], OWN)
+    by_req = {t.request.message_id: [r.message_id for r in t.replies] for t in threads}
+    assert by_req == {"<a>": ["<r1>"], "<b>": []}
+
+
+def test_follow_up_ask_from_alias_joins_the_thread_and_thank_you_is_not_an_ask():
+    ask = msg("<a>", ME, "boss@acme.example", T0)
+    again = msg("<a2>", "me.alias@other.example", "boss@acme.example", T0 + timedelta(days=8),
+                "Following up")
+    thanks = msg("<t>", ME, "boss@acme.example", T0 + timedelta(days=20), "Thanks!")
+    t = one(build_threads([ask, again, thanks], {"<a>", "<a2>"}, [], OWN))
+    assert [m.message_id for m in t.asks] == ["<a>", "<a2>"]
+
+
+def test_due_rules_second_third_and_gone_quiet():
+    policy = FollowupPolicy()
+    ask = msg("<a>", ME, "boss@acme.example", T0)
+    t = one(build_threads([ask], {"<a>"}, [], OWN))
+    early = assess(t, {}, {}, policy, T0 + timedelta(days=6), 0.6)
+    assert early.due is None and early.next_due.date() == date(2025, 3, 10)
+    due = assess(t, {}, {}, policy, T0 + timedelta(days=7), 0.6)
+    assert due.due == "second_ask" and due.due_since.date() == date(2025, 3, 10)
+    asks = [ask, msg("<b>", ME, "boss@acme.example", T0 + timedelta(days=7), irt="<a>")]
+    t2 = one(build_threads(asks, {"<a>", "<b>"}, [], OWN))
+    assert assess(t2, {}, {}, policy, T0 + timedelta(days=14), 0.6).due == "third_ask"
+    asks.append(msg("<c>", ME, "boss@acme.example", T0 + timedelta(days=14), irt="<b>"))
+    t3 = one(build_threads(asks, {"<a>", "<b>", "<c>"}, [], OWN))
+    quiet = assess(t3, {}, {}, policy, T0 + timedelta(days=21), 0.6)
+    assert quiet.gone_quiet and quiet.due is None
+
+
+def test_feedback_wins_over_rejection_and_answered_threads_are_never_due():
+    ask = msg("<a>", ME, "boss@acme.example", T0)
+    r1 = msg("<r1>", "boss@acme.example", ME, T0 + timedelta(days=1), irt="<a>")
+    r2 = msg("<r2>", "boss@acme.example", ME, T0 + timedelta(days=2), irt="<r1>")
+    t = one(build_threads([ask], {"<a>"}, [r1, r2], OWN))
+    state = assess(t, labels(r1="feedback", r2="rejection"), {}, FollowupPolicy(),
+                   T0 + timedelta(days=30), 0.6)
+    assert state.status == "feedback" and state.due is None
+    holding = assess(t, labels(r1="no_response", r2="no_response"), {}, FollowupPolicy(),
+                     T0 + timedelta(days=30), 0.6)
+    assert holding.status == "no_response" and holding.due == "second_ask"
+
+
+def test_out_of_office_return_date_moves_the_due_date():
+    ask = msg("<a>", ME, "boss@acme.example", T0)
+    ooo = msg("<o>", "boss@acme.example", ME, T0, "Automatic reply: Feedback please", irt="<a>",
+              signals=AutoSignals(auto_submitted="auto-replied", return_date=date(2025, 3, 21)))
+    t = one(build_threads([ask], {"<a>"}, [ooo], OWN))
+    state = assess(t, labels(o="no_response"), {}, FollowupPolicy(), T0 + timedelta(days=10),
+                   0.6)
+    assert state.due is None and state.next_due.date() == date(2025, 3, 24)
+
+
+def test_holding_reply_promise_moves_the_due_date():
+    assert promised_date("I'll get back to you by Friday", date(2025, 3, 4)) == date(2025, 3, 7)
+    assert promised_date("let me check and come back to you next week",
+                         date(2025, 3, 4)) == date(2025, 3, 14)
+    assert promised_date("Thanks, noted.", date(2025, 3, 4)) is None
+
+
+def test_bounce_marks_undeliverable():
+    ask = msg("<a>", ME, "gone@acme.example", T0)
+    bounce = msg("<b>", "mailer-daemon@mail.example", ME, T0 + timedelta(minutes=1),
+                 "Undelivered Mail Returned to Sender",
+                 signals=AutoSignals(bounce=True, bounced_recipients=("gone@acme.example",)))
+    t = one(build_threads([ask], {"<a>"}, [bounce], OWN))
+    state = assess(t, labels(b="no_response"), {}, FollowupPolicy(), T0 + timedelta(days=8), 0.6)
+    assert state.undeliverable and state.status == "no_response"
+
+
+def test_low_confidence_reply_needs_review_unless_corrected():
+    ask = msg("<a>", ME, "boss@acme.example", T0)
+    r1 = msg("<r1>", "boss@acme.example", ME, T0 + timedelta(days=1), irt="<a>")
+    t = one(build_threads([ask], {"<a>"}, [r1], OWN))
+    unsure = assess(t, {"<r1>": ("rejection", 0.41, False)}, {}, FollowupPolicy(), T0, 0.6)
+    assert [r.message.message_id for r in unsure.needs_review] == ["<r1>"]
+    fixed = assess(t, {"<r1>": ("feedback", 1.0, True)}, {}, FollowupPolicy(), T0, 0.6)
+    assert fixed.needs_review == () and fixed.status == "feedback"
