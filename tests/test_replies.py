@@ -291,6 +291,32 @@ def test_lone_name_under_the_last_line_is_a_signature():
     )
 
 
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "With every good wish,\nFiona Brennan\nPractice Manager",
+        "Best wishes for your search,\nNadia",
+        "Kelly\nSchool Business Manager",
+        "Laura Gómez\nDepartamento de Personas",
+        "Dee\nStore Manager, Brightmart Ashford",
+        "Paul Hendricks, Training Supervisor",
+        "Kevin Doyle | Credit Risk",
+    ],
+)
+def test_valedictions_and_name_blocks_are_signatures(signature):
+    assert visible_text(f"{REPLY}\n\n{signature}") == REPLY
+
+
+def test_a_bounce_keeps_its_diagnostic_lines():
+    text = (
+        "Your message did not reach some or all of the intended recipients.\n\n"
+        "The following recipients cannot be reached:\n\n"
+        "      'hr@example.com' on 14-3-2025 10:05\n"
+        "            554 5.4.14 Hop count exceeded - possible mail loop"
+    )
+    assert "554 5.4.14" in visible_text(text)
+
+
 @pytest.mark.parametrize("answer", ["Yes", "Sure", "Agreed", "Noted"])
 def test_one_word_answers_are_not_taken_for_names(answer):
     assert visible_text(f"Hi John,\n\n{answer}") == f"Hi John,\n\n{answer}"

@@ -564,6 +564,9 @@ def _signature_start(lines: list[str], floor: int, *, personal: bool) -> tuple[i
     cut = _signature_block_start(lines, low, end)
     if cut is not None:
         return cut, True
+    cut = _name_block_start(lines, low, end)
+    if cut is not None:
+        return cut, True
     if end >= low and _is_name_line(lines[end].strip()) and not _is_bullet_context(lines, end):
         if any(any(c.isalnum() for c in lines[k]) for k in range(first, end)):
             return end, True
@@ -655,7 +658,17 @@ def _signature_block_start(lines: list[str], low: int, end: int) -> int | None:
             return j
         if below <= 6 and rm.DASH_NAME_RE.match(s) and not _is_bullet_context(lines, j):
             return j
+        if 1 <= below <= 4 and _is_valediction(lines, j, s):
+            return j
     return None
+
+
+def _is_valediction(lines: list[str], j: int, s: str) -> bool:
+    """A short line ending in a comma with a name right under it ("With every good wish,")."""
+    if not s.endswith(",") or len(s.split()) > 6:
+        return False
+    nxt = lines[j + 1].strip() if j + 1 < len(lines) else ""
+    return _is_name_line(nxt)
 
 
 def _is_signoff(s: str) -> bool:
@@ -687,12 +700,36 @@ def _is_mobile_footer(s: str) -> bool:
 
 
 def _is_name_line(s: str) -> bool:
-    if len(s) > 30 or s[-1] in ".!?:;," or not rm.NAME_LINE_RE.match(s):
+    """A name, or a name with a title: "Kelly", "Fiona Brennan", "Paul Hendricks, Supervisor"."""
+    if not s or len(s) > 48 or s[-1] in ".!?:;,":
         return False
-    words = s.split()
-    if len(words) == 1 and s.lower() in rm.SHORT_ANSWERS:
+    head, sep, tail = s.partition("|") if "|" in s else s.partition(",")
+    if sep and (not tail.strip() or len(tail) > 40 or len(head.split()) < 2):
         return False
-    return all(w[0].isupper() for w in words)
+    head = head.strip()
+    if not rm.NAME_LINE_RE.match(head):
+        return False
+    words = head.split()
+    if len(words) == 1 and head.lower() in rm.SHORT_ANSWERS:
+        return False
+    return words[0][0].isupper() and all(
+        w[0].isupper() or w.lower() in rm.NAME_PARTICLES for w in words[1:]
+    )
+
+
+def _name_block_start(lines: list[str], low: int, end: int) -> int | None:
+    """A last paragraph that is a name with a title or team under it."""
+    paragraphs = _paragraphs(lines, low - 1, end, 1)
+    if not paragraphs or paragraphs[0][0] < low:
+        return None
+    start, stop = paragraphs[0]
+    if not 2 <= stop - start + 1 <= 4 or not _is_name_line(lines[start].strip()):
+        return None
+    for k in range(start + 1, stop + 1):
+        s = lines[k].strip()
+        if len(s) > _SIGNATURE_LINE_MAX or s[-1] in ".!?":
+            return None
+    return start
 
 
 def _is_bullet_context(lines: list[str], j: int) -> bool:

@@ -144,7 +144,9 @@ _SIGNOFFS = (
     r"|kærlig hilsen|med vennlig hilsen|vennlig hilsen|tack|tak|takk"
     r"|ystävällisin terveisin|terveisin|pozdrawiam|z poważaniem|z powazaniem"
     r"|serdecznie pozdrawiam|pozdrowienia|dziękuję|dziekuje|s pozdravem|děkuji|с уважением"
-    r"|спасибо|üdvözlettel|saygılarımla|med hilsen"
+    r"|спасибо|üdvözlettel|saygılarımla|med hilsen|warmly|warm wishes|with best wishes"
+    r"|with every good wish|with best regards|with warm regards|with thanks|good luck"
+    r"|best of luck|un saludo cordial|abraço|abraços|beijos|grüessli|hugs"
 )
 _NAME_WORD = r"[^\W\d_][\w.'’-]*"
 # A sign-off and what follows it on the line; ``replies`` judges the rest
@@ -161,7 +163,11 @@ SHORT_ANSWERS = frozenset(
 )
 BULLET_RE = re.compile(r"^\s*(?:[-*•–]\s|\d+[.)]\s)")
 # A line that could be a name: one to three words, each starting with a capital.
-NAME_LINE_RE = re.compile(r"^\s*" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2}\s*$")
+NAME_LINE_RE = re.compile(r"^\s*" + _NAME_WORD + r"(?:\s+(?:&\s+)?" + _NAME_WORD + r"){0,3}\s*$")
+# Lower-case words inside names and titles ("Head of School", "Laura de la Cruz").
+NAME_PARTICLES = frozenset(
+    "of de da do dos das del la le du van von der den ten y e and at für for".split()
+)
 
 MOBILE_FOOTER_RE = re.compile(
     r"^\s*(?:sent (?:from|with|via|using|by) |sent wirelessly |get outlook for "
@@ -175,7 +181,7 @@ MOBILE_FOOTER_RE = re.compile(
 
 CONTACT_RE = re.compile(
     r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://|\bwww\.|\b[\w-]+\.(?:com|org|net|io|co|de|fr|uk|nl|se"
-    r"|dk|no|pl|es|it|eu|ch|at|be)\b|(?:\+|\(|\b)\d[\d\s().-]{6,}\d|^\s*(?:tel|phone|mobile|mob"
+    r"|dk|no|pl|es|it|eu|ch|at|be)\b|(?:\+|\(|\b)\d(?:[\s().-]{0,2}\d){8,}|^\s*(?:tel|phone|mobile|mob"
     r"|cell|fax|skype|linkedin|twitter|[tmfe])\s*[.:]",
     re.I,
 )
