@@ -102,6 +102,9 @@ def _precedence(headers: Mapping[str, Sequence[str]]) -> str | None:
 
 # ---------------------------------------------------------------- subjects
 
+# Subject and sender patterns run on lower-cased text: IGNORECASE made the phrase search
+# four times slower (30 us a subject).
+#
 # Phrases auto-responders put anywhere in the subject.
 _AUTO_REPLY_PHRASES = re.compile(
     r"\b(?:auto(?:matic|mated)?[ -]?(?:reply|response|answer)|autoreply|autoresponse"
@@ -117,13 +120,11 @@ _AUTO_REPLY_PHRASES = re.compile(
     r"|risposta automatica|fuori (?:sede|ufficio)|assenza\b"
     r"|automatiskt? svar|autosvar|fr[åa]nvaro|fraværende|poza biurem|odpowied[źz] automatyczna"
     r"|automatick[áa] odpov[ěe][ďd]|automaattinen vastaus)",
-    re.IGNORECASE,
 )
 # Single words that mean an auto-reply only as the subject's first word ("Absence: ...").
 _AUTO_REPLY_FIRST_WORD = re.compile(
     r"^\W*(?:absence|absent|abwesend|abwesenheit|ausente|afwezig|urlaub|vacation|vacances"
     r"|cong[ée]s|vacaciones|f[ée]rias|assente|away|ooo)\b",
-    re.IGNORECASE,
 )
 
 _READ_RECEIPT_SUBJECT = re.compile(
@@ -131,7 +132,6 @@ _READ_RECEIPT_SUBJECT = re.compile(
     r"|niet gelezen|letto|non letto|l[äa]st|luettu|l[æa]st|lest|przeczytan[ay]|p[řr]e[čc]teno)\s*:"
     r"|^\s*(?:read receipt|return receipt|lesebest[äa]tigung|accus[ée] de lecture"
     r"|confirmaci[óo]n de lectura|leesbevestiging)\b",
-    re.IGNORECASE,
 )
 
 _BOUNCE_SUBJECT_START = re.compile(
@@ -143,20 +143,18 @@ _BOUNCE_SUBJECT_START = re.compile(
     r"|mail system error|delivery notification: delivery has failed|unzustellbar|nicht zustellbar"
     r"|non remis|non distribuable|no se puede entregar|no entregado|onbestelbaar"
     r"|niet bezorgd|non recapitabile|mancato recapito|n[ãa]o entregue|olevererbart|ikke leveret)",
-    re.IGNORECASE,
 )
 _BOUNCE_WORDS = re.compile(
     r"deliver|zustell|failure|failed|returned|undeliver|bounce|remis|entregar|bestel|recapit",
-    re.IGNORECASE,
 )
 _DAEMON_LOCALPARTS = ("mailer-daemon", "mailerdaemon", "mail-daemon", "maildaemon", "postmaster")
 _DAEMON_NAMES = re.compile(
     r"mailer-daemon|mail delivery (?:system|subsystem|service)|microsoft ?exchange|postmaster",
-    re.IGNORECASE,
 )
 
 
 def _auto_reply_subject(subject: str) -> bool:
+    """`subject` lower-cased."""
     return bool(_AUTO_REPLY_PHRASES.search(subject) or _AUTO_REPLY_FIRST_WORD.search(subject))
 
 
@@ -178,7 +176,8 @@ class _Reports:
 
 
 def _field(block: str, name: str) -> str:
-    m = re.search(r"^%s[ \t]*:[ \t]*(.*)$" % re.escape(name), block, re.IGNORECASE | re.MULTILINE)
+    pattern = r"^" + re.escape(name) + r"[ \t]*:[ \t]*(.*)$"
+    m = re.search(pattern, block, re.IGNORECASE | re.MULTILINE)
     return " ".join(m.group(1).split()) if m else ""
 
 
@@ -280,6 +279,7 @@ def bounced_recipients_from_text(text: str, exclude: Sequence[str] = ()) -> tupl
 
 
 def _bounce_shaped(subject: str, sender_email: str, from_header: str, body_text: str) -> bool:
+    """Subject, sender and From header lower-cased; the body as it is."""
     if _BOUNCE_SUBJECT_START.search(subject):
         return True
     local = sender_email.partition("@")[0]
@@ -304,24 +304,26 @@ def detect_signals(
 ) -> AutoSignals:
     """All automatic-message signals of a parsed message.
 
-    `root` is the parsed MIME tree; `subject`, `from_header` and `body_text` are already decoded; `sent` is the message date, against which a year-less return date
-    is resolved.
+    `root` is the parsed MIME tree; `subject`, `from_header` and `body_text` are already
+    decoded; `sent` is the message date, against which a year-less return date is resolved.
     """
     headers = root.headers
     reports = _reports(root)
+    lowered = subject.lower()
     bounce = reports.failed or (
-        not reports.delivery and _bounce_shaped(subject, sender_email, from_header, body_text)
+        not reports.delivery
+        and _bounce_shaped(lowered, sender_email.lower(), from_header.lower(), body_text)
     )
     recipients: tuple[str, ...] = tuple(reports.recipients or ())
     if bounce and not recipients:
         recipients = bounced_recipients_from_text(body_text, exclude=(sender_email,))
-    read_receipt = reports.disposition or bool(_READ_RECEIPT_SUBJECT.search(subject))
+    read_receipt = reports.disposition or bool(_READ_RECEIPT_SUBJECT.search(lowered))
     signals = AutoSignals(
         auto_submitted=_token(_first(headers, "auto-submitted")),
         auto_reply_header=_auto_reply_header(headers),
         precedence=_precedence(headers),
         mailing_list="list-id" in headers or "list-unsubscribe" in headers,
-        auto_reply_subject=_auto_reply_subject(subject) and not bounce and not read_receipt,
+        auto_reply_subject=_auto_reply_subject(lowered) and not bounce and not read_receipt,
         bounce=bounce,
         bounced_recipients=recipients if bounce else (),
         read_receipt=read_receipt,

@@ -23,7 +23,8 @@ MAX_DEPTH = 60
 # More parts than this in one multipart are not read (a thousand is a real, if odd, message).
 MAX_PARTS = 10_000
 
-_HEADER_NAME_RE = re.compile(r"[!-9;-~]+")  # printable ASCII except the colon
+# A field: a name of printable ASCII except the colon, then its value and folded lines.
+_FIELD_RE = re.compile(r"([!-9;-~]+)[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)(?:\n|\Z)")
 _BLANK_LINE_RE = re.compile(rb"\n\r?\n")
 _PARAM_RE = re.compile(r';\s*([^\s=;"]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)')
 _B64_JUNK_RE = re.compile(rb"[^A-Za-z0-9+/]")
@@ -149,27 +150,21 @@ def _split_head(data: bytes) -> tuple[dict[str, list[str]], bytes]:
     # Under surrogateescape one byte is one character, so string offsets are byte offsets.
     text = data[:head_end].decode("ascii", "surrogateescape")
     headers: dict[str, list[str]] = {}
-    last: list[str] | None = None
-    offset = 0
-    for raw_line in text.split("\n"):
-        line = raw_line[:-1] if raw_line.endswith("\r") else raw_line
-        if not line:
-            offset += len(raw_line) + 1
+    pos, size = 0, len(text)
+    field_at = _FIELD_RE.match
+    while pos < size:
+        m = field_at(text, pos)
+        if m is not None:
+            headers.setdefault(m.group(1).lower(), []).append(m.group(2).strip(" \t\r"))
+            pos = m.end()
             continue
-        if line[0] == " " or line[0] == "\t":  # folded continuation of the previous header
-            if last is not None:
-                last[-1] += "\n" + line
-        else:
-            name, colon, value = line.partition(":")
-            name = name.rstrip()
-            if not colon or not _HEADER_NAME_RE.fullmatch(name):
-                if offset == 0 and line.startswith("From "):  # an mbox separator line
-                    offset += len(raw_line) + 1
-                    continue
-                return headers, data[offset:]  # not a header: the body starts here
-            last = headers.setdefault(name.lower(), [])
-            last.append(value.strip(" \t"))
-        offset += len(raw_line) + 1
+        newline = text.find("\n", pos)
+        line_end = size if newline < 0 else newline + 1
+        line = text[pos:line_end]
+        if (pos == 0 and line.startswith("From ")) or line[0] in " \t" or not line.strip():
+            pos = line_end  # an mbox separator, or a continuation with nothing to continue
+            continue
+        return headers, data[pos:]  # not a header: the body starts here
     return headers, data[body_start:]
 
 
@@ -205,7 +200,7 @@ def _split(body: bytes, boundary: bytes) -> list[bytes] | None:
     if not lines:
         return None
     chunks = []
-    for (_, eol, closing), nxt in zip(lines, lines[1:] + [None]):
+    for (_, eol, closing), nxt in zip(lines, [*lines[1:], None], strict=True):
         if closing:
             break
         start = eol + 1
