@@ -134,9 +134,7 @@ _INCLUSIVE_AFTER_RE = re.compile(
     r"\s*\(?(?:inclus|inclusive|inclusief|incluido|incluso|included|einschliesslich|inkl)\b"
 )
 _INCLUSIVE_NL = re.compile(r"\b(?:tot en met|t/m)\s*$")
-_CUE_BEFORE_RE = re.compile(
-    "|".join(f"(?P<c{i}>{rx})" for i, (_, rx) in enumerate(_CUES_BEFORE))
-)
+_CUE_BEFORE_RE = re.compile("|".join(f"(?P<c{i}>{rx})" for i, (_, rx) in enumerate(_CUES_BEFORE)))
 # Return cues after a date: "ab dem 17.3. wieder im Büro", "vanaf 7 april weer aanwezig".
 _CUE_AFTER_RE = re.compile(
     r"\b(?:wieder|zuruck|zurueck|weer|terug|back|de retour|de nuevo|de vuelta|de volta|di nuovo)\b"
