@@ -48,6 +48,8 @@ from watcher.htmltext import html_to_text
 
 log = logging.getLogger(__name__)
 
+Span = tuple[int, int]  # [start, end) of a quoted region in a list of lines
+
 __all__ = ["strip_quotes", "visible_text", "plain_body"]
 
 # Signature lines are short; talon measured the same bound for its signatures.
@@ -76,6 +78,9 @@ _QP_ESCAPE_RE = re.compile(r"=(?:[89A-F][0-9A-F]|3D|20)")
 # "Begin forwarded message:", "____"); prose lines rarely do.
 _MARK_CHARS = frozenset("-=_*~—–─━:：")
 _LINK_RE = re.compile(r"https?://|mailto:|^\(|>\s*$", re.I)
+# Line kinds joined into a string: e(mpty) t(ext) m(arked ">") a(ttribution).
+_REGION_RE = re.compile(r"[ma](?:[mae]*[ma])?")
+_SANDWICHED_RE = re.compile(r"[ma]e*(t)(?=e*m)")
 _QUOTED_VERB_RE = re.compile(
     r"^>\s*(?:" + r"wrote|schrieb|a écrit|escribió|skrev|napisał" + r")\s*:?\s*$", re.I
 )
@@ -138,7 +143,15 @@ def _looks_like_message(text: str) -> bool:
 def _looks_like_html(text: str) -> bool:
     if _HTML_START_RE.match(text):
         return True
-    return len(_HTML_TAG_RE.findall(text[:5000])) >= 3
+    head = text[:5000]
+    if head.count("<") < 3:
+        return False
+    found = 0
+    for _ in _HTML_TAG_RE.finditer(head):
+        found += 1
+        if found >= 3:
+            return True
+    return False
 
 
 def _looks_like_quoted_printable(text: str) -> bool:
@@ -192,16 +205,16 @@ def _extract(text: str, *, signatures: bool) -> str:
     body = plain_body(text)
     if not body.strip():
         return ""
-    lines, regions = _remove_quotes(body.split("\n"))
+    lines, spans = _remove_quotes(body.split("\n"))
     if signatures:
-        lines = _remove_tail(lines, regions)
+        lines = _remove_tail(lines, spans)
     else:
-        lines = _drop_trailing_regions(lines, regions)
+        lines = _drop_trailing_regions(lines, spans)
     return _tidy(lines)
 
 
-def _remove_quotes(lines: list[str]) -> tuple[list[str], list[int]]:
-    """Return the kept lines and, per line, its quote region (-1 when none)."""
+def _remove_quotes(lines: list[str]) -> tuple[list[str], list[Span]]:
+    """Return the kept lines and the spans of quoted regions kept for an inline reply."""
     out: list[str] = []
     kinds: list[str] = []  # e(mpty) t(ext) m(arked ">") a(ttribution)
     n = len(lines)
@@ -448,7 +461,9 @@ def _mark_weak_attribution(out: list[str], kinds: list[str]) -> None:
         if out[k - 1].rstrip().endswith("<") or out[k].lstrip()[:1] in ("<", "("):
             start = k - 1
     joined = " ".join(out[j].strip() for j in range(start, k + 1))
-    if len(joined) > 250 or not rm.DATEISH_RE.search(joined):
+    if len(joined) > 250 or not ("@" in joined or joined.endswith((":", "："))):
+        return
+    if not rm.DATEISH_RE.search(joined):
         return
     if rm.EMAIL_RE.search(joined) or joined.endswith((":", "：")):
         for j in range(start, k + 1):
@@ -457,61 +472,45 @@ def _mark_weak_attribution(out: list[str], kinds: list[str]) -> None:
 
 def _absorb_broken_links(out: list[str], kinds: list[str]) -> None:
     """Treat a wrapped link or token between two quoted lines as quoted too."""
-    previous = "e"  # kind of the last non-blank line
-    for k, kind in enumerate(kinds):
-        if kind == "e":
-            continue
-        if kind == "t" and previous in "ma":
-            s = out[k].strip()
-            if " " not in s or _LINK_RE.search(s):
-                after = k + 1
-                while after < len(kinds) and kinds[after] == "e":
-                    after += 1
-                if after < len(kinds) and kinds[after] == "m":
-                    kinds[k] = kind = "m"
-        previous = kind
+    for m in _SANDWICHED_RE.finditer("".join(kinds)):
+        k = m.start(1)
+        s = out[k].strip()
+        if " " not in s or _LINK_RE.search(s):
+            kinds[k] = "m"
 
 
-def _resolve_regions(out: list[str], kinds: list[str]) -> tuple[list[str], list[int]]:
-    """Group quoted lines into regions; remove them unless the reply is inline."""
-    regions = [-1] * len(kinds)
-    spans: list[tuple[int, int]] = []
-    k = 0
-    n = len(kinds)
-    while k < n:
-        if kinds[k] not in "ma":
-            k += 1
-            continue
-        start = k
-        while k < n and kinds[k] in "mae":
-            k += 1
-        end = k
-        while end > start and kinds[end - 1] == "e":
-            end -= 1
-        block = kinds[start:end]
-        if "a" in block or block.count("m") >= 2:
-            for j in range(start, end):
-                regions[j] = len(spans)
-            spans.append((start, end))
+def _resolve_regions(out: list[str], kinds: list[str]) -> tuple[list[str], list[Span]]:
+    """Group quoted lines into regions; remove them unless the reply is inline.
+
+    Returns the kept lines and, for an inline reply, the spans of the quoted
+    regions that were kept (empty otherwise).
+    """
+    marks = "".join(kinds)
+    spans = [
+        m.span()
+        for m in _REGION_RE.finditer(marks)
+        if "a" in m.group() or m.group().count("m") >= 2
+    ]
     if not spans:
-        return out, regions
-    inline = any(kinds[j] == "t" for j in range(spans[0][1], spans[-1][0]) if regions[j] == -1)
-    if inline:
-        return out, regions
-    # A removed block takes the blank lines under it along.
-    drop = [r != -1 for r in regions]
-    for k in range(1, len(drop)):
-        if kinds[k] == "e" and drop[k - 1]:
-            drop[k] = True
-    kept = [line for line, gone in zip(out, drop, strict=True) if not gone]
-    return kept, [-1] * len(kept)
+        return out, []
+    if "t" in marks[spans[0][1] : spans[-1][0]]:
+        return out, spans  # inline reply: the quoted context stays
+    kept: list[str] = []
+    previous = 0
+    for start, end in spans:
+        kept.extend(out[previous:start])
+        # a removed block takes the blank lines under it along
+        while end < len(marks) and marks[end] == "e":
+            end += 1
+        previous = end
+    kept.extend(out[previous:])
+    return kept, []
 
 
-def _drop_trailing_regions(lines: list[str], regions: list[int]) -> list[str]:
+def _drop_trailing_regions(lines: list[str], spans: list[Span]) -> list[str]:
     end = _last_nonblank(lines)
-    while end >= 0 and regions[end] != -1:
-        start = regions.index(regions[end])
-        lines, regions = lines[:start], regions[:start]
+    while spans and end >= 0 and spans[-1][0] <= end < spans[-1][1]:
+        lines = lines[: spans.pop()[0]]
         end = _last_nonblank(lines)
     return lines
 
@@ -519,25 +518,26 @@ def _drop_trailing_regions(lines: list[str], regions: list[int]) -> list[str]:
 # -- signatures and footers -------------------------------------------------------------
 
 
-def _remove_tail(lines: list[str], regions: list[int]) -> list[str]:
+def _remove_tail(lines: list[str], spans: list[Span]) -> list[str]:
     """Remove trailing signatures, footers and the quote after an inline reply."""
+    spans = list(spans)
     signed = False  # a personal signature was already cut: stop guessing names
     for _ in range(12):
         end = _last_nonblank(lines)
         if end < 0:
             return []
-        lines, regions = lines[: end + 1], regions[: end + 1]
-        if regions[end] != -1:
-            start = regions.index(regions[end])
-            lines, regions = lines[:start], regions[:start]
+        lines = lines[: end + 1]
+        if spans and spans[-1][0] <= end < spans[-1][1]:
+            lines = lines[: spans.pop()[0]]
             continue
-        floor = max((k + 1 for k, r in enumerate(regions) if r != -1), default=0)
+        floor = spans[-1][1] if spans else 0
         found = _signature_start(lines, floor, personal=not signed)
         if found is None:
             break
         cut, personal = found
         signed = signed or personal
-        lines, regions = lines[:cut], regions[:cut]
+        lines = lines[:cut]
+        spans = [span for span in spans if span[0] < cut]
     return lines
 
 
@@ -694,9 +694,9 @@ def _signoff_follows(lines: list[str], j: int, end: int) -> bool:
 
 
 def _is_mobile_footer(s: str) -> bool:
-    if not rm.MOBILE_FOOTER_RE.match(s):
+    if len(s) > 100 or "," in s or "?" in s or not rm.MOBILE_FOOTER_RE.match(s):
         return False
-    return len(s) <= 100 and len(s.split()) <= 12 and "," not in s and "?" not in s
+    return len(s.split()) <= 12
 
 
 def _is_name_line(s: str) -> bool:
