@@ -23,12 +23,9 @@ How the quoted original is found, in the order the rules apply:
    quoted blocks (an inline reply) the quoted context is kept, since the
    answers mean nothing without it, and only the trailing quote is removed.
 
-Signatures are looked for only at the end of what remains and never on the
-first line: a "-- " delimiter, a sign-off ("Best regards,", "Mvh", "Med
-venlig hilsen", ...) followed by a few short lines, a "-Name" line, a lone
-name as the last line, a trailing block of contact details, a mobile
-footer ("Sent from my iPhone", "Von meinem iPhone gesendet", ...), a
-disclaimer paragraph or a mailing-list footer.
+Signatures, footers and disclaimers are then found at the end of what
+remains (``watcher.signatures``); the body itself comes from
+``watcher.replybody``, which turns HTML and raw messages into plain text.
 
 The module does no I/O and keeps its patterns precompiled (in
 ``watcher.replymarkers``); it stops reading at the first hard splitter, so a
@@ -37,43 +34,18 @@ long quoted history costs little.
 
 from __future__ import annotations
 
-import email
-import logging
-import quopri
 import re
-from email.message import Message
 
 from watcher import replymarkers as rm
-from watcher.htmltext import html_to_text
-
-log = logging.getLogger(__name__)
+from watcher.replybody import plain_body
+from watcher.signatures import signature_start
 
 Span = tuple[int, int]  # [start, end) of a quoted region in a list of lines
 
 __all__ = ["strip_quotes", "visible_text", "plain_body"]
 
-# Signature lines are short; talon measured the same bound for its signatures.
-_SIGNATURE_LINE_MAX = 60
-_SIGNATURE_MAX_LINES = 15
 _ATTRIBUTION_MAX_CHARS = 300
 _HEADER_LOOKBACK = 5
-
-_TECHNICAL_HEADERS = frozenset(
-    "content-type mime-version message-id received return-path delivered-to x-mailer "
-    "dkim-signature in-reply-to references user-agent content-transfer-encoding "
-    "x-originating-ip authentication-results".split()
-)
-_HEADER_LINE_RE = re.compile(r"^([!-9;-~]+):")
-_HTML_START_RE = re.compile(
-    r"^\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype|html|head|body|div|p|span|table|meta|style|font|br"
-    r"|blockquote|center|pre|b|i|a|o:p|!--)[\s>/]",
-    re.I,
-)
-_HTML_TAG_RE = re.compile(
-    r"</?(?:div|p|br|span|table|td|tr|html|body|blockquote|font)\b[^>]*>", re.I
-)
-_QP_SOFT_BREAK_RE = re.compile(r"[^\s=]=\n")
-_QP_ESCAPE_RE = re.compile(r"=(?:[89A-F][0-9A-F]|3D|20)")
 # Marker lines start or end with one of these ("-----Original Message-----",
 # "Begin forwarded message:", "____"); prose lines rarely do.
 _MARK_CHARS = frozenset("-=_*~—–─━:：")
@@ -97,105 +69,6 @@ def strip_quotes(text: str) -> str:
 def visible_text(text: str) -> str:
     """Return the reply without the quoted original, signatures and footers."""
     return _extract(text, signatures=True)
-
-
-def plain_body(text: str) -> str:
-    """Return the plain text of a body, an HTML body or a raw RFC 822 message.
-
-    HTML is converted with its quote containers dropped; a raw message gives
-    its text/plain part, or its HTML part when there is no usable plain one.
-    """
-    if not text:
-        return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _looks_like_message(text):
-        text = _message_body(text)
-    elif _looks_like_html(text):
-        text = html_to_text(text, drop_quotes=True)
-    if _looks_like_quoted_printable(text):
-        text = quopri.decodestring(text.encode("utf-8")).decode("utf-8", "replace")
-    return text
-
-
-# -- body extraction ------------------------------------------------------------
-
-
-def _looks_like_message(text: str) -> bool:
-    if not (_HEADER_LINE_RE.match(text) or text.startswith("From ")):
-        return False
-    end = text.find("\n\n", 0, 16000)
-    lines = text[: end if end >= 0 else 16000].split("\n")
-    if len(lines) < 2:
-        return False
-    names = set()
-    for n, line in enumerate(lines):
-        if n == 0 and line.startswith("From "):  # mbox separator line
-            continue
-        if line[:1] in (" ", "\t"):
-            continue
-        m = _HEADER_LINE_RE.match(line)
-        if not m:
-            return False
-        names.add(m.group(1).lower())
-    return bool(names & _TECHNICAL_HEADERS) and len(names) >= 2
-
-
-def _looks_like_html(text: str) -> bool:
-    if _HTML_START_RE.match(text):
-        return True
-    head = text[:5000]
-    if head.count("<") < 3:
-        return False
-    found = 0
-    for _ in _HTML_TAG_RE.finditer(head):
-        found += 1
-        if found >= 3:
-            return True
-    return False
-
-
-def _looks_like_quoted_printable(text: str) -> bool:
-    # A body whose transfer encoding was never decoded ("w=\nrote:", "=E2=80=AF").
-    if "=\n" not in text:
-        return False
-    return len(_QP_SOFT_BREAK_RE.findall(text)) >= 2 and _QP_ESCAPE_RE.search(text) is not None
-
-
-def _message_body(raw: str) -> str:
-    # compat32 parsing is several times faster than email.policy.default, and
-    # only the text parts are needed here; they are decoded by hand below.
-    msg = email.message_from_string(raw)
-    plain = html = None
-    for part in msg.walk():
-        if part.is_multipart() or part.get_content_maintype() != "text":
-            continue
-        if str(part.get("Content-Disposition", "")).lower().startswith("attachment"):
-            continue
-        subtype = part.get_content_subtype()
-        if subtype == "plain" and plain is None:
-            plain = part
-        elif subtype == "html" and html is None:
-            html = part
-    if plain is not None:
-        content = _part_text(plain)
-        if content.strip() or html is None:
-            return content
-    if html is not None:
-        return html_to_text(_part_text(html), drop_quotes=True)
-    return ""
-
-
-def _part_text(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return ""
-    charset = part.get_content_charset() or "us-ascii"
-    for candidate in (charset, "utf-8"):
-        try:
-            return payload.decode(candidate).replace("\r\n", "\n")
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return payload.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 # -- quotes -----------------------------------------------------------------------
@@ -515,7 +388,7 @@ def _drop_trailing_regions(lines: list[str], spans: list[Span]) -> list[str]:
     return lines
 
 
-# -- signatures and footers -------------------------------------------------------------
+# -- the end of the reply ---------------------------------------------------------------
 
 
 def _remove_tail(lines: list[str], spans: list[Span]) -> list[str]:
@@ -531,7 +404,7 @@ def _remove_tail(lines: list[str], spans: list[Span]) -> list[str]:
             lines = lines[: spans.pop()[0]]
             continue
         floor = spans[-1][1] if spans else 0
-        found = _signature_start(lines, floor, personal=not signed)
+        found = signature_start(lines, floor, personal=not signed)
         if found is None:
             break
         cut, personal = found
@@ -541,232 +414,7 @@ def _remove_tail(lines: list[str], spans: list[Span]) -> list[str]:
     return lines
 
 
-def _signature_start(lines: list[str], floor: int, *, personal: bool) -> tuple[int, bool] | None:
-    """Return where a trailing signature, footer or disclaimer starts, if any.
-
-    The flag says whether the cut was a personal signature (as opposed to a
-    footer a program appended). A message has one personal signature: with
-    ``personal`` false only footers are looked for.
-    """
-    first = _first_nonblank(lines)
-    end = _last_nonblank(lines)
-    if first < 0:
-        return None
-    low = max(floor, first + 1)
-    cut = _footer_start(lines, low, end)
-    if cut is not None:
-        return cut, False
-    cut = _mobile_footer_start(lines, max(floor, first), end)
-    if cut is not None:
-        return cut, False
-    if not personal:
-        return None
-    cut = _signature_block_start(lines, low, end)
-    if cut is not None:
-        return cut, True
-    cut = _name_block_start(lines, low, end)
-    if cut is not None:
-        return cut, True
-    if end >= low and _is_name_line(lines[end].strip()) and not _is_bullet_context(lines, end):
-        if any(any(c.isalnum() for c in lines[k]) for k in range(first, end)):
-            return end, True
-    cut = _contact_block_start(lines, low, end)
-    return (cut, True) if cut is not None else None
-
-
-def _mobile_footer_start(lines: list[str], low: int, end: int) -> int | None:
-    """A "Sent from my iPhone" line among the last three, whatever its length."""
-    found = None
-    seen = 0
-    k = end
-    while k >= low and seen < 3:
-        s = lines[k].strip()
-        if s:
-            seen += 1
-            if _is_mobile_footer(s):
-                found = k
-        k -= 1
-    return found
-
-
-def _paragraphs(lines: list[str], low: int, end: int, limit: int) -> list[tuple[int, int]]:
-    """The last ``limit`` blocks of non-blank lines in ``lines[low:end + 1]``, top-down."""
-    found: list[tuple[int, int]] = []
-    k = end
-    while k >= low and len(found) < limit:
-        while k >= low and not lines[k].strip():
-            k -= 1
-        if k < low:
-            break
-        stop = k
-        while k >= low and lines[k].strip():
-            k -= 1
-        found.append((k + 1, stop))
-    found.reverse()
-    return found
-
-
-def _footer_start(lines: list[str], low: int, end: int) -> int | None:
-    """Where a trailing disclaimer or mailing-list footer starts (with its rule line)."""
-    for start, stop in _paragraphs(lines, low - 1, end, 4):
-        if start < low:
-            continue  # the first paragraph is the reply itself
-        text = " ".join(lines[k].strip() for k in range(start, stop + 1))
-        lowered = text.lower()
-        if not any(word in lowered for word in rm.FOOTER_WORDS):
-            continue
-        above = start - 1
-        while above >= low and not lines[above].strip():
-            above -= 1
-        ruled = rm.SEPARATOR_RE.match(lines[start]) is not None or (
-            above >= low and rm.SEPARATOR_RE.match(lines[above]) is not None
-        )
-        footer = rm.LIST_FOOTER_STRONG_RE.search(text) or (
-            rm.LIST_FOOTER_RE.search(text) and (ruled or rm.CONTACT_RE.search(text))
-        )
-        if footer or rm.DISCLAIMER_RE.search(text):
-            if above >= low and rm.SEPARATOR_RE.match(lines[above]):
-                return above
-            return start
-    return None
-
-
-def _signature_block_start(lines: list[str], low: int, end: int) -> int | None:
-    # The candidate zone: the last short lines, never across a long one.
-    k = end
-    count = 0
-    while k >= low:
-        s = lines[k].strip()
-        if s:
-            if len(s) > _SIGNATURE_LINE_MAX:
-                break
-            count += 1
-            if count > _SIGNATURE_MAX_LINES:
-                break
-        k -= 1
-    below = count
-    for j in range(k + 1, end + 1):
-        s = lines[j].strip()
-        if not s:
-            continue
-        below -= 1  # non-blank lines after this one
-        if rm.SIG_DELIMITER_RE.match(s):
-            if below > 0:
-                return j
-            continue
-        if below <= 6 and _is_signoff(s) and not _signoff_follows(lines, j, end):
-            return j
-        if below <= 6 and rm.DASH_NAME_RE.match(s) and not _is_bullet_context(lines, j):
-            return j
-        if 1 <= below <= 4 and _is_valediction(lines, j, s):
-            return j
-    return None
-
-
-def _is_valediction(lines: list[str], j: int, s: str) -> bool:
-    """A short line ending in a comma with a name right under it ("With every good wish,")."""
-    if not s.endswith(",") or len(s.split()) > 6:
-        return False
-    nxt = lines[j + 1].strip() if j + 1 < len(lines) else ""
-    return _is_name_line(nxt)
-
-
-def _is_signoff(s: str) -> bool:
-    m = rm.SIGNOFF_RE.match(s)
-    if not m:
-        return False
-    rest = (m.group("rest") or "").strip()
-    if not rest.strip(",.!:;–- "):
-        return True
-    words = rest.strip(",.!:;–- ").split()
-    if rest[0] in ",.!:;–-":
-        # "Regards, Roman": a name after the punctuation
-        return len(words) <= 3 and all(w[0].isalpha() for w in words)
-    return len(words) <= 2 and all(w[0].isupper() for w in words)
-
-
-def _signoff_follows(lines: list[str], j: int, end: int) -> bool:
-    """True for "Thanks.\n\nRegards,\nJan": the thanks is text, the next one signs."""
-    k = j + 1
-    while k <= end and not lines[k].strip():
-        k += 1
-    return k > j + 1 and k <= end and _is_signoff(lines[k].strip())
-
-
-def _is_mobile_footer(s: str) -> bool:
-    if len(s) > 100 or "," in s or "?" in s or not rm.MOBILE_FOOTER_RE.match(s):
-        return False
-    return len(s.split()) <= 12
-
-
-def _is_name_line(s: str) -> bool:
-    """A name, or a name with a title: "Kelly", "Fiona Brennan", "Paul Hendricks, Supervisor"."""
-    if not s or len(s) > 48 or s[-1] in ".!?:;,":
-        return False
-    head, sep, tail = s.partition("|") if "|" in s else s.partition(",")
-    if sep and (not tail.strip() or len(tail) > 40 or len(head.split()) < 2):
-        return False
-    head = head.strip()
-    if not rm.NAME_LINE_RE.match(head):
-        return False
-    words = head.split()
-    if len(words) == 1 and head.lower() in rm.SHORT_ANSWERS:
-        return False
-    return words[0][0].isupper() and all(
-        w[0].isupper() or w.lower() in rm.NAME_PARTICLES for w in words[1:]
-    )
-
-
-def _name_block_start(lines: list[str], low: int, end: int) -> int | None:
-    """A last paragraph that is a name with a title or team under it."""
-    paragraphs = _paragraphs(lines, low - 1, end, 1)
-    if not paragraphs or paragraphs[0][0] < low:
-        return None
-    start, stop = paragraphs[0]
-    if not 2 <= stop - start + 1 <= 4 or not _is_name_line(lines[start].strip()):
-        return None
-    for k in range(start + 1, stop + 1):
-        s = lines[k].strip()
-        if len(s) > _SIGNATURE_LINE_MAX or s[-1] in ".!?":
-            return None
-    return start
-
-
-def _is_bullet_context(lines: list[str], j: int) -> bool:
-    for step in (-1, 1):
-        k = j + step
-        while 0 <= k < len(lines) and not lines[k].strip():
-            k += step
-        if 0 <= k < len(lines) and rm.BULLET_RE.match(lines[k]):
-            return True
-    return False
-
-
-def _contact_block_start(lines: list[str], low: int, end: int) -> int | None:
-    """A trailing paragraph of short lines that is mostly name, address, phone, web."""
-    paragraphs = _paragraphs(lines, low - 1, end, 1)
-    if not paragraphs or paragraphs[0][0] < low:
-        return None
-    start, stop = paragraphs[0]
-    block = [lines[k].strip() for k in range(start, stop + 1)]
-    if not 2 <= len(block) <= 10 or any(len(s) > _SIGNATURE_LINE_MAX for s in block):
-        return None
-    contacts = sum(1 for s in block if rm.CONTACT_RE.search(s))
-    if contacts * 3 < len(block):
-        return None
-    if contacts >= 2 or _is_name_line(block[0]):
-        return start
-    return None
-
-
 # -- small helpers ----------------------------------------------------------------------
-
-
-def _first_nonblank(lines: list[str]) -> int:
-    for k, line in enumerate(lines):
-        if line.strip():
-            return k
-    return -1
 
 
 def _last_nonblank(lines: list[str]) -> int:
