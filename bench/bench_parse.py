@@ -77,7 +77,7 @@ def headers(rng: random.Random, i: int, extra: str = "") -> str:
     return (
         f"Received: from mx{i % 7}.corp.example by mx.mail.example; Tue, 4 Mar 2025 10:{i % 60:02d}:00 +0000\n"
         f"From: {enc_name} <person{i}@corp.example>\nTo: Alex Candidate <alex@mail.example>\n"
-        f"Cc: hr@corp.example\nSubject: {subject}\nDate: Tue, 4 Mar 2025 10:{i % 60:02d}:00 +0100\n"
+        f"Cc: Recruiter {i % 50} <recruiter{i % 50}@corp.example>\nSubject: {subject}\nDate: Tue, 4 Mar 2025 10:{i % 60:02d}:00 +0100\n"
         f"Message-ID: <msg{i}@corp.example>\nIn-Reply-To: <req{i}@mail.example>\n"
         f"References: <first{i}@mail.example> <req{i}@mail.example>\nMIME-Version: 1.0\n{extra}"
     )

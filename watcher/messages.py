@@ -11,6 +11,7 @@ the failure logged. It deliberately does not keep attachments or nested forwarde
 from __future__ import annotations
 
 import binascii
+import functools
 import hashlib
 import logging
 import re
@@ -224,33 +225,48 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
     out: list[Address] = []
     seen: set[str] = set()
     for value in values:
-        text = _from_8bit(_unfold(value))
-        orphan = ""  # 'Müller' of an unquoted 'Müller, Hans <h@x>'
-        for item in _split_top_level(text):
-            if orphan and "<" in item and "@" not in item[: item.find("<")]:
-                item = orphan + "," + item
-            orphan = ""
-            angle = _ANGLE_RE.findall(item)
-            if angle:
-                addr = _clean_address(angle[-1])
-                name_part = item[: item.rfind("<")]
-                name_part = _GROUP_RE.sub("", name_part, count=1) if ":" in name_part else name_part
+        for address in _addresses_in(value):
+            if address.email not in seen:
+                seen.add(address.email)
+                out.append(address)
+    return tuple(out)
+
+
+# The same raw values recur all through a mailbox (the owner's own address in every To).
+@functools.lru_cache(maxsize=4096)
+def _addresses_in(value: str) -> tuple[Address, ...]:
+    out: list[Address] = []
+    text = _from_8bit(_unfold(value))
+    orphan = ""  # 'Müller' of an unquoted 'Müller, Hans <h@x>'
+    for item in _split_top_level(text):
+        if orphan and "<" in item and "@" not in item[: item.find("<")]:
+            item = orphan + "," + item
+        orphan = ""
+        comments: list[str] = []
+        if "<" in item and ">" in item:
+            found = _ANGLE_RE.findall(item)
+            addr = _clean_address(found[-1]) if found else ""
+            name_part = item[: item.rfind("<")]
+            if ":" in name_part:
+                name_part = _GROUP_RE.sub("", name_part, count=1)
+            if "(" in name_part:
                 comments = _COMMENT_RE.findall(name_part)
                 name_part = _COMMENT_RE.sub("", name_part).strip() or (
                     comments[0] if comments else ""
                 )
-            else:
+        else:
+            bare = item
+            if "(" in item:
                 comments = _COMMENT_RE.findall(item)
                 bare = _COMMENT_RE.sub("", item)
-                if ":" in bare:
-                    bare = _GROUP_RE.sub("", bare, count=1)
-                addr = _clean_address(bare)
-                name_part = comments[0] if comments else ""
-                if not addr and len(bare.split()) == 1 and "@" not in bare:
-                    orphan = bare
-            if addr and addr not in seen:
-                seen.add(addr)
-                out.append(Address(addr, _clean_name(name_part, addr)))
+            if ":" in bare:
+                bare = _GROUP_RE.sub("", bare, count=1)
+            addr = _clean_address(bare)
+            name_part = comments[0] if comments else ""
+            if not addr and len(bare.split()) == 1 and "@" not in bare:
+                orphan = bare
+        if addr:
+            out.append(Address(addr, _clean_name(name_part, addr) if name_part else ""))
     return tuple(out)
 
 
@@ -279,32 +295,66 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
+# The form nearly every mailer writes ("Tue, 4 Mar 2025 10:00:00 +0100"), read without the
+# general parser; anything else goes through email.utils.
+_RFC5322_DATE_RE = re.compile(
+    r"(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"\s+([+-])(\d{2})(\d{2})(?:\s|$)"
+)
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+
+
+def _fast_date(text: str) -> datetime | None:
+    m = _RFC5322_DATE_RE.match(text)
+    month = _MONTHS.get(m.group(2).lower()) if m else None
+    if m is None or month is None:
+        return None
+    day, _, year, hour, minute, second, sign, tzh, tzm = m.groups()
+    offset = (int(tzh) * 60 + int(tzm)) * (-1 if sign == "-" else 1)
+    if offset == 0:
+        tz = timezone.utc
+    elif abs(offset) < 24 * 60:
+        tz = timezone(timedelta(minutes=offset))
+    else:
+        return None
+    try:
+        # min(): a leap second (":60") is a real time, one datetime cannot hold.
+        sec = min(int(second or 0), 59)
+        return datetime(int(year), month, int(day), int(hour), int(minute), sec, tzinfo=tz)
+    except ValueError:
+        return None
+
+
 def parse_date(value: str | None) -> datetime | None:
     """An aware datetime from an RFC 5322 (or ISO 8601) date, or None when it is unusable."""
     if not value:
         return None
     text = " ".join(_from_8bit(_unfold(value)).split())
+    when = _fast_date(text)
+    if when is None:
+        when = _slow_date(text)
+    # 1970 and 2100+ dates come from broken clocks and zeroed fields, not from mail.
+    if when is None or not 1980 <= when.year <= 2200:
+        return None
+    return when
+
+
+def _slow_date(text: str) -> datetime | None:
     try:
         parts = parsedate_tz(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         parts = None
-    when = None
     if parts is not None:
         try:
             offset = parts[9] or 0
             tz = timezone(timedelta(seconds=offset)) if abs(offset) < 86400 else timezone.utc
-            when = datetime(*parts[:6], tzinfo=tz)
+            return datetime(*parts[:5], min(parts[5], 59), tzinfo=tz)
         except (TypeError, ValueError, OverflowError):
-            when = None
-    if when is None:
-        try:
-            when = _aware(datetime.fromisoformat(text))
-        except ValueError:
-            return None
-    # 1970 and 2100+ dates come from broken clocks and zeroed fields, not from mail.
-    if not 1980 <= when.year <= 2200:
+            pass
+    try:
+        return _aware(datetime.fromisoformat(text))
+    except ValueError:
         return None
-    return when
 
 
 def _received_date(values: list[str]) -> datetime | None:
