@@ -278,13 +278,13 @@ def bounced_recipients_from_text(text: str, exclude: Sequence[str] = ()) -> tupl
     return tuple(found)
 
 
-def _bounce_shaped(subject: str, sender_email: str, from_header: str, body_text: str) -> bool:
-    """Subject, sender and From header lower-cased; the body as it is."""
+def _bounce_shaped(subject: str, sender_email: str, sender_name: str, body_text: str) -> bool:
+    """Subject, sender address and display name lower-cased; the body as it is."""
     if _BOUNCE_SUBJECT_START.search(subject):
         return True
     local = sender_email.partition("@")[0]
     daemon = local in _DAEMON_LOCALPARTS or local.startswith("microsoftexchange")
-    daemon = daemon or bool(_DAEMON_NAMES.search(from_header))
+    daemon = daemon or bool(_DAEMON_NAMES.search(sender_name))
     return daemon and bool(
         _BOUNCE_WORDS.search(subject) or _BOUNCE_INTRO_RE.search(body_text[:4000])
     )
@@ -298,13 +298,13 @@ def detect_signals(
     *,
     subject: str,
     sender_email: str,
-    from_header: str,
+    sender_name: str,
     body_text: str,
     sent: datetime,
 ) -> AutoSignals:
     """All automatic-message signals of a parsed message.
 
-    `root` is the parsed MIME tree; `subject`, `from_header` and `body_text` are already
+    `root` is the parsed MIME tree; `subject`, `sender_name` and `body_text` are already
     decoded; `sent` is the message date, against which a year-less return date is resolved.
     """
     headers = root.headers
@@ -312,7 +312,7 @@ def detect_signals(
     lowered = subject.lower()
     bounce = reports.failed or (
         not reports.delivery
-        and _bounce_shaped(lowered, sender_email.lower(), from_header.lower(), body_text)
+        and _bounce_shaped(lowered, sender_email.lower(), sender_name.lower(), body_text)
     )
     recipients: tuple[str, ...] = tuple(reports.recipients or ())
     if bounce and not recipients:

@@ -129,6 +129,8 @@ def _decode_word(charset: str, encoding: str, text: str) -> bytes | None:
         return None
 
 
+# Subjects and senders recur through threads and mailboxes; decoding is a pure function.
+@functools.lru_cache(maxsize=4096)
 def decode_header_text(value: str | None) -> str:
     """Header value to text: 8-bit bytes recovered, RFC 2047 words decoded, whitespace folded.
 
@@ -280,6 +282,9 @@ def parse_ids(value: str | None, *, prefer_last: bool = False) -> tuple[str, ...
     """Message-ids in a header, normalised to '<id>'; tolerates missing brackets and garbage."""
     if not value:
         return ()
+    if value[0] == "<" and value[-1] == ">" and value.count("<") == 1 and value.isprintable():
+        if " " not in value and value != "<>":
+            return (value,)  # the usual single, well-formed id
     text = _from_8bit(_unfold(value))
     ids = ["".join(x.split()) for x in _BRACKETED_RE.findall(text)]
     ids = [f"<{x}>" for x in ids if x and x != "@"]
@@ -494,7 +499,7 @@ def _parse(raw: bytes, internaldate: datetime | None) -> Message:
         root,
         subject=subject,
         sender_email=sender.email if sender else "",
-        from_header=decode_header_text(_first(headers, "from")),
+        sender_name=sender.name if sender else "",
         body_text=body_text,
         sent=when,
     )

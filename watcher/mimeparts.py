@@ -25,6 +25,7 @@ MAX_PARTS = 10_000
 
 # A field: a name of printable ASCII except the colon, then its value and folded lines.
 _FIELD_RE = re.compile(r"([!-9;-~]+)[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)(?:\n|\Z)")
+_HEAD_RE = re.compile(r"(?:[!-9;-~]+[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*(?:\n|\Z))*")
 _BLANK_LINE_RE = re.compile(rb"\n\r?\n")
 _PARAM_RE = re.compile(r';\s*([^\s=;"]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)')
 _B64_JUNK_RE = re.compile(rb"[^A-Za-z0-9+/]")
@@ -150,6 +151,11 @@ def _split_head(data: bytes) -> tuple[dict[str, list[str]], bytes]:
     # Under surrogateescape one byte is one character, so string offsets are byte offsets.
     text = data[:head_end].decode("ascii", "surrogateescape")
     headers: dict[str, list[str]] = {}
+    if _HEAD_RE.fullmatch(text):
+        # The usual case, every line a field: two C-level passes instead of a loop per line.
+        for name, value in _FIELD_RE.findall(text):
+            headers.setdefault(name.lower(), []).append(value.strip(" \t\r"))
+        return headers, data[body_start:]
     pos, size = 0, len(text)
     field_at = _FIELD_RE.match
     while pos < size:
