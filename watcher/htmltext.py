@@ -75,7 +75,6 @@ _TAG_RE = re.compile(r"<[^>]*>")
 _INVISIBLE_RE = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.I | re.S)
 _BREAK_TAG_RE = re.compile(r"<(?:br|/?p|/?div|/?li|/?tr|/?h\d)\b[^>]*>", re.I)
 _SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\u2009\u202f]+")
-_BLANKS_RE = re.compile(r"\n{3,}")
 
 
 class _TextBuilder(HTMLParser):
@@ -187,14 +186,18 @@ class _TextBuilder(HTMLParser):
                     self._flush(force=True)
                 self._write(part.replace("\u00a0", " "))
             return
-        text = _SPACE_RE.sub(" ", data)
-        if not text.strip():
+        # str.split() collapses all Unicode whitespace (nbsp included) at C speed
+        words = data.replace("\u200b", " ").split()
+        if not words:
             if self._line and not self._line[-1].endswith(" "):
                 self._write(" ")
             return
         self._drop_next_blockquote = False
-        if self._line and self._line[-1].endswith(" ") and text.startswith(" "):
-            text = text[1:]
+        text = " ".join(words)
+        if data[0].isspace() and self._line and not self._line[-1].endswith(" "):
+            text = " " + text
+        if data[-1].isspace():
+            text += " "
         self._write(text)
 
     # -- helpers --------------------------------------------------------------
@@ -299,9 +302,10 @@ class _TextBuilder(HTMLParser):
 
 
 def _tidy(text: str) -> str:
-    lines = [line.rstrip() for line in text.split("\n")]
-    text = "\n".join(lines)
-    return _BLANKS_RE.sub("\n\n", text).strip("\n")
+    text = "\n".join([line.rstrip() for line in text.split("\n")]).strip("\n")
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text
 
 
 def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
