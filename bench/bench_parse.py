@@ -75,9 +75,11 @@ def headers(rng: random.Random, i: int, extra: str = "") -> str:
     )
     enc_name = "=?utf-8?B?" + base64.b64encode(name.encode()).decode() + "?="
     return (
-        f"Received: from mx{i % 7}.corp.example by mx.mail.example; Tue, 4 Mar 2025 10:{i % 60:02d}:00 +0000\n"
+        f"Received: from mx{i % 7}.corp.example by mx.mail.example;"
+        f" Tue, 4 Mar 2025 10:{i % 60:02d}:00 +0000\n"
         f"From: {enc_name} <person{i}@corp.example>\nTo: Alex Candidate <alex@mail.example>\n"
-        f"Cc: Recruiter {i % 50} <recruiter{i % 50}@corp.example>\nSubject: {subject}\nDate: Tue, 4 Mar 2025 10:{i % 60:02d}:00 +0100\n"
+        f"Cc: Recruiter {i % 50} <recruiter{i % 50}@corp.example>\nSubject: {subject}\nDate: Tue, "
+        f"4 Mar 2025 10:{i % 60:02d}:00 +0100\n"
         f"Message-ID: <msg{i}@corp.example>\nIn-Reply-To: <req{i}@mail.example>\n"
         f"References: <first{i}@mail.example> <req{i}@mail.example>\nMIME-Version: 1.0\n{extra}"
     )
@@ -98,7 +100,8 @@ def html_of(new: str, original: str) -> str:
     return (
         '<html><head><style>p{margin:0}</style></head><body><div dir="ltr">'
         + paras
-        + '<br><div class="gmail_quote"><div class="gmail_attr">On Mon, 3 Mar 2025 Alex wrote:</div>'
+        + '<br><div class="gmail_quote"><div class="gmail_attr">On Mon, 3 Mar 2025 Alex '
+        "wrote:</div>"
         '<blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px #ccc solid">'
         + quoted
         + "</blockquote></div></div></body></html>"
@@ -110,11 +113,11 @@ def alternative(rng: random.Random, i: int) -> bytes:
     plain = new + "\n\n" + quote + "\n"
     html = html_of(new, quote.split("\n", 1)[1].replace("> ", ""))
     body = (
-        "--alt\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+        "--alt\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: "
+        "quoted-printable\n\n"
         + quopri.encodestring(plain.encode()).decode()
-        + "\n--alt\nContent-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
-        + quopri.encodestring(html.encode()).decode()
-        + "\n--alt--\n"
+        + "\n--alt\nContent-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: "
+        "quoted-printable\n\n" + quopri.encodestring(html.encode()).decode() + "\n--alt--\n"
     )
     return (
         headers(rng, i, 'Content-Type: multipart/alternative; boundary="alt"\n') + "\n" + body
@@ -132,7 +135,10 @@ def html_only(rng: random.Random, i: int) -> bytes:
 def latin1_plain(rng: random.Random, i: int) -> bytes:
     new, quote = reply_parts(rng)
     text = "Grüße aus München.\n\n" + new + "\n\nMit freundlichen Grüßen\nJürgen\n\n" + quote + "\n"
-    extra = "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n"
+    extra = (
+        "Content-Type: text/plain; charset=iso-8859-1\n"
+        "Content-Transfer-Encoding: quoted-printable\n"
+    )
     return (headers(rng, i, extra) + "\n").encode() + quopri.encodestring(
         text.encode("latin-1", "replace")
     )

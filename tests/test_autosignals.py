@@ -1,4 +1,4 @@
-"""Automatic-message signals: headers, delivery reports, bounces, receipts, subjects, return dates."""
+"""Automatic-message signals: headers, reports, bounces, receipts, subjects, return dates."""
 
 from __future__ import annotations
 
@@ -159,11 +159,13 @@ def test_read_receipt_by_mdn_structure():
     body = (
         "--b\nContent-Type: text/plain\n\nYour message was displayed.\n"
         "--b\nContent-Type: message/disposition-notification\n\n"
-        "Final-Recipient: rfc822;boss@corp.example\nDisposition: automatic-action/MDN-sent-automatically; displayed\n"
+        "Final-Recipient: rfc822;boss@corp.example\nDisposition: "
+        "automatic-action/MDN-sent-automatically; displayed\n"
         "--b--\n"
     )
     s = parse(
-        'Subject: Your message\nContent-Type: multipart/report; report-type=disposition-notification; boundary="b"',
+        "Subject: Your message\nContent-Type: multipart/report; "
+        'report-type=disposition-notification; boundary="b"',
         body,
     )
     assert s.read_receipt and not s.bounce
@@ -177,7 +179,8 @@ def _dsn(blocks: str, report_type: str = "delivery-status") -> AutoSignals:
         "--b\nContent-Type: text/plain\n\nDelivery report.\n"
         "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\n"
         + blocks
-        + "\n--b\nContent-Type: message/rfc822\n\nFrom: me@mail.example\nTo: other@in-original.example\n\nhi\n--b--\n"
+        + "\n--b\nContent-Type: message/rfc822\n\nFrom: me@mail.example\nTo: "
+        "other@in-original.example\n\nhi\n--b--\n"
     )
     return parse(
         f'Subject: Report\nContent-Type: multipart/report; report-type={report_type}; boundary="b"',
@@ -188,7 +191,8 @@ def _dsn(blocks: str, report_type: str = "delivery-status") -> AutoSignals:
 def test_dsn_failed_recipients():
     s = _dsn(
         "Final-Recipient: rfc822; a@corp.example\nAction: failed\nStatus: 5.1.1\n\n"
-        "Final-Recipient: rfc822;b@corp.example\nOriginal-Recipient: rfc822;B.Original@Corp.example\nAction: failed\nStatus: 5.2.2\n\n"
+        "Final-Recipient: rfc822;b@corp.example\nOriginal-Recipient: "
+        "rfc822;B.Original@Corp.example\nAction: failed\nStatus: 5.2.2\n\n"
         "Final-Recipient: rfc822; ok@corp.example\nAction: delivered\nStatus: 2.0.0\n"
     )
     assert s.bounce and s.delivery_report and s.automatic
@@ -203,9 +207,13 @@ def test_dsn_delay_is_a_report_but_not_a_bounce():
 
 
 def test_report_without_status_part_still_counts_as_bounce():
-    body = "--b\nContent-Type: text/plain\n\nSorry, could not be delivered to lost@corp.example\n--b--\n"
+    body = (
+        "--b\nContent-Type: text/plain\n\n"
+        "Sorry, could not be delivered to lost@corp.example\n--b--\n"
+    )
     s = parse(
-        'Subject: Failure\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"',
+        "Subject: Failure\nContent-Type: multipart/report; report-type=delivery-status; "
+        'boundary="b"',
         body,
     )
     assert s.bounce and s.bounced_recipients == ("lost@corp.example",)
@@ -223,19 +231,22 @@ def test_report_without_status_part_still_counts_as_bounce():
         (
             "postmaster@corp.example",
             "Undeliverable: Feedback",
-            "Delivery has failed to these recipients or groups:\n\nboss@corp.example (boss@corp.example)\n",
+            "Delivery has failed to these recipients or groups:\n\nboss@corp.example "
+            "(boss@corp.example)\n",
             ("boss@corp.example",),
         ),
         (
             "Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
             "Delivery Status Notification (Failure)",
-            "Your message wasn't delivered to lost@corp.example because the address couldn't be found.",
+            "Your message wasn't delivered to lost@corp.example because the address couldn't be "
+            "found.",
             ("lost@corp.example",),
         ),
         (
             "MAILER-DAEMON@mx.example",
             "failure notice",
-            "Hi. This is the qmail-send program.\n\n<nobody@corp.example>:\nSorry, no mailbox here by that name.\n",
+            "Hi. This is the qmail-send program.\n\n<nobody@corp.example>:\nSorry, no mailbox "
+            "here by that name.\n",
             ("nobody@corp.example",),
         ),
         (
@@ -263,7 +274,8 @@ def test_a_human_writing_about_delivery_is_not_a_bounce():
 def test_bounce_text_skips_the_quoted_original_and_the_daemon():
     text = (
         "Delivery to the following recipient failed permanently:\n\n     real@corp.example\n\n"
-        "----- Original message -----\nFrom: me@mail.example\nTo: real@corp.example, cc@corp.example\n"
+        "----- Original message -----\nFrom: me@mail.example\nTo: real@corp.example, "
+        "cc@corp.example\n"
     )
     assert bounced_recipients_from_text(text, exclude=("mailer-daemon@google.com",)) == (
         "real@corp.example",

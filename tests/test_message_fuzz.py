@@ -333,7 +333,8 @@ def test_20_mb_attachment():
     att = base64.encodebytes(os.urandom(15_000_000))
     raw = (
         b'From: a@x.example\nSubject: big\nContent-Type: multipart/mixed; boundary="b"\n\n'
-        b"--b\nContent-Type: text/plain\n\nHello big.\n--b\nContent-Type: application/octet-stream\n"
+        b"--b\nContent-Type: text/plain\n\nHello big.\n--b\nContent-Type: "
+        b"application/octet-stream\n"
         b'Content-Disposition: attachment; filename="x.bin"\nContent-Transfer-Encoding: base64\n\n'
         + att
         + b"\n--b--\n"
@@ -350,14 +351,13 @@ def test_20_mb_text_body_is_capped():
 
 def test_a_thousand_parts():
     parts = b"".join(
-        b'--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename="p%d.txt"\n\npart %d\n'
-        % (i, i)
+        b'--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename="p%d.txt"\n\n'
+        b"part %d\n" % (i, i)
         for i in range(1000)
     )
     raw = (
-        b'From: a@x.example\nContent-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nbody\n'
-        + parts
-        + b"--b--\n"
+        b'From: a@x.example\nContent-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: '
+        b"text/plain\n\nbody\n" + parts + b"--b--\n"
     )
     assert check(raw).body_text == "body"  # the newline before a boundary belongs to it
 

@@ -221,7 +221,10 @@ def test_date_header_parsed_aware():
 
 
 def test_date_falls_back_to_internaldate_then_received_then_epoch():
-    received = "Received: from a by b; Tue, 4 Mar 2025 10:00:00 +0000\nReceived: by c; Mon, 3 Mar 2025 09:00:00 +0000"
+    received = (
+        "Received: from a by b; Tue, 4 Mar 2025 10:00:00 +0000\n"
+        "Received: by c; Mon, 3 Mar 2025 09:00:00 +0000"
+    )
     internal = datetime(2025, 3, 5, 12, 0)  # naive: taken as UTC
     assert parse_message(
         msg("From: a@x.example\nDate: broken\n" + received), internal
@@ -238,7 +241,8 @@ def test_date_falls_back_to_internaldate_then_received_then_epoch():
 def test_plain_preferred_over_html_and_html_kept():
     raw = msg(
         'From: a@x.example\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary="b"',
-        "--b\nContent-Type: text/html\n\n<p>HTML version</p>\n--b\nContent-Type: text/plain\n\nPlain version\n--b--\n",
+        "--b\nContent-Type: text/html\n\n<p>HTML version</p>\n--b\nContent-Type: text/plain\n\n"
+        "Plain version\n--b--\n",
     )
     m = parse_message(raw)
     assert m.body_text.strip() == "Plain version"
@@ -260,7 +264,8 @@ def test_html_only_converted_with_html_to_text():
 def test_empty_plain_part_falls_back_to_html():
     raw = msg(
         'From: a@x.example\nContent-Type: multipart/alternative; boundary="b"',
-        "--b\nContent-Type: text/plain\n\n   \n--b\nContent-Type: text/html\n\n<p>Real text</p>\n--b--\n",
+        "--b\nContent-Type: text/plain\n\n   \n--b\nContent-Type: text/html\n\n<p>Real text</p>\n"
+        "--b--\n",
     )
     assert parse_message(raw).body_text.strip() == "Real text"
 
@@ -296,7 +301,8 @@ def test_every_charset_path_in_a_message_body():
     body = "Ünïcödé text".encode("cp1252")
     for label in ("utf8", "unknown-8bit", "x-user-defined", "bogus", "utf-8", ""):
         raw = msg(
-            f"From: a@x.example\nContent-Type: text/plain; charset={label}\nContent-Transfer-Encoding: 8bit",
+            f"From: a@x.example\nContent-Type: text/plain; charset={label}\n"
+            f"Content-Transfer-Encoding: 8bit",
             raw_body=body,
         )
         assert parse_message(raw).body_text == "Ünïcödé text", label
@@ -314,7 +320,8 @@ def test_bad_base64_tolerated():
 
 def test_quoted_printable_soft_breaks_and_bad_escapes():
     raw = msg(
-        "From: a@x.example\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable",
+        "From: a@x.example\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: "
+        "quoted-printable",
         "Gr=C3=BC=C3=9Fe, lo=\nng line =ZZ end=",
     )
     assert parse_message(raw).body_text == "Grüße, long line =ZZ end"
@@ -450,7 +457,8 @@ def test_ugly_bad_base64_and_qp():
     m = ugly("12_bad_base64_and_qp.eml")
     assert (
         m.body_text.strip()
-        == "Thanks for asking. We felt your SQL was strong, but the take-home lacked tests — that decided it."
+        == "Thanks for asking. We felt your SQL was strong, but the take-home lacked tests — that "
+        "decided it."
     )
     assert m.body_html is not None and "tests — that decided" in m.body_html
 
