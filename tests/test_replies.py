@@ -50,8 +50,19 @@ def test_crlf_line_ends_are_normalised():
         "Availability:\nDate: 3 March 2025\nTime: 10:00\nAddress: 130 Fox St",
         "Here is a fix -- not a signature.\n\nkthxbai",
         "Sent from my desk, which is easier than my phone.",
+        "Hi Anna,\n\nOn Monday the panel wrote:\nStrong coding, weak design.",
+        "Feedback:\nFrom: our side, the design round.\nTo: improve, practise trade-offs.",
     ],
-    ids=["arrow-line", "on-sentence", "time", "date-time-block", "mid-line-dashes", "sent-from"],
+    ids=[
+        "arrow-line",
+        "on-sentence",
+        "time",
+        "date-time-block",
+        "mid-line-dashes",
+        "sent-from",
+        "on-wrote-without-date",
+        "from-to-prose",
+    ],
 )
 def test_lookalikes_are_not_removed(text):
     assert visible_text(text) == text

@@ -273,9 +273,9 @@ def _attribution(out: list[str], kinds: list[str], lines: list[str], i: int, s: 
     nxt = _next_nonblank(lines, i + 1)
     quoted_next = nxt < len(lines) and lines[nxt].lstrip().startswith(">")
     has_address = rm.EMAIL_RE.search(joined) is not None
-    strong = (
-        has_address or rm.DATEISH_RE.search(joined) is not None or bool(rm.OPENER_RE.match(joined))
-    )
+    # Clients always put a date or an address in the line; "On Monday the
+    # panel wrote:" in a reply has neither and must not cut the rest away.
+    strong = has_address or rm.DATEISH_RE.search(joined) is not None
     if rm.SENT_END_RE.search(joined[-48:]) and not rm.WROTE_END_RE.search(joined[-48:]):
         strong = has_address  # "sent:" ends ordinary sentences too
         if not strong:
