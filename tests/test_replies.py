@@ -123,6 +123,11 @@ def test_attribution_wrapped_over_lines(header):
     assert strip_quotes(text) == REPLY
 
 
+def test_lotus_notes_attribution_with_the_date_after_the_verb():
+    text = f"{REPLY}\n\nAnna Meyer <anna@example.com> wrote on 03/03/2025 10:00:00 AM:\n\nHello"
+    assert strip_quotes(text) == REPLY
+
+
 def test_attribution_sharing_a_line_with_the_reply():
     text = "Works for me--- On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:\n> Hi"
     assert strip_quotes(text) == "Works for me"
@@ -155,6 +160,10 @@ OUTLOOK_BLOCKS = {
     "Кому: John Smith\nТема: Feedback",
     "gmail-forward-style": "From: Anna Meyer <anna@example.com>\nDate: Mon, Mar 3, 2025\n"
     "Subject: Feedback\nTo: John Smith <john@acme.com>",
+    "zh-fullwidth": "发件人：Anna Meyer <anna@example.com>\n发送时间：2025年3月3日 10:00\n"
+    "收件人：John Smith\n主题：Feedback",
+    "ja": "差出人: Anna Meyer <anna@example.com>\n送信日時: 2025年3月3日 10:00\n"
+    "宛先: John Smith\n件名: Feedback",
 }
 
 

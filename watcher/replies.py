@@ -121,7 +121,10 @@ def _remove_quotes(lines: list[str]) -> tuple[list[str], list[Span]]:
             kinds.extend("m" if b.strip() else "e" for b in block)
             i = j
             continue
-        if (len(s) <= 100 and (s[0] in _MARK_CHARS or s[-1] in _MARK_CHARS)) or ":" in s[:32]:
+        head = s[:32]
+        if (len(s) <= 100 and (s[0] in _MARK_CHARS or s[-1] in _MARK_CHARS)) or (
+            ":" in head or "：" in head
+        ):
             hit = _hard_splitter(lines, i, s)
             if hit is not None:
                 kind, end = hit

@@ -29,9 +29,10 @@ WROTE_SUFFIXES = tuple(
     sorted({alt.split()[-1].replace("\\", "").lower() for alt in _WROTE.split("|")} | {"sent"})
 )
 SENT_END_RE = re.compile(r"\bsent\s*:\s*$", re.I)
-# Nordic and Dutch clients put the verb before the name: "Op <date> schreef X <x@y>:".
+# Nordic and Dutch clients put the verb before the name ("Op <date> schreef X <x@y>:"),
+# Lotus Notes after it ("X <x@y> wrote on 03/03/2025 10:00:").
 WROTE_INSIDE_RE = re.compile(
-    r"\b(?:schreef|skrev|schrieb|geschreven|napisał|escribió|escreveu)\b", re.I
+    r"\b(?:schreef|skrev|schrieb|geschreven|napisał|escribió|escreveu|wrote|a écrit)\b", re.I
 )
 
 # Words that open an attribution line in each language.
@@ -41,10 +42,10 @@ OPENER_RE = re.compile(
     re.I,
 )
 # An attribution opener glued to reply text on the same line ("ok--- On Wed, ...").
+# "On" keeps its capital: "X wrote on 03/03/2025:" is Lotus Notes' whole line.
 INLINE_ON_RE = re.compile(
-    r"(?:-{2,}\s*|\s+)(On\s+(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
-    r"|nov|dec|\d).*)$",
-    re.I,
+    r"(?:-{2,}\s*|\s+)(On\s+(?i:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep"
+    r"|oct|nov|dec|\d).*)$"
 )
 
 _MONTHS = (
