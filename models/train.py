@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -70,12 +71,18 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def _ascii_address(address: str) -> str:
+    # A corpus writer's "jürgen@firma.example" would need SMTPUTF8; the text matters, not this.
+    return unicodedata.normalize("NFKD", address).encode("ascii", "ignore").decode() or \
+        "someone@corpus.example"
+
+
 def item_message(item: dict[str, Any]) -> Message:
     """A corpus item as the message a mail client would have delivered, parsed as real mail is."""
     msg = EmailMessage()
     msg["From"] = formataddr((_one_line(item.get("from_name")),
-                              item.get("from_addr") or "someone@corpus.example"))
-    to = item.get("to_addr") or "candidate@corpus.example"
+                              _ascii_address(item.get("from_addr") or "someone@corpus.example")))
+    to = _ascii_address(item.get("to_addr") or "candidate@corpus.example")
     msg["To"] = formataddr((_one_line(item.get("to_name")), to))
     msg["Subject"] = _one_line(item.get("subject"))
     msg["Date"] = "Mon, 03 Mar 2025 10:00:00 +0000"

@@ -13,7 +13,7 @@ from pathlib import Path
 from watcher import __version__
 from watcher.config import Config, config_is_private, default_config_path, default_data_dir, \
     load_config
-from watcher.errors import ConfigError, WatcherError
+from watcher.errors import ConfigError, Interrupted, WatcherError
 from watcher.storage import Store
 
 log = logging.getLogger("watcher")
@@ -73,8 +73,9 @@ def cmd_sync(ctx: Context) -> int:
     config = ctx.config
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
+    stop = _stop_on_signals()
     results = sync_accounts(config, ctx.store, mail_source_factory(ctx.environ),
-                            LazyRequestDetector(ctx.data_dir), ctx.now())
+                            LazyRequestDetector(ctx.data_dir), ctx.now(), stop.is_set)
     for r in results:
         if r.report:
             print(f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
@@ -82,6 +83,22 @@ def cmd_sync(ctx: Context) -> int:
         else:
             print(f"{r.account}: sync failed: {r.error}", file=sys.stderr)
     return 0 if all(r.report for r in results) else 4
+
+
+def _stop_on_signals():
+    """SIGTERM/SIGINT set a flag the sync checks between batches, so it stops cleanly."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+
+    def handler(signum, frame):
+        log.info("signal %d: stopping after the current batch", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
 
 
 def cmd_status(ctx: Context) -> int:
@@ -215,11 +232,40 @@ def cmd_digest(ctx: Context) -> int:
     from watcher.digest import render
     from watcher.service import LazyReplyClassifier, make_digest
 
-    digest = make_digest(ctx.config, ctx.store, LazyReplyClassifier(ctx.data_dir), ctx.now())
+    store, now = ctx.store, ctx.now()
+    since_raw = store.get("last_digest_at")
+    since = datetime.fromisoformat(since_raw) if since_raw else None
+    digest = make_digest(ctx.config, store, LazyReplyClassifier(ctx.data_dir), now, since)
     fmt = "json" if ctx.args.json else "markdown" if ctx.args.markdown else \
         "html" if ctx.args.html else "text"
+    if ctx.args.deliver:
+        from watcher.delivery import deliver_digest
+
+        delivered = deliver_digest(digest, ctx.config, ctx.data_dir, ctx.environ)
+        store.put("last_digest_at", now.isoformat())
+        store.put("last_digest_day", now.date().isoformat())
+        log.info("digest delivered: %s", ", ".join(delivered) or "nowhere (all channels off)")
+        return 0
     sys.stdout.write(render(digest, fmt))
     return 0
+
+
+def cmd_run(ctx: Context) -> int:
+    import signal
+
+    from watcher.scheduler import Service, parse_day, worker_command
+
+    config, store = ctx.config, ctx.store
+    if not config.accounts:
+        raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
+    _log_to_file(ctx.data_dir, rotating=True)
+    os.environ["FEEDBACK_WATCHER_WORKER"] = "1"  # inherited by the workers
+    worker = worker_command(str(ctx.config_path), str(ctx.data_dir), ctx.args.verbose)
+    service = Service(worker, config.poll_minutes, config.digest_time,
+                      lambda: parse_day(store.get("last_digest_day")))
+    signal.signal(signal.SIGTERM, service.request_stop)
+    signal.signal(signal.SIGINT, service.request_stop)
+    return service.run_forever()
 
 
 def _request_id(raw: str) -> str:
@@ -307,8 +353,27 @@ def cmd_demo(ctx: Context) -> int:
     return 0
 
 
+def _log_to_file(data_dir: Path, rotating: bool) -> None:
+    from logging.handlers import RotatingFileHandler
+
+    try:
+        logs = data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = logs / "feedback-watcher.log"
+        handler: logging.Handler = RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3) if rotating else logging.FileHandler(path)
+    except OSError as exc:
+        log.warning("cannot write the log file in %s: %s", data_dir, exc)
+        return
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+
+
 COMMANDS = {
     "demo": (cmd_demo, "run the whole pipeline on a bundled sample mailbox (no account needed)"),
+    "run": (cmd_run, "the background service: sync every poll_minutes, digest every morning"),
     "sync": (cmd_sync, "fetch new mail from every account once (read-only) and exit"),
     "status": (cmd_status, "show accounts, watched folders, message counts and the last sync"),
     "digest": (cmd_digest, "print the digest: due follow-ups, feedback, rejections, quiet threads"),
@@ -354,6 +419,9 @@ def build_parser() -> argparse.ArgumentParser:
             fmt.add_argument("--json", action="store_true", help="JSON for scripts")
             fmt.add_argument("--markdown", action="store_true", help="Markdown")
             fmt.add_argument("--html", action="store_true", help="a self-contained HTML page")
+            fmt.add_argument("--deliver", action="store_true",
+                             help="deliver it as configured (files, notification, mailbox) "
+                                  "and remember it as today's digest")
         elif name == "draft":
             p.add_argument("request_id", metavar="REQUEST-ID",
                            help="Message-ID of the request (from the digest)")
@@ -386,7 +454,12 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             parser.print_help()
             return 2
         ctx = Context(args, environ)
+        if environ.get("FEEDBACK_WATCHER_WORKER") == "1":
+            _log_to_file(ctx.data_dir, rotating=False)  # a worker of `run`: same log file
         return COMMANDS[args.command][0](ctx)
+    except Interrupted as exc:
+        log.info("%s", exc)
+        return exc.exit_code
     except WatcherError as exc:
         print(f"feedback-watcher: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -35,3 +35,9 @@ class ModelError(WatcherError):
     """A classifier could not be loaded or trained."""
 
     exit_code = 6
+
+
+class Interrupted(WatcherError):
+    """SIGTERM or SIGINT arrived; the work done so far is committed."""
+
+    exit_code = 0

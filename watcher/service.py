@@ -9,7 +9,7 @@ from datetime import datetime
 
 from watcher.config import Account, Config
 from watcher.credentials import get_secret
-from watcher.errors import WatcherError
+from watcher.errors import Interrupted, WatcherError
 from watcher.mailsource import MailSource
 from watcher.storage import Store
 from watcher.sync import AccountSync, RequestDetector, SyncReport
@@ -57,7 +57,8 @@ class AccountResult:
 
 
 def sync_accounts(config: Config, store: Store, open_source: SourceFactory,
-                  detect_requests: RequestDetector, now: datetime) -> list[AccountResult]:
+                  detect_requests: RequestDetector, now: datetime,
+                  should_stop=lambda: False) -> list[AccountResult]:
     """Sync every account; one failing account is logged and never stops the others."""
     results = []
     for account in config.accounts:
@@ -66,9 +67,12 @@ def sync_accounts(config: Config, store: Store, open_source: SourceFactory,
             try:
                 report = AccountSync(source, store, account, now=now,
                                      lookback_days=config.lookback_days,
-                                     detect_requests=detect_requests).run()
+                                     detect_requests=detect_requests,
+                                     should_stop=should_stop).run()
             finally:
                 source.close()
+        except Interrupted:
+            raise
         except WatcherError as exc:
             log.error("%s", exc)
             store.record_sync(account.name, now, error=str(exc))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from watcher.config import Account
+from watcher.errors import Interrupted
 from watcher.domains import AUTOMATED_SENDERS, company_domain
 from watcher.folders import Folder, choose_folders
 from watcher.mailsource import MailSource, SearchQuery
@@ -70,13 +71,15 @@ class AccountSync:
     """Runs one pass for one account over a MailSource into the Store."""
 
     def __init__(self, source: MailSource, store: Store, account: Account, *,
-                 now: datetime, lookback_days: int, detect_requests: RequestDetector) -> None:
+                 now: datetime, lookback_days: int, detect_requests: RequestDetector,
+                 should_stop: Callable[[], bool] = lambda: False) -> None:
         self.source = source
         self.store = store
         self.account = account
         self.now = now
         self.since = (now - timedelta(days=lookback_days)).date()
         self.detect_requests = detect_requests
+        self.should_stop = should_stop
         self.report = SyncReport(account.name)
 
     def run(self) -> SyncReport:
@@ -98,6 +101,8 @@ class AccountSync:
         earliest = min((m.date for m in requests), default=None)
         since = (earliest - timedelta(days=1)).date() if earliest else None
         for folder in folders:
+            if self.should_stop():
+                raise Interrupted("sync interrupted between folders")
             rec, top, count = tops[folder.name]
             queries: list[SearchQuery] = []
             new_keys = keys - self.store.folder_keys(acc.name, folder.name)
@@ -146,6 +151,10 @@ class AccountSync:
             self._store(folder, batch)
 
     def _store(self, folder: str, batch: list[tuple[int, Message]]) -> None:
+        if self.should_stop():
+            # Between batches: everything stored so far is committed, and the next sync
+            # resumes from it (folder positions move only after a folder is complete).
+            raise Interrupted("sync interrupted; what was fetched so far is saved")
         self.report.fetched += len(batch)
         self.report.new_messages += self.store.add_messages(
             self.account.name, folder, batch, self.account.own_addresses)
