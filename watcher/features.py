@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from watcher.messages import AutoSignals, Message
@@ -46,6 +47,47 @@ def reply_sample(message: Message) -> Sample:
                   signal_tokens(message.signals))
 
 
+# Families of phrasing a request for feedback is made of, in the product's languages. They are
+# features the model weighs (it learns that "my CV" plus "feedback" is not a request), not
+# rules: each family present adds one token.
+_CUES = {
+    "feedback": r"feedback|retour|r[üu]ckmeldung|comentarios|retroalimentaci|terugkoppeling|"
+                r"opmerkingen|parecer|coment[áa]rio|avis\b|r[ée]troaction|einsch[äa]tzung",
+    "improve": r"(?:done|do|have|could|could've) (?:it )?(?:better|differently)|improve|work on|"
+               r"pointers|tips|advice|fell short|short of|tipped|made the difference|stack(?:ed)? up|"
+               r"compare|against the other|gap|weak|verbesser|besser|am[ée]liorer|mieux|mejorar|"
+               r"melhorar|verbeter|beter|falt[óo]|manqu[ée]|gefehlt|ontbrak|where i (?:went|fell)",
+    "process": r"interview|entretien|gespr[äa]ch|entrevista|sollicitat|panel|assessment|"
+               r"final round|role|position|application|candida|bewerbung|vaga|vacature|stelle|"
+               r"poste|puesto|take-home|case study|presentation",
+    "outcome": r"not (?:been )?(?:selected|successful|chosen|moving|progress)|unsuccessful|"
+               r"went with|another candidate|other candidate|decided|decision|rejected|outcome|"
+               r"absage|nicht ber[üu]cksichtigt|refus|pas retenu|no (?:fui|he sido) seleccion|"
+               r"n[ãa]o fui|afgewezen|niet geselecteerd|didn.t get|wasn.t selected",
+    "own_material": r"my (?:cv|resume|résumé|portfolio|slides|deck|essay|cover letter|draft|"
+                    r"thesis|pitch)|mein(?:en)? lebenslauf|mon cv|mi cv|meu cv|mijn cv|"
+                    r"look (?:at|over)|proofread|review my",
+    "reference": r"\breferee|\breference|referenz|r[ée]f[ée]rence",
+    "thanks_for_feedback": r"thank(?:s| you)(?: so much| again)? for (?:the|your) "
+                           r"(?:feedback|notes|comments|insight|time on the feedback)|"
+                           r"appreciated? (?:the|your) feedback|danke f[üu]r (?:das|ihr) feedback|"
+                           r"merci pour (?:votre|ton) retour|gracias por (?:tu|su|sus) "
+                           r"(?:comentarios|feedback)|bedankt voor (?:je|uw) feedback",
+    "scheduling": r"reschedul|availability|calendar|time slot|works for me|verschieben|"
+                  r"disponib|dispon[íi]vel|beschikbaar",
+    "follow_up": r"follow(?:ing)? up|bump|circling back|gentle reminder|checking in|nachfassen|"
+                 r"relance|seguimiento|acompanhar|herinnering|nogmaals",
+}
+_CUE_RES = {name: re.compile(pattern, re.I) for name, pattern in _CUES.items()}
+
+
+def cue_tokens(text: str) -> list[str]:
+    tokens = [f"cue_{name}" for name, rx in _CUE_RES.items() if rx.search(text)]
+    if "?" in text:
+        tokens.append("cue_question")
+    return tokens
+
+
 def sent_sample(message: Message) -> Sample:
     """A sent message, for the request detector: its own words, and what it quotes."""
     body = message.body_text
@@ -53,5 +95,7 @@ def sent_sample(message: Message) -> Sample:
         body = visible_text(message.body_html)
     own = strip_quotes(body)
     quoted = body.replace(own, "", 1) if own and own in body else ""
-    return Sample(own.strip(), message.normalized_subject, signal_tokens(message.signals),
-                  quoted.strip())
+    own = own.strip()
+    cues = cue_tokens(message.subject + "\n" + own)
+    return Sample(own, message.normalized_subject,
+                  " ".join([signal_tokens(message.signals), *cues]), quoted.strip())
