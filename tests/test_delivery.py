@@ -104,7 +104,10 @@ def test_files_are_private_atomic_and_dated(tmp_path):
     md = (folder / "digest-2025-04-14.md").read_text()
     assert md.startswith("# feedback-watcher digest, Monday 14 April 2025")
     assert "## Due for a second ask (1)" in md and SECRET_PHRASE in md
-    assert (folder / "latest.html").read_text() == render(digest, "html")
+    page = (folder / "latest.html").read_text()
+    assert page == render(digest, "html")
+    assert page.count("Globex data analyst interview") == 1  # the subject, not said twice
+    assert "Read as feedback, 52% sure" in page
 
     # Same day again (a restart): replaced in place, no temporary files left behind.
     (folder / "latest.html").write_text("old")

@@ -67,14 +67,18 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%a %d %b %Y") if value else "never"
 
 
-def _line(state: ThreadState) -> str:
+def _details(state: ThreadState) -> str:
     t = state.thread
     extra = f", {state.asks} asks" if state.asks > 1 else ""
     if state.due_since:
         extra += f", due since {_when(state.due_since)}"
     elif state.next_due and state.status == "no_response" and not state.gone_quiet:
         extra += f", next ask {_when(state.next_due)}"
-    return f"{t.subject} ({t.counterpart}, asked {_when(t.latest_ask.date)}{extra})"
+    return f"{t.counterpart}, asked {_when(t.latest_ask.date)}{extra}"
+
+
+def _line(state: ThreadState) -> str:
+    return f"{state.thread.subject} ({_details(state)})"
 
 
 def _health_lines(d: Digest) -> list[str]:
@@ -193,10 +197,13 @@ def render_html(d: Digest) -> str:
         parts.append(f"<h2>{e(title)} ({len(items)})</h2><ul>")
         for st in items:
             parts.append(f"<li><strong>{e(st.thread.subject)}</strong>"
-                         f"<div class=\"meta\">{e(_line(st))}</div>")
+                         f"<div class=\"meta\">{e(_details(st))}</div>")
             replies = d.new_feedback(st) if key == "feedback" else \
                 st.needs_review if key == "needs_review" else ()
             for r in replies:
+                if key == "needs_review":  # say what the model thought, as the text digest does
+                    parts.append(f"<div class=\"meta\">Read as {e(r.label)}, "
+                                 f"{r.confidence:.0%} sure:</div>")
                 parts.append(f"<blockquote>{e(r.text)}</blockquote>")
             if key in ("second_ask", "third_ask"):
                 cmd = f"feedback-watcher draft '{st.thread.request.message_id}'"
