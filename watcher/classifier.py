@@ -8,6 +8,7 @@ data directory. Every file is hash-checked against metadata this program wrote.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,15 @@ def _model_dir(data_dir: Path) -> Path:
     return data_dir / "models"
 
 
+def cache_dir() -> Path:
+    """Where models rebuilt from the shipped corpus are kept: derived data, shared by data dirs."""
+    if os.environ.get("FEEDBACK_WATCHER_CACHE_DIR"):
+        return Path(os.environ["FEEDBACK_WATCHER_CACHE_DIR"])
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("feedback-watcher")) / "models"
+
+
 def personal_path(data_dir: Path, kind: str) -> Path:
     return _model_dir(data_dir) / f"{kind}s-personal.joblib"
 
@@ -74,20 +84,18 @@ def load_classifier(kind: str, data_dir: Path | None) -> TextClassifier:
         shipped = load_model(train.package_dir() / f"{kind}s.joblib", corpus_hash)
         if shipped is not None:
             return TextClassifier(*shipped, "shipped")
-        if data_dir is not None:
-            cached = load_model(_model_dir(data_dir) / f"{kind}s.joblib", corpus_hash)
-            if cached is not None:
-                return TextClassifier(*cached, "rebuilt")
+        cached = load_model(cache_dir() / f"{kind}s.joblib", corpus_hash)
+        if cached is not None:
+            return TextClassifier(*cached, "rebuilt")
         log.warning("no usable shipped %s model for this scikit-learn; rebuilding it from the "
                     "corpus (a few seconds, once)", kind)
         examples = train.load_corpus(kind)
         pipeline = train.fit(examples, kind)
         meta = {"kind": kind, "corpus_hash": corpus_hash, "examples": len(examples)}
-        if data_dir is not None:
-            try:
-                meta = save_model(pipeline, _model_dir(data_dir) / f"{kind}s.joblib", meta)
-            except OSError as exc:
-                log.warning("cannot cache the rebuilt model in %s: %s", data_dir, exc)
+        try:
+            meta = save_model(pipeline, cache_dir() / f"{kind}s.joblib", meta)
+        except OSError as exc:
+            log.warning("cannot cache the rebuilt model in %s: %s", cache_dir(), exc)
         return TextClassifier(pipeline, meta, "rebuilt")
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot load or build the {kind} classifier: {exc}") from None
