@@ -80,23 +80,23 @@ class Message:
 # Spanish/Portuguese (RV, Enc, Res, Resp), Italian (R, Rif, I), Polish (Odp, PD), Hungarian
 # (Vá, Továbbítás), Turkish (YNT, İLT), Greek, Russian, Hebrew, Arabic, Chinese, Japanese, Korean.
 _PREFIX_WORDS = (
-    "re|aw|antw|antwort|sv|svar|vs|vb|vl|fs|r|rif|ref|réf|rép|odp|pd|vá|továbbítás|ynt|ilt|İlt"
-    "|res|resp|rv|enc|tr|trs|fwd|fw|wg|doorst|i|atb|ats|pārs|pers|sk|ext|external|"
-    "απ|σχετ|πρθ|отв|ответ|пересл|fwd|השב|הועבר|رد|回复|回覆|答复|转发|轉寄|轉發|返信|転送|회신|전달"
+    "re|aw|antw|antwort|sv|svar|vs|vb|vl|fs|r|rif|ref|réf|rép|odp|pd|vá|továbbítás|ynt|ilt|i̇lt"
+    "|res|resp|rv|enc|tr|trs|fwd|fw|wg|doorst|i|atb|ats|pārs|pers|sk|ext|external"
+    "|απ|σχετ|πρθ|отв|ответ|пересл|השב|הועבר|رد|回复|回覆|答复|转发|轉寄|轉發|返信|転送|회신|전달"
 )
+# Matched on lower-cased text: with IGNORECASE this alternation cost four times as much.
 _PREFIX_RE = re.compile(
     r"^(?:\s*(?:(?:" + _PREFIX_WORDS + r")\.?\s*(?:\[\d+\]|\(\d+\)|\^\d+|\*\d+|\d+)?\s*[:：]"
-    r"|\[[^\[\]]{0,60}\]|\*{1,3}[a-z ]{2,20}\*{1,3}))+",
-    re.IGNORECASE,
+    r"|\[[^\[\]]{0,60}\]|\*{1,3}[a-z ]{2,20}\*{1,3}))+"
 )
-_SUFFIX_RE = re.compile(r"\s*\((?:fwd|fw|forw)\)\s*$", re.IGNORECASE)
+_SUFFIX_RE = re.compile(r"\s*\((?:fwd|fw|forw)\)\s*$")
 
 
 def normalize_subject(subject: str) -> str:
     """Lower-cased subject without reply and forward prefixes, whitespace folded."""
-    text = unicodedata.normalize("NFC", subject or "")
+    text = unicodedata.normalize("NFC", subject or "").lower()
     text = _SUFFIX_RE.sub("", _PREFIX_RE.sub("", text))
-    return " ".join(text.split()).lower()
+    return " ".join(text.split())
 
 
 # ---------------------------------------------------------------- header text
@@ -119,7 +119,7 @@ def _from_8bit(value: str) -> str:
     return decode_bytes(data, None)
 
 
-def _decode_word(charset: str, encoding: str, text: str) -> bytes | None:
+def _decode_word(encoding: str, text: str) -> bytes | None:
     raw = text.encode("utf-8", "surrogateescape")
     if encoding in "qQ":
         return binascii.a2b_qp(raw, header=True)
@@ -146,29 +146,31 @@ def decode_header_text(value: str | None) -> str:
     pieces: list[str] = []
     pending = bytearray()
     pending_charset: str | None = None
-    pos = 0
-    for m in _ENCODED_WORD_RE.finditer(text):
-        between = text[pos : m.start()]
-        pos = m.end()
-        charset = m.group(1).partition("*")[0]  # RFC 2231 language suffix
-        decoded = _decode_word(charset, m.group(2), m.group(3))
-        if decoded is None:
-            continue
-        if between and not (between.isspace() and pending_charset is not None):
-            if pending_charset is not None:
-                pieces.append(decode_bytes(bytes(pending), pending_charset))
-                pending.clear()
-                pending_charset = None
-            pieces.append(between)
-        elif between.isspace():
-            between = ""
-        if pending_charset is not None and charset.lower() != pending_charset.lower():
+
+    def flush() -> None:
+        nonlocal pending_charset
+        if pending_charset is not None:
             pieces.append(decode_bytes(bytes(pending), pending_charset))
             pending.clear()
+            pending_charset = None
+
+    pos = 0
+    for m in _ENCODED_WORD_RE.finditer(text):
+        decoded = _decode_word(m.group(2), m.group(3))
+        if decoded is None:
+            continue  # not decodable: it stays in the text as written
+        between = text[pos : m.start()]
+        pos = m.end()
+        # RFC 2047 6.2: whitespace between two encoded-words is not part of the text.
+        if between and not (between.isspace() and pending_charset is not None):
+            flush()
+            pieces.append(between)
+        charset = m.group(1).partition("*")[0]  # RFC 2231 language suffix
+        if pending_charset is not None and charset.lower() != pending_charset.lower():
+            flush()
         pending_charset = charset
         pending += decoded
-    if pending_charset is not None:
-        pieces.append(decode_bytes(bytes(pending), pending_charset))
+    flush()
     pieces.append(text[pos:])
     return " ".join("".join(pieces).split())
 
