@@ -9,7 +9,6 @@ means is the classifier's job.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -17,8 +16,6 @@ from datetime import date, datetime
 
 from watcher.mimeparts import Part
 from watcher.returndate import find_return_date
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
