@@ -21,6 +21,8 @@ from watcher.messages import (
     parse_ids,
     parse_message,
 )
+from watcher.mimeparts import MAX_DEPTH, Part
+from watcher.mimeparts import parse as parse_mime
 
 UGLY = Path(__file__).parent / "data" / "ugly"
 
@@ -526,3 +528,51 @@ def test_shared_peer_emls_parse_when_present():
         m = parse_message(path.read_bytes())
         assert m.body_text.strip(), path.name
         assert m.sender is not None, path.name
+
+
+# ---------------------------------------------------------------- the MIME splitter
+
+
+def test_mime_header_block_edge_cases():
+    headers, body = split_mime(b"From a@b Mon Mar  3 10:00:00 2025\nSubject: x\n  folded\n\nbody")
+    assert headers.headers == {"subject": ["x\n  folded"]} and body == b"body"
+    headers, body = split_mime(b"Subject: x\nthis is not a header\nTo: y\n\nrest")
+    assert headers.headers == {"subject": ["x"]}
+    assert body == b"this is not a header\nTo: y\n\nrest"
+    headers, body = split_mime(b"\r\nno headers at all")
+    assert headers.headers == {} and body == b"no headers at all"
+    headers, body = split_mime(b"Subject: crlf\r\nTo: a@b\r\n\r\nbody\r\n")
+    assert headers.headers == {"subject": ["crlf"], "to": ["a@b"]} and body == b"body\r\n"
+
+
+def split_mime(raw: bytes) -> tuple[Part, bytes]:
+    part = parse_mime(raw)
+    return part, part.body
+
+
+def test_mime_boundaries_only_at_line_starts_and_closing_delimiter():
+    raw = (
+        b'Content-Type: multipart/mixed; boundary="b"\n\npreamble --b not a boundary\n'
+        b"--b\nContent-Type: text/plain\n\none --b inside\n--b  \n\ntwo\n"
+        b"--b--\nepilogue\n--b\n\nignored\n"
+    )
+    root = parse_mime(raw)
+    assert [c.payload() for c in root.children] == [b"one --b inside", b"two"]
+
+
+def test_mime_params_quoting_and_rfc2231():
+    root = parse_mime(
+        b'Content-Type: text/plain; charset="UTF-8"; format=flowed\n'
+        b"Content-Disposition: attachment; filename*=utf-8''r%C3%A9sum%C3%A9.txt\n\nx"
+    )
+    assert root.params == {"charset": "UTF-8", "format": "flowed"}
+    assert root.is_attachment
+
+
+def test_mime_nesting_is_bounded_without_recursion_errors():
+    depth = 5000
+    raw = b"".join(
+        b'Content-Type: multipart/mixed; boundary="%d"\n\n--%d\n' % (i, i) for i in range(depth)
+    )
+    root = parse_mime(raw + b"\ninner\n")
+    assert len(root.walk()) <= MAX_DEPTH + 2
