@@ -371,6 +371,76 @@ def _log_to_file(data_dir: Path, rotating: bool) -> None:
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
 
 
+def _given_paths(ctx: Context) -> list[str]:
+    """The --config/--data-dir a later command needs to find what this one set up."""
+    out = []
+    if ctx.args.config or ctx.environ.get("FEEDBACK_WATCHER_CONFIG"):
+        out += ["--config", str(ctx.config_path.absolute())]
+    if ctx.args.data_dir or ctx.environ.get("FEEDBACK_WATCHER_DATA_DIR"):
+        out += ["--data-dir", str(ctx.data_dir.absolute())]
+    return out
+
+
+def cmd_setup(ctx: Context) -> int:
+    from watcher.setup_wizard import Prompter, SetupOptions, run_setup
+
+    a = ctx.args
+    opts = SetupOptions(
+        provider=a.provider, host=a.host, port=a.port, tls=a.tls, username=a.username,
+        password_command=a.password_command, password_env=a.password_env,
+        oauth2_token_command=a.oauth2_token_command, ca_file=a.ca_file,
+        addresses=tuple(a.address or ()), name=a.name, test=not a.no_test, force=a.force,
+        interactive=sys.stdin.isatty())
+    result = run_setup(opts, ctx.config_path, ctx.environ, Prompter())
+    prog = " ".join(["feedback-watcher", *_given_paths(ctx)])
+    print(f"Configuration written to {result.path}.\nNext: '{prog} sync' reads your mail once "
+          f"(read-only); '{prog} install-service' keeps it running in the background.")
+    return 0
+
+
+def cmd_install_service(ctx: Context) -> int:
+    from watcher import servicefiles
+
+    given = _given_paths(ctx)
+    config = ctx.config_path if "--config" in given else None
+    data_dir = ctx.data_dir if "--data-dir" in given else None
+    home = Path(ctx.environ.get("HOME") or Path.home())
+    service = servicefiles.service_file(sys.platform, home, sys.executable, config, data_dir,
+                                        ctx.data_dir / "logs")
+    if ctx.args.print_only:
+        sys.stdout.write(service.text)
+        return 0
+    if not ctx.config_path.exists():
+        print(f"Note: there is no configuration at {ctx.config_path} yet; run "
+              "'feedback-watcher setup' before starting the service.")
+    else:
+        for account in ctx.config.accounts:
+            if account.password_env:
+                print(f"Note: account {account.name} reads its password from "
+                      f"${account.password_env}, which a service does not inherit from your "
+                      "shell; the system keyring or a password_command works everywhere.")
+    replaced = servicefiles.write(service)
+    print(f"{'Replaced' if replaced else 'Wrote'} {service.path}")
+    session = service.kind != "systemd" or servicefiles.systemd_user_session()
+    print(servicefiles.start_instructions(service, session))
+    return 0
+
+
+def cmd_uninstall_service(ctx: Context) -> int:
+    from watcher import servicefiles
+
+    home = Path(ctx.environ.get("HOME") or Path.home())
+    manage = home.resolve() == servicefiles.real_home().resolve()
+    removed = servicefiles.uninstall(sys.platform, home, manage=manage)
+    if removed is None:
+        print(f"No service file at {servicefiles.service_path(sys.platform, home)}; "
+              "nothing to remove.")
+    else:
+        print(f"Stopped the service and removed {removed}." if manage
+              else f"Removed {removed}.")
+    return 0
+
+
 COMMANDS = {
     "demo": (cmd_demo, "run the whole pipeline on a bundled sample mailbox (no account needed)"),
     "run": (cmd_run, "the background service: sync every poll_minutes, digest every morning"),
@@ -384,6 +454,10 @@ COMMANDS = {
     "label": (cmd_label, "record your correction of a synced reply's label"),
     "train": (cmd_train, "retrain your personal reply model from the corpus and your corrections"),
     "eval": (cmd_eval, "evaluate a classifier: cross-validation, held-out set, dev set"),
+    "setup": (cmd_setup, "first run: choose your provider, test the login, write the config"),
+    "install-service": (cmd_install_service,
+                        "run the watcher at login (systemd user unit on Linux, launchd on macOS)"),
+    "uninstall-service": (cmd_uninstall_service, "stop the service and remove its file"),
 }
 
 
@@ -434,7 +508,39 @@ def build_parser() -> argparse.ArgumentParser:
                            help="which classifier (default: reply)")
             p.add_argument("--quick", action="store_true", help="skip cross-validation")
             p.add_argument("--dev", metavar="PATH", help="a labeled JSONL set to score too")
+        elif name == "setup":
+            _setup_arguments(p)
+        elif name == "install-service":
+            p.add_argument("--print", dest="print_only", action="store_true",
+                           help="show the service file without writing it")
     return parser
+
+
+def _setup_arguments(p: argparse.ArgumentParser) -> None:
+    from watcher.providers import BY_KEY
+
+    p.add_argument("--provider", choices=sorted(BY_KEY),
+                   help="a preset for the server and sign-in (custom needs --host)")
+    p.add_argument("--host", help="IMAP server name (instead of a preset's)")
+    p.add_argument("--port", type=int, help="IMAP port (993 for ssl, 143 for starttls)")
+    p.add_argument("--tls", choices=("ssl", "starttls", "none"),
+                   help="encryption (none only for 127.0.0.1 or localhost)")
+    p.add_argument("--username", help="the login name, usually your email address")
+    secret = p.add_mutually_exclusive_group()
+    secret.add_argument("--password-command", metavar="COMMAND",
+                        help="a shell command that prints the password")
+    secret.add_argument("--password-env", metavar="VAR",
+                        help="an environment variable that holds the password")
+    secret.add_argument("--oauth2-token-command", metavar="COMMAND",
+                        help="a shell command that prints an OAuth2 access token")
+    p.add_argument("--ca-file", metavar="PATH",
+                   help="trust this CA certificate (Proton Mail Bridge, your own server)")
+    p.add_argument("--address", action="append", metavar="EMAIL",
+                   help="one of your own addresses (repeat for several; default: username)")
+    p.add_argument("--name", help="a short name for the account (default: personal)")
+    p.add_argument("--no-test", action="store_true",
+                   help="write the configuration without logging in first")
+    p.add_argument("--force", action="store_true", help="replace an existing configuration")
 
 
 def _configure_logging(verbosity: int) -> None:
