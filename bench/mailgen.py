@@ -513,6 +513,65 @@ def _lookalikes(rng: random.Random, text: _Text, req: dict) -> Iterator[tuple[st
             yield _noise(rng, text, sender, when, mid), mid, when, "company_news"
 
 
+REPLY_VARIANTS = ("plain", "quoted", "alternative", "html_only", "latin1")
+
+
+def reply_messages(count: int, seed: int = 11) -> list[tuple[bytes, str]]:
+    """``count`` raw replies from the reply corpus with their labels, in varied MIME forms.
+
+    Each corpus item in turn, in one of REPLY_VARIANTS: plain text; plain text quoting a
+    feedback request below the reply; text and HTML alternatives (quoted-printable HTML);
+    base64 HTML only; quoted-printable Latin-1. All carry a realistic trace-header block.
+    """
+    rng = random.Random(seed)
+    text = _Text(rng)
+    items = corpus_replies()
+    asks, _ = _corpus_requests()
+    out = []
+    for n in range(count):
+        item = items[n % len(items)]
+        variant = REPLY_VARIANTS[(n // len(items) + n) % len(REPLY_VARIANTS)]
+        when = ANCHOR - timedelta(days=rng.uniform(0, 60))
+        addr = item.get("from_addr") or "someone@corpus.example"
+        domain = addr.rpartition("@")[2]
+        body = item.get("body_text") or ""
+        html = item.get("body_html")
+        extra = []
+        if item.get("auto_submitted"):
+            extra.append(f"Auto-Submitted: {item['auto_submitted']}")
+        ask = asks[n % len(asks)]
+        if variant == "quoted" and body:
+            quoted = "\n".join("> " + line for line in ask["body_text"].split("\n"))
+            body += f"\n\nOn {format_datetime(when - timedelta(days=2))}, {USER_NAME} " \
+                    f"<{USER_ADDRESS}> wrote:\n{quoted}"
+            extra.append(f"In-Reply-To: <ask{n}@fastmail.com>")
+        if variant in ("alternative", "html_only") or not body:
+            html = html or "<div>" + "".join(f"<p>{p}</p>" for p in body.split("\n\n")) \
+                + "</div>"
+        if variant == "html_only" or not body:
+            ctype = ["Content-Type: text/html; charset=utf-8",
+                     "Content-Transfer-Encoding: base64"]
+            payload = base64.encodebytes(html.encode()).decode()
+        elif variant == "alternative":
+            ctype, payload = _alternative(rng, body, html)
+        elif variant == "latin1":
+            ctype = ["Content-Type: text/plain; charset=iso-8859-1",
+                     "Content-Transfer-Encoding: quoted-printable"]
+            payload = binascii.b2a_qp(body.encode("latin-1", "replace")).decode()
+        else:
+            ctype = ["Content-Type: text/plain; charset=utf-8",
+                     "Content-Transfer-Encoding: 8bit"]
+            payload = body
+        subject = " ".join((item.get("subject") or "").split())
+        raw = (_trace(rng, text, domain, when) + "\n"
+               + _head(f"{' '.join((item.get('from_name') or '').split())} <{addr}>",
+                       f"{USER_NAME} <{USER_ADDRESS}>", subject, when,
+                       f"<r{n}.{rng.getrandbits(32):08x}@{domain}>", [*extra, *ctype])
+               + "\n\n" + payload + "\n")
+        out.append((raw.encode(), item["label"]))
+    return out
+
+
 def _filename(when: datetime, seq: int, raw: bytes, seen: bool) -> str:
     vsize = len(raw) + raw.count(b"\n")
     return (f"{int(when.timestamp())}.M{seq:06d}P1.bench,S={len(raw)},W={vsize}:2,"
