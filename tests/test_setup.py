@@ -50,10 +50,16 @@ class Script:
 
 
 class Keyring:
-    def __init__(self) -> None:
-        self.saved: list[tuple[Account, str]] = []
+    """Stands in for the system keyring, which tests must never write to."""
 
-    def __call__(self, account: Account, password: str) -> None:
+    def __init__(self, usable: bool = True) -> None:
+        self.saved: list[tuple[Account, str]] = []
+        self._usable = usable
+
+    def usable(self) -> bool:
+        return self._usable
+
+    def store(self, account: Account, password: str) -> None:
         self.saved.append((account, password))
 
 
@@ -150,7 +156,7 @@ def test_interactive_setup_with_a_typed_password_goes_to_the_keyring(mailbox, tm
         passwords=("", "correct-horse-battery"))  # an empty one is asked again
     keyring = Keyring()
     opts = SetupOptions(interactive=True, port=mailbox.server.port)
-    result = run_setup(opts, path, {}, script.prompter, store_secret=keyring)
+    result = run_setup(opts, path, {}, script.prompter, keyring=keyring)
     assert [f.name for f in result.folders][:2] == ["INBOX", "Sent"]
     assert "answer a number from 1 to 3" in script.output
     assert "Connected. Watching 3 folders" in script.output
@@ -167,7 +173,7 @@ def test_interactive_setup_with_a_typed_password_goes_to_the_keyring(mailbox, tm
 def test_interactive_gmail_is_guessed_from_the_address_and_says_what_it_needs(tmp_path):
     script = Script("sam@gmail.com", "", "", "-", "2", "pass show google", "")
     result = run_setup(SetupOptions(interactive=True, test=False), tmp_path / "c.toml", {},
-                       script.prompter, store_secret=Keyring())
+                       script.prompter, keyring=Keyring())
     assert "Choose [1]: " in script.asked  # Gmail, guessed, is the default
     assert "app password" in script.output
     assert "Username (your full email address) [sam@gmail.com]: " in script.asked
@@ -179,10 +185,19 @@ def test_interactive_gmail_is_guessed_from_the_address_and_says_what_it_needs(tm
 def test_interactive_outlook_suggests_oauth2(tmp_path):
     script = Script("sam@outlook.com", "", "", "-", "", "oama access sam@outlook.com", "")
     result = run_setup(SetupOptions(interactive=True, test=False), tmp_path / "c.toml", {},
-                       script.prompter, store_secret=Keyring())
+                       script.prompter, keyring=Keyring())
     assert "OAuth2" in script.output
     assert result.account.host == "outlook.office365.com"
     assert result.account.oauth2_token_command == "oama access sam@outlook.com"
+
+
+def test_without_a_system_keyring_another_way_is_asked_for(tmp_path):
+    script = Script("sam@fastmail.com", "", "", "-", "1", "", "pass show fm", "")
+    result = run_setup(SetupOptions(interactive=True, test=False), tmp_path / "c.toml", {},
+                       script.prompter, keyring=Keyring(usable=False))
+    assert "There is no system keyring on this computer" in script.output
+    assert "Choose [2]: " in script.asked  # the command, not the keyring, is the default
+    assert result.account.password_command == "pass show fm"
 
 
 def test_a_failed_test_asks_before_saving(tmp_path):

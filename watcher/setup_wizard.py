@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import tempfile
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,26 @@ class Prompter:
         return self.text(question, "y" if default else "n", check).lower().startswith("y")
 
 
+class SystemKeyring:
+    """The system keyring, as setup needs it: is there one, and save a password in it."""
+
+    def usable(self) -> bool:
+        # Asked before the user types a password, so a machine without a keyring (a server,
+        # a container) gets the choice of a command instead of an error at the end.
+        try:
+            import keyring
+            from keyring.backends import fail
+        except ImportError:  # pragma: no cover - keyring is a dependency
+            return False
+        try:
+            return not isinstance(keyring.get_keyring(), fail.Keyring)
+        except RuntimeError:
+            return False
+
+    def store(self, account: Account, password: str) -> None:
+        store_password(account, password)
+
+
 class _Asker:
     """Each value from its flag, else from a question, else an error naming the flag."""
 
@@ -174,7 +195,8 @@ def _choose_provider(opts: SetupOptions, prompt: Prompter, address: str | None) 
     return provider(key)
 
 
-def _secret_source(opts: SetupOptions, prompt: Prompter, preset: Provider) -> tuple[str, str]:
+def _secret_source(opts: SetupOptions, prompt: Prompter, preset: Provider,
+                   keyring_usable: bool) -> tuple[str, str]:
     """How the password is found: (KEYRING, "") or (kind, the command or variable name)."""
     given = [(kind, getattr(opts, field)) for kind, field in SECRET_FLAGS.items()
              if getattr(opts, field)]
@@ -193,10 +215,15 @@ def _secret_source(opts: SetupOptions, prompt: Prompter, preset: Provider) -> tu
                (COMMAND, "a command that prints the password (e.g. pass show mail/me)"),
                (TOKEN, "OAuth2: a command that prints an access token (e.g. oama access ...)"),
                (ENV, "an environment variable that holds the password")]
-    kind = prompt.choice("How should feedback-watcher get your password?", options,
-                         TOKEN if preset.auth == OAUTH2 else KEYRING)
-    if kind == KEYRING:
-        return KEYRING, ""
+    default = TOKEN if preset.auth == OAUTH2 else KEYRING if keyring_usable else COMMAND
+    while True:
+        kind = prompt.choice("How should feedback-watcher get your password?", options, default)
+        if kind != KEYRING:
+            break
+        if keyring_usable:
+            return KEYRING, ""
+        prompt.say("  There is no system keyring on this computer (no Secret Service, KWallet "
+                   "or macOS Keychain); choose another way.")
     question = {COMMAND: "Password command", TOKEN: "OAuth2 token command",
                 ENV: "Environment variable name"}[kind]
     return kind, prompt.text(question)
@@ -271,9 +298,10 @@ def check_connection(account: Account, secret: Secret) -> tuple[Folder, ...]:
 
 def run_setup(opts: SetupOptions, config_path: Path, environ: Mapping[str, str],
               prompt: Prompter | None = None, *,
-              store_secret: Callable[[Account, str], None] = store_password) -> SetupResult:
+              keyring: SystemKeyring | None = None) -> SetupResult:
     """Ask, test, save the password and write the configuration."""
     prompt = prompt or Prompter()
+    keyring = keyring or SystemKeyring()
     say = prompt.say
     if config_path.exists() and not opts.force:
         raise ConfigError(f"{config_path} already exists; pass --force to replace it "
@@ -287,7 +315,7 @@ def run_setup(opts: SetupOptions, config_path: Path, environ: Mapping[str, str],
             "Your email address", check=_address_check)
     preset = _choose_provider(opts, prompt, address)
     if opts.interactive:
-        say(f"\n{preset.name}: {preset.needs}\n")
+        say("\n" + textwrap.fill(f"{preset.name}: {preset.needs}", 78) + "\n")
     custom = preset.key == "custom"
     host = opts.host or preset.host or ask.value(None, "--host", "IMAP server name")
     if custom and opts.tls is None and opts.interactive:
@@ -318,7 +346,8 @@ def run_setup(opts: SetupOptions, config_path: Path, environ: Mapping[str, str],
                            "-", lambda a: None if a == "-" else _address_check(a))
         if more != "-":
             addresses += tuple(x for x in _split(more) if x not in addresses)
-    kind, how = _secret_source(opts, prompt, preset)
+    kind, how = _secret_source(opts, prompt, preset,
+                               opts.interactive and keyring.usable())
     name = opts.name or (prompt.text("A short name for this account", "personal")
                          if opts.interactive else "personal")
     table = {"name": name, "host": host, "port": port, "tls": tls, "username": username,
@@ -344,7 +373,7 @@ def run_setup(opts: SetupOptions, config_path: Path, environ: Mapping[str, str],
             say(f"Connected. Watching {len(folders)} folders: "
                 + ", ".join(f.name for f in folders))
     if password is not None:
-        store_secret(account, password)
+        keyring.store(account, password)
         say("Password saved in the system keyring.")
     write_config(config_path, config_text(account), opts.force)
     log.info("configuration written to %s", config_path)
