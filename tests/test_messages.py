@@ -10,17 +10,8 @@ from pathlib import Path
 import pytest
 
 from watcher.charsets import codec_for, decode_bytes
-from watcher.messages import (
-    EPOCH,
-    Address,
-    Message,
-    decode_header_text,
-    normalize_subject,
-    parse_addresses,
-    parse_date,
-    parse_ids,
-    parse_message,
-)
+from watcher.headers import decode_header_text, parse_addresses, parse_date, parse_ids
+from watcher.messages import EPOCH, Address, Message, normalize_subject, parse_message
 from watcher.mimeparts import MAX_DEPTH, Part
 from watcher.mimeparts import parse as parse_mime
 
