@@ -847,9 +847,1150 @@ Mama
     return box
 
 
+
+# ============================================================================================
+# 2. Diego Fernández, product designer in Madrid: Gmail, so every message is also in All Mail
 # ============================================================================================
 
-SCENARIOS = [lena]
+def diego() -> Mailbox:
+    me = "diego.fernandez@correo.example"
+    box = Mailbox("diego_madrid", "Diego Fernández", [me], "2025-03-24T09:00:00+01:00")
+    diego_from = address("Diego Fernández", me)
+    sent, inbox = "[Gmail]/Sent Mail", "INBOX"
+
+    def put(folder: str, slug: str, raw: bytes) -> None:
+        box.put(folder, slug, raw)
+        box.put("[Gmail]/All Mail", slug, raw)  # Gmail shows every message in All Mail too
+
+    def gmail(seed: str, text: str, attr: str = "", original: str = "") -> Multi:
+        full = text + (f"\n{attr}\n\n{quoted(original)}\n" if attr else "")
+        return alternative(seed, full, gmail_html(text, attr, original))
+
+    put(inbox, "jobalert", message(
+        sender="InfoEmpleo Alertas <alertas@infoempleo-mail.example>", to=me,
+        subject="Nuevas ofertas: Diseñador UX/UI en Madrid (8)", date=when(2025, 2, 3, 8, 0),
+        mid=mta_id("d-alert", when(2025, 2, 3, 8, 0), "infoempleo-mail.example"),
+        extra=bulk_headers("<alertas.infoempleo-mail.example>",
+                           "https://infoempleo-mail.example/baja?id=55120"),
+        body=alternative("d-alert", """Hola Diego:
+
+Tenemos 8 ofertas nuevas que encajan con tu alerta «Diseñador UX/UI – Madrid»:
+
+· Diseñador/a de Producto Sénior – Estudio Lumen – Madrid (híbrido)
+· UX/UI Designer – Nube Verde – Remoto
+· Product Designer – Tidewater – Remote (EU)
+· y 5 más
+
+Ver todas: https://infoempleo-mail.example/alertas/55120
+Darse de baja: https://infoempleo-mail.example/baja?id=55120
+""", "<table><tr><td><h3>8 ofertas nuevas para ti</h3><p>Diseñador/a de Producto Sénior – "
+            "Estudio Lumen</p><p>UX/UI Designer – Nube Verde</p><p>Product Designer – "
+            "Tidewater</p><p><a href=\"https://infoempleo-mail.example/baja?id=55120\">Darse de "
+            "baja</a></p></td></tr></table>", cte="base64")))
+
+    application = gmail_id("d-application")
+    put(sent, "application-tidewater", message(
+        sender=diego_from, to="jobs@tidewater.example",
+        subject="Application – Product Designer (Remote, EU) – Diego Fernández",
+        date=when(2025, 2, 4, 22, 41), mid=application,
+        body=mixed("d-application", gmail("d-application-body", """Dear Tidewater team,
+
+I'd like to apply for the Product Designer role (Remote, EU). For the past five years I've designed mobile and web products at a Madrid agency, most recently leading the redesign of a banking app used by 400,000 people, where we cut onboarding drop-off by a third.
+
+What draws me to Tidewater is your work on tools for small fishing co-operatives – designing for people who use software on a boat deck is exactly the kind of constraint I enjoy.
+
+My CV and portfolio are attached. I'd be glad to talk.
+
+Best regards,
+Diego Fernández
+diegofernandez.design"""), attachment("Diego_Fernandez_CV.pdf", pdf("Diego Fernandez CV")),
+            attachment("Portfolio_2025.pdf", pdf("Diego Fernandez Portfolio")))))
+    box.not_requests.append(application)
+    put(inbox, "ats-tidewater", message(
+        sender="Tidewater Careers <no-reply@tidewater.ashbyhq.example>", to=me,
+        subject="Thanks for applying to Tidewater!", date=when(2025, 2, 4, 22, 42),
+        mid=mta_id("d-ats", when(2025, 2, 4, 22, 42), "ashbyhq.example"),
+        extra=["Auto-Submitted: auto-generated"],
+        body=alternative("d-ats", """Hi Diego,
+
+Thanks for applying for Product Designer (Remote, EU) at Tidewater. Our team will review your application and get back to you if there's a fit.
+
+Tidewater Talent Team
+
+This inbox is not monitored.
+""", "<p>Hi Diego,</p><p>Thanks for applying for <strong>Product Designer (Remote, EU)</strong> "
+            "at Tidewater. Our team will review your application and get back to you if there's a "
+            "fit.</p><p>Tidewater Talent Team</p>")))
+
+    put(inbox, "newsletter", message(
+        sender="UX Collective <hello@uxcollective-news.example>", to=me,
+        subject="Designing for trust, and the end of the hamburger menu",
+        date=when(2025, 2, 10, 7, 30),
+        mid=mta_id("d-news1", when(2025, 2, 10, 7, 30), "uxcollective-news.example"),
+        extra=bulk_headers("UX Collective <weekly.uxcollective-news.example>",
+                           "https://uxcollective-news.example/unsubscribe/ab12"),
+        body=alternative("d-news1", """This week:
+
+- Designing for trust in fintech onboarding
+- Is the hamburger menu finally dead?
+- A field guide to design critiques that don't hurt
+
+Unsubscribe: https://uxcollective-news.example/unsubscribe/ab12
+""", "<h1>UX Collective weekly</h1><ul><li>Designing for trust in fintech onboarding</li><li>Is "
+            "the hamburger menu finally dead?</li></ul><a href=\"https://uxcollective-news."
+            "example/unsubscribe/ab12\">Unsubscribe</a>", cte="7bit", charset="us-ascii")))
+
+    invite = gmail_id("d-invite")
+    invite_text = """Hi Diego,
+
+Thanks for your interest in Tidewater! The team would love to meet you for the final round: a portfolio presentation (30 min) and a design exercise (60 min) with Oliver Grant, our Head of Design.
+
+Could you do Thursday 20 February at 15:00 CET, or Friday 21 February at 10:00 CET?
+
+Best,
+Priya
+Recruiting Coordinator, Tidewater"""
+    put(inbox, "invite-tidewater", message(
+        sender="Priya Raman <priya.raman@tidewater.example>", to=diego_from,
+        subject="Tidewater – final interview for Product Designer",
+        date=when(2025, 2, 11, 16, 5, tz=0), mid=invite, body=gmail("d-invite", invite_text)))
+    scheduling = gmail_id("d-sched")
+    put(sent, "scheduling-tidewater", message(
+        sender=diego_from, to="Priya Raman <priya.raman@tidewater.example>",
+        subject="Re: Tidewater – final interview for Product Designer",
+        date=when(2025, 2, 11, 18, 20), mid=scheduling, in_reply_to=invite,
+        body=gmail("d-sched", """Hi Priya,
+
+Thursday 20 February at 15:00 CET works perfectly. Should I prepare the portfolio presentation for screen sharing, or will there be a projector?
+
+Thanks,
+Diego""", "On Tue, 11 Feb 2025 at 17:05, Priya Raman <priya.raman@tidewater.example> wrote:",
+            invite_text)))
+    box.not_requests.append(scheduling)
+
+    cv_ask = gmail_id("d-cv-ask")
+    cv_text = """Oye Pablo,
+
+¿tienes un rato esta semana para echarle un ojo a mi CV? Lo he rehecho entero porque creo que el anterior no pasaba ni el primer filtro. Dime con sinceridad qué cambiarías, que tú contratas diseñadores y sabes lo que se mira.
+
+Te invito a una caña el viernes 😄
+
+Un abrazo,
+Diego"""
+    put(sent, "personal-cv-ask", message(
+        sender=diego_from, to="Pablo Ortega <pablo.ortega@gmail.com>",
+        subject="¿Le echas un ojo a mi CV?", date=when(2025, 2, 13, 21, 2), mid=cv_ask,
+        body=mixed("d-cv", gmail("d-cv-body", cv_text),
+                   attachment("CV_Diego_Fernandez_v3.pdf", pdf("Diego Fernandez CV v3")))))
+    box.not_requests.append(cv_ask)
+    put(inbox, "personal-cv-answer", message(
+        sender="Pablo Ortega <pablo.ortega@gmail.com>", to=diego_from,
+        subject="Re: ¿Le echas un ojo a mi CV?", date=when(2025, 2, 14, 9, 47),
+        mid=gmail_id("d-pablo"), in_reply_to=cv_ask,
+        body=gmail("d-pablo", """Buenas!
+
+Le he echado un vistazo: está mucho mejor. Yo quitaría la foto y la barra de "nivel de Figma" (nadie se cree un 95 %), y pondría arriba del todo el caso del banco con la cifra del onboarding. Lo demás, perfecto.
+
+Caña el viernes, hecho.
+Pablo""", "El jue, 13 feb 2025 a las 21:02, Diego Fernández (<diego.fernandez@correo.example>) "
+            "escribió:", cv_text)))
+
+    # -- request A: Estudio Lumen, Spanish; an HTML-only, base64 refusal
+    a1 = gmail_id("d-a1")
+    a1_text = """Hola Lucía:
+
+Muchas gracias por avisarme del resultado y por el trato durante todo el proceso. Aunque no haya salido, me llevo muy buena impresión del equipo.
+
+¿Podrías contarme brevemente en qué me quedé corto frente a los demás candidatos y qué podría haber hecho mejor en la prueba de diseño? Me ayudaría mucho de cara a próximos procesos.
+
+Un saludo,
+Diego Fernández"""
+    a_subject = "Feedback sobre mi entrevista – Diseñador de Producto"
+    put(sent, "request-lumen", message(
+        sender=diego_from, to="Lucía Martín <lucia.martin@estudiolumen.example>",
+        subject=a_subject, date=when(2025, 2, 17, 19, 25), mid=a1, body=gmail("d-a1", a1_text)))
+    a_reply = "<195269c2a41.d3e90f1c221504.5213408866725502207@estudiolumen.example>"
+    a_html = ("<div style=\"font-family: Verdana, Arial, Helvetica, sans-serif; font-size: 10pt;\">"
+              "<div>Hola Diego,<br></div><div><br></div><div>Gracias a ti por tu interés en "
+              "Estudio Lumen y por el tiempo que dedicaste al proceso.<br></div><div><br></div>"
+              "<div>Lamentablemente, por política interna no compartimos valoraciones individuales "
+              "de las entrevistas, así que no puedo darte más detalle sobre la decisión. Espero "
+              "que lo entiendas.<br></div><div><br></div><div>Te deseamos mucha suerte en tu "
+              "búsqueda.<br></div><div><br></div><div>Un saludo,<br></div><div>Lucía Martín<br>"
+              "</div><div>People &amp; Talent · Estudio Lumen<br></div><div><br></div>"
+              "<div class=\"zmail_extra_hr\" style=\"border-top: 1px solid rgb(204, 204, 204); "
+              "height: 0px; margin-top: 10px; margin-bottom: 10px; line-height: 0px;\"><br></div>"
+              "<div class=\"zmail_extra\"><div><br></div><div id=\"Zm-_Id_-Sgn1\">---- El lun, "
+              "17 feb 2025 19:25:00 +0100 <b>Diego Fernández &lt;diego.fernandez@correo.example"
+              "&gt;</b> escribió ---<br></div><div><br></div><blockquote style=\"border-left: 1px "
+              "solid rgb(204, 204, 204); padding-left: 6px; margin: 0px 0px 0px 5px;\">"
+              + "".join(f"<div>{_esc(line) or '<br>'}</div>" for line in a1_text.split("\n"))
+              + "</blockquote></div></div><br>\n")
+    put(inbox, "reply-lumen-refusal", message(
+        sender="Lucía Martín <lucia.martin@estudiolumen.example>", to=diego_from,
+        subject="RE: " + a_subject, date=when(2025, 2, 19, 10, 2), mid=a_reply, in_reply_to=a1,
+        extra=["User-Agent: Zoho Mail", "X-Mailer: Zoho Mail"],
+        body=html_leaf(a_html, cte="base64")))
+    box.expect([a1], status="rejection", replies=[a_reply],
+               why="Spanish HTML-only base64 reply declining to give feedback")
+
+    # -- request B: Cafeína Labs (Lisbon), Portuguese; a colleague answers with feedback
+    b1 = gmail_id("d-b1")
+    b1_text = """Olá Rafael,
+
+Obrigado pela conversa da semana passada e por me ter informado da decisão. Fiquei com pena, porque gostei muito do projeto da app de pagamentos.
+
+Seria possível partilhar comigo o que pesou na decisão e em que pontos posso melhorar? Qualquer comentário, mesmo breve, seria muito útil.
+
+Cumprimentos,
+Diego Fernández"""
+    b_subject = "Pedido de feedback – entrevista para Product Designer"
+    put(sent, "request-cafeina", message(
+        sender=diego_from, to="Rafael Costa <rafael.costa@cafeinalabs.example>",
+        subject=b_subject, date=when(2025, 2, 20, 12, 40), mid=b1, body=gmail("d-b1", b1_text)))
+    b_reply = uuid_id("d-b-reply", "cafeinalabs.example", upper=True)
+    put(inbox, "reply-cafeina-colleague", message(
+        sender="Beatriz Souza <beatriz.souza@cafeinalabs.example>", to=diego_from,
+        cc="Rafael Costa <rafael.costa@cafeinalabs.example>", subject="Re: " + b_subject,
+        date=when(2025, 2, 25, 15, 18, tz=0), mid=b_reply, in_reply_to=b1, extra=[APPLE],
+        body=plain(f"""Olá Diego,
+
+O Rafael pediu-me que lhe respondesse em nome da equipa, e peço desculpa pela demora.
+
+O seu portfólio foi dos mais bem avaliados e a apresentação do caso da app de saúde foi muito clara. O que nos fez optar por outro candidato foi o exercício de whiteboard: avançou muito depressa para ecrãs de alta fidelidade sem validar as hipóteses com os dados que lhe demos, e a questão da acessibilidade só surgiu no fim, quando o Rafael perguntou. Para próximas entrevistas, sugiro que comece por explicar o problema e as métricas de sucesso antes de desenhar.
+
+Desejamos-lhe muito sucesso!
+
+Beatriz Souza
+Talent Partner | Cafeína Labs
+
+> No dia 20/02/2025, às 11:40, Diego Fernández <{me}> escreveu:
+>
+{quoted(b1_text)}
+""", cte="quoted-printable")))
+    box.expect([b1], status="feedback", replies=[b_reply],
+               why="European Portuguese feedback from a colleague at the same company (Apple Mail)")
+
+    # -- request C: Tidewater (London); three asks, the last unthreaded, no answer at all
+    c1 = gmail_id("d-c1")
+    c1_text = """Hi Oliver,
+
+Thank you for the interview on Thursday and for calling me with the news yesterday. I'm disappointed, but I appreciated hearing it directly from you.
+
+Would you be willing to share a little about how I compared with the other finalists and what I could have done better? Even a couple of bullet points would be really useful to me.
+
+Kind regards,
+Diego"""
+    c_subject = "Feedback on my Product Designer interview"
+    put(sent, "request-tidewater", message(
+        sender=diego_from, to="Oliver Grant <oliver.grant@tidewater.example>", subject=c_subject,
+        date=when(2025, 2, 24, 18, 10), mid=c1, body=gmail("d-c1", c1_text)))
+    c2 = gmail_id("d-c2")
+    c2_text = """Hi Oliver,
+
+Just floating this back to the top of your inbox – I know how busy hiring periods get. I'd still really value any thoughts on my interview.
+
+Thanks,
+Diego"""
+    put(sent, "second-ask-tidewater", message(
+        sender=diego_from, to="Oliver Grant <oliver.grant@tidewater.example>",
+        subject="Re: " + c_subject, date=when(2025, 3, 4, 9, 5), mid=c2, in_reply_to=c1,
+        body=gmail("d-c2", c2_text, f"On Mon, 24 Feb 2025 at 18:10, Diego Fernández <{me}> wrote:",
+                   c1_text)))
+    c3 = gmail_id("d-c3")
+    put(sent, "third-ask-tidewater-unthreaded", message(
+        sender=diego_from, to="Oliver Grant <oliver.grant@tidewater.example>",
+        subject="One last try – interview feedback", date=when(2025, 3, 12, 13, 30), mid=c3,
+        body=gmail("d-c3", """Hi Oliver,
+
+Sorry to write again. I'm preparing for a couple of other design interviews and your view on where I fell short at Tidewater would genuinely help. If it's easier, I'm happy to jump on a 10-minute call instead.
+
+If I don't hear back I'll assume you're swamped and won't bother you further.
+
+All the best,
+Diego""")))
+    box.expect([c1, c2, c3], status="no_response", gone_quiet=True,
+               why="third ask as a new mail (no In-Reply-To) on 12 March; quiet since")
+
+    # -- request D: Pixelgrove (Berlin); a holding reply, then nothing
+    d1 = gmail_id("d-d1")
+    d1_text = """Hi Hannah,
+
+Thanks for letting me know about the decision, and for the great conversation with you and Jakob last week.
+
+I'd really appreciate any feedback you can share – what made the difference, and anything I could work on before my next interviews.
+
+Best regards,
+Diego"""
+    d_subject = "Thanks – and a quick request for feedback"
+    put(sent, "request-pixelgrove", message(
+        sender=diego_from, to="Hannah Weiss <hannah@pixelgrove.example>", subject=d_subject,
+        date=when(2025, 3, 6, 17, 2), mid=d1, body=gmail("d-d1", d1_text)))
+    d_hold = gmail_id("d-d-hold")
+    put(inbox, "reply-pixelgrove-holding", message(
+        sender="Hannah Weiss <hannah@pixelgrove.example>", to=diego_from,
+        subject="Re: " + d_subject, date=when(2025, 3, 7, 9, 14), mid=d_hold, in_reply_to=d1,
+        body=gmail("d-d-hold", """Hi Diego,
+
+Thanks for asking, and of course! I want to give you something more useful than a two-liner, so let me collect the notes from Jakob and the rest of the panel first. I'll come back to you next week.
+
+Hannah""", f"On Thu, 6 Mar 2025 at 17:02, Diego Fernández <{me}> wrote:", d1_text)))
+    box.expect([d1], status="no_response", due="second_ask", replies=[d_hold],
+               why="holding reply promising an answer next week (by 14 March); nothing since")
+
+    # -- request E: Nube Verde, Spanish; asked four days ago
+    e1 = gmail_id("d-e1")
+    put(sent, "request-nubeverde", message(
+        sender=diego_from, to="Carmen Ruiz <carmen.ruiz@nubeverde.example>",
+        subject="Sobre la entrevista del martes", date=when(2025, 3, 20, 10, 15), mid=e1,
+        body=gmail("d-e1", """Hola Carmen,
+
+Gracias por la entrevista del martes y por tu mensaje de ayer. Es una pena, me había ilusionado mucho el proyecto.
+
+Si tienes un momento, ¿me podrías decir qué aspectos de mi perfil o de la entrevista pesaron más en la decisión? Cualquier comentario me vendrá muy bien para seguir mejorando.
+
+Muchas gracias de antemano,
+Diego""")))
+    box.expect([e1], status="no_response",
+               why="asked on Thursday 20 March; the next ask is due on 27 March")
+
+    # -- noise in March
+    put(inbox, "recruiter-cold", message(
+        sender="Jack Turner <jack@northstar-talent.example>", to=me,
+        subject="Senior Product Designer – fintech – €70-80k – remote",
+        date=when(2025, 3, 3, 11, 40, tz=0), mid=outlook_id("d-cold", "gbrp265"), extra=OUTLOOK,
+        body=alternative("d-cold", """Hi Diego,
+
+Hope you're well! I'm working with a Series B fintech who are hiring a Senior Product Designer to own their lending journey end to end. Fully remote in Europe, €70-80k plus equity.
+
+Your banking app work caught my eye. Open to a quick chat this week?
+
+Cheers,
+Jack Turner
+Principal Consultant – Design | Northstar Talent
+""", outlook_html("""Hi Diego,
+
+Hope you're well! I'm working with a Series B fintech who are hiring a Senior Product Designer to own their lending journey end to end. Fully remote in Europe, €70-80k plus equity.
+
+Your banking app work caught my eye. Open to a quick chat this week?
+
+Cheers,
+Jack Turner"""))))
+    put(inbox, "newsletter-2", message(
+        sender="UX Collective <hello@uxcollective-news.example>", to=me,
+        subject="Accessibility audits in an afternoon", date=when(2025, 3, 10, 7, 30),
+        mid=mta_id("d-news2", when(2025, 3, 10, 7, 30), "uxcollective-news.example"),
+        extra=bulk_headers("UX Collective <weekly.uxcollective-news.example>",
+                           "https://uxcollective-news.example/unsubscribe/ab12"),
+        body=plain("""This week: accessibility audits in an afternoon, and why your design system needs a changelog.
+
+Unsubscribe: https://uxcollective-news.example/unsubscribe/ab12
+""", cte="7bit", charset="us-ascii")))
+    put(inbox, "personal-mum", message(
+        sender="Maribel López <maribel.lopez@telefonica.example>", to=me,
+        subject="¿Vienes el domingo?", date=when(2025, 3, 17, 20, 11),
+        mid=uuid_id("d-mum", "telefonica.example"),
+        body=plain("""Hola hijo,
+
+¿Vienes a comer el domingo? Tu padre quiere hacer paella. Y cuéntame qué tal las entrevistas, que no me cuentas nada.
+
+Besos,
+Mamá
+""", cte="quoted-printable", charset="iso-8859-1")))
+    put(inbox, "jobalert-2", message(
+        sender="InfoEmpleo Alertas <alertas@infoempleo-mail.example>", to=me,
+        subject="Nuevas ofertas: Diseñador UX/UI en Madrid (3)", date=when(2025, 3, 18, 8, 0),
+        mid=mta_id("d-alert2", when(2025, 3, 18, 8, 0), "infoempleo-mail.example"),
+        extra=bulk_headers("<alertas.infoempleo-mail.example>",
+                           "https://infoempleo-mail.example/baja?id=55120"),
+        body=plain("""Hola Diego:
+
+3 ofertas nuevas para tu alerta «Diseñador UX/UI – Madrid».
+
+Darse de baja: https://infoempleo-mail.example/baja?id=55120
+""", cte="quoted-printable")))
+    return box
+
+
+
+# ============================================================================================
+# 3. Amélie Laurent, data project manager in Lyon: French Outlook, a university address too
+# ============================================================================================
+
+def amelie() -> Mailbox:
+    me, uni = "amelie.laurent@courriel.example", "amelie.laurent@etu.univ-lyon2.example"
+    box = Mailbox("amelie_lyon", "Amélie Laurent", [me, uni], "2025-10-20T08:30:00+02:00")
+    amelie_from = address("Amélie Laurent", me)
+    sent, tz = "Éléments envoyés", 2
+    fr = OUTLOOK + ["Content-Language: fr-FR"]
+
+    def outlook(seed: str, text: str, head: list[str] = (), original: str = "") -> Multi:
+        full = text + ("\n" + "\n".join(head) + "\n\n" + original if head else "")
+        return alternative(seed, full, outlook_html(text, head, original, lang="FR"),
+                           charset="windows-1252")
+
+    box.put("INBOX", "newsletter", message(
+        sender="Welcome to the Jungle <newsletter@welcometothejungle-mail.example>", to=me,
+        subject="Les offres de la semaine : data, produit et projet",
+        date=when(2025, 9, 1, 8, 0, tz=tz),
+        mid=mta_id("a-news1", when(2025, 9, 1, 8, 0), "welcometothejungle-mail.example"),
+        extra=bulk_headers("<hebdo.welcometothejungle-mail.example>",
+                           "https://welcometothejungle-mail.example/desinscription/9f3"),
+        body=alternative("a-news1", """Bonjour Amélie,
+
+Cette semaine, 48 nouvelles offres qui pourraient vous plaire à Lyon :
+- Cheffe de projet data – Veridis
+- Data Project Manager – Cobalt Conseil
+- Chargé·e d'études statistiques – Orbital Santé
+
+Se désinscrire : https://welcometothejungle-mail.example/desinscription/9f3
+""", "<h2>Les offres de la semaine</h2><p>Cheffe de projet data – Veridis</p><p>Data Project "
+            "Manager – Cobalt Conseil</p><p><a href=\"https://welcometothejungle-mail.example/"
+            "desinscription/9f3\">Se désinscrire</a></p>")))
+    application = outlook_id("a-application", "eurp195")
+    box.put(sent, "application-veridis", message(
+        sender=amelie_from, to="Recrutement Veridis <recrutement@veridis.example>",
+        subject="Candidature – Cheffe de projet data (réf. VRD-118)",
+        date=when(2025, 9, 2, 20, 15, tz=tz), mid=application, extra=fr,
+        body=mixed("a-application", outlook("a-application-body", """Madame, Monsieur,
+
+Je souhaite vous proposer ma candidature au poste de cheffe de projet data (réf. VRD-118). Depuis trois ans, je pilote chez un assureur lyonnais des projets de migration de données et de reporting réglementaire, avec des équipes de cinq à huit personnes.
+
+Votre projet de plateforme de données pour les collectivités m'intéresse tout particulièrement. Vous trouverez ci-joint mon CV et ma lettre de motivation.
+
+Je reste à votre disposition pour un entretien.
+
+Bien cordialement,
+Amélie Laurent"""), attachment("CV_Amelie_Laurent.pdf", pdf("Amelie Laurent CV")),
+            attachment("Lettre_motivation_Veridis.pdf", pdf("Lettre de motivation")))))
+    box.not_requests.append(application)
+    box.put("Candidatures/Orbital", "ats-orbital", message(
+        sender="Orbital Santé <noreply@orbital-sante.teamtailor-mail.example>", to=uni,
+        subject="Votre candidature a bien été reçue", date=when(2025, 9, 3, 10, 4, tz=tz),
+        mid=mta_id("a-ats", when(2025, 9, 3, 10, 4), "teamtailor-mail.example"),
+        extra=["Auto-Submitted: auto-generated"],
+        body=html_leaf("<p>Bonjour Amélie,</p><p>Merci pour votre candidature au poste de "
+                       "<b>Chargé·e d'études statistiques</b>. Notre équipe l'étudiera avec "
+                       "attention et reviendra vers vous dans les meilleurs délais.</p><p>L'équipe "
+                       "recrutement d'Orbital Santé</p><p><small>Merci de ne pas répondre à ce "
+                       "message.</small></p>", cte="quoted-printable")))
+    box.put("INBOX", "jobalert", message(
+        sender="Apec <alertes@apec-mail.example>", to=me,
+        subject="5 nouvelles offres correspondent à votre recherche",
+        date=when(2025, 9, 4, 6, 45, tz=tz),
+        mid=mta_id("a-alert", when(2025, 9, 4, 6, 45), "apec-mail.example"),
+        extra=bulk_headers("<alertes.apec-mail.example>",
+                           "mailto:desinscription@apec-mail.example?subject=alerte-77120"),
+        body=plain("""Bonjour,
+
+5 nouvelles offres correspondent à votre alerte « chef de projet data – Lyon (69) » :
+
+- Chef de projet data H/F – Hexagone Data – Lyon 7e
+- Data Project Manager H/F – Cobalt Conseil – Villeurbanne
+- ...
+
+Pour ne plus recevoir cette alerte : desinscription@apec-mail.example
+""", cte="quoted-printable")))
+    invite = gmail_id("a-invite")
+    invite_text = """Bonjour Amélie,
+
+Merci pour votre candidature. Nous aimerions vous rencontrer pour un entretien avec Julien Moreau, directeur des opérations data. Seriez-vous disponible le jeudi 11 septembre à 14h ou le vendredi 12 septembre à 10h, dans nos locaux de la Part-Dieu ?
+
+Bien à vous,
+Nadia Benali
+Chargée de recrutement – Veridis"""
+    box.put("INBOX", "invite-veridis", message(
+        sender="Nadia Benali <nadia.benali@veridis.example>", to=amelie_from,
+        subject="Entretien – Cheffe de projet data", date=when(2025, 9, 8, 11, 30, tz=tz),
+        mid=invite, body=alternative("a-invite", invite_text, gmail_html(invite_text))))
+    scheduling = outlook_id("a-sched", "eurp195")
+    box.put(sent, "scheduling-veridis", message(
+        sender=amelie_from, to="Nadia Benali <nadia.benali@veridis.example>",
+        subject="RE : Entretien – Cheffe de projet data", date=when(2025, 9, 8, 13, 2, tz=tz),
+        mid=scheduling, in_reply_to=invite, extra=fr,
+        body=outlook("a-sched", """Bonjour Nadia,
+
+Merci beaucoup. Le jeudi 11 septembre à 14h me convient parfaitement, je serai présente à la Part-Dieu.
+
+Bonne journée,
+Amélie Laurent""", ["De : Nadia Benali <nadia.benali@veridis.example>",
+                    "Envoyé : lundi 8 septembre 2025 11:30",
+                    f"À : Amélie Laurent <{me}>",
+                    "Objet : Entretien – Cheffe de projet data"], invite_text)))
+    box.not_requests.append(scheduling)
+    cv_ask = outlook_id("a-cv", "eurp195")
+    cv_text = """Coucou Camille,
+
+Tu aurais un moment ce week-end pour relire mon CV ? J'ai l'impression qu'il est trop chargé et je n'arrive plus à prendre de recul. Dis-moi franchement ce qui cloche, même si ça pique !
+
+Bisous,
+Amélie"""
+    box.put(sent, "personal-cv-ask", message(
+        sender=amelie_from, to="Camille Laurent <camille.laurent@free.fr>",
+        subject="Tu peux relire mon CV ?", date=when(2025, 9, 10, 21, 40, tz=tz), mid=cv_ask,
+        extra=fr, body=mixed("a-cv", outlook("a-cv-body", cv_text),
+                             attachment("CV_Amelie_2025.pdf", pdf("Amelie CV 2025")))))
+    box.not_requests.append(cv_ask)
+    box.put("INBOX", "personal-cv-answer", message(
+        sender="Camille Laurent <camille.laurent@free.fr>", to=amelie_from,
+        subject="Re: Tu peux relire mon CV ?", date=when(2025, 9, 11, 8, 2, tz=tz),
+        mid=uuid_id("a-camille", "free.fr"), in_reply_to=cv_ask, extra=[THUNDERBIRD],
+        body=plain(f"""Hello !
+
+Franchement il est bien. Enlève la partie « centres d'intérêt », personne ne la lit, et
+mets tes chiffres en gras (budget, taille d'équipe). Et bonne chance jeudi !!
+
+Camille
+
+Le 10/09/2025 à 21:40, Amélie Laurent a écrit :
+{quoted(cv_text)}
+""", flowed=True)))
+
+    # -- request A: Veridis; Gmail-style French reply with feedback, and her thank-you
+    a1 = outlook_id("a-a1", "eurp195")
+    a1_text = """Bonjour Julien,
+
+Merci encore pour l'entretien de jeudi dernier et pour votre appel de ce matin. Même si la réponse n'est pas celle que j'espérais, j'ai beaucoup apprécié nos échanges.
+
+Accepteriez-vous de me dire ce qui a fait la différence avec la personne retenue, et sur quels points je pourrais progresser ? Quelques lignes me seraient déjà très utiles.
+
+Bien cordialement,
+Amélie Laurent"""
+    a_subject = "Retour sur mon entretien – cheffe de projet data"
+    box.put(sent, "request-veridis", message(
+        sender=amelie_from, to="Julien Moreau <julien.moreau@veridis.example>", subject=a_subject,
+        date=when(2025, 9, 15, 18, 4, tz=tz), mid=a1, extra=fr, body=outlook("a-a1", a1_text)))
+    a_reply = gmail_id("a-a-reply")
+    a_new = """Bonjour Amélie,
+
+Avec plaisir, c'est une démarche que j'apprécie.
+
+Sur le fond, votre expérience en pilotage de projets data était tout à fait au niveau, et le jury a aimé votre présentation du projet de migration. Ce qui a fait pencher la balance : lors de la mise en situation budgétaire, vous êtes restée assez floue sur les arbitrages et vous n'avez pas chiffré l'impact des retards. La personne retenue avait déjà géré un budget de cette taille et l'a montré avec des exemples précis.
+
+Mon conseil : préparez deux ou trois exemples chiffrés de décisions difficiles que vous avez prises, c'est ce que les jurys retiennent.
+
+Bonne continuation,
+Julien"""
+    a_attr = f"Le lun. 15 sept. 2025 à 18:04, Amélie Laurent <{me}> a écrit :"
+    box.put("INBOX", "reply-veridis-feedback", message(
+        sender="Julien Moreau <julien.moreau@veridis.example>", to=amelie_from,
+        subject="Re: " + a_subject, date=when(2025, 9, 17, 8, 51, tz=tz), mid=a_reply,
+        in_reply_to=a1, body=alternative("a-a-reply", f"{a_new}\n\n{a_attr}\n{quoted(a1_text)}\n",
+                                         gmail_html(a_new, a_attr, a1_text))))
+    thanks = outlook_id("a-thanks", "eurp195")
+    box.put(sent, "thanks-veridis", message(
+        sender=amelie_from, to="Julien Moreau <julien.moreau@veridis.example>",
+        subject="RE : Re: " + a_subject, date=when(2025, 9, 17, 12, 10, tz=tz), mid=thanks,
+        in_reply_to=a_reply, references=[a1, a_reply], extra=fr,
+        body=outlook("a-thanks", """Bonjour Julien,
+
+Un grand merci pour ce retour franc et détaillé, c'est exactement ce dont j'avais besoin. Je vais travailler mes exemples chiffrés !
+
+Belle journée,
+Amélie""", ["De : Julien Moreau <julien.moreau@veridis.example>",
+            "Envoyé : mercredi 17 septembre 2025 08:51", f"À : Amélie Laurent <{me}>",
+            "Objet : Re: " + a_subject], a_new)))
+    box.not_requests.append(thanks)
+    box.expect([a1], status="feedback", replies=[a_reply],
+               why="French Gmail reply with specific feedback; her thank-you is not an ask")
+
+    # -- request B: Orbital Santé, from her university address; refusal filed in a folder
+    box.put("Candidatures/Orbital", "rejection-orbital", message(
+        sender="Claire Dubois <claire.dubois@orbital-sante.example>", to=uni,
+        subject="Votre candidature – Chargé·e d'études statistiques",
+        date=when(2025, 9, 19, 17, 45, tz=tz), mid=outlook_id("a-orb-rej"), extra=fr,
+        body=outlook("a-orb-rej", """Bonjour Madame Laurent,
+
+Nous vous remercions de l'intérêt que vous avez porté à Orbital Santé et du temps que vous nous avez consacré lors de votre entretien.
+
+Après examen attentif, nous avons le regret de vous informer que nous ne donnerons pas suite à votre candidature.
+
+Bien cordialement,
+Claire Dubois
+Chargée de recrutement""")))
+    b1 = uuid_id("a-b1", "etu.univ-lyon2.example")
+    b1_text = """Madame Dubois,
+
+Je vous remercie pour l'entretien du 18 septembre pour le poste de chargée d'études statistiques, ainsi que pour votre message m'informant de votre décision.
+
+Afin de m'améliorer pour mes prochaines candidatures, serait-il possible d'avoir un bref retour sur mon entretien ? Je serais notamment curieuse de savoir ce qui m'a manqué par rapport aux autres profils.
+
+Je vous prie d'agréer, Madame, mes salutations distinguées.
+
+Amélie Laurent
+Master 2 Statistique – Université Lumière Lyon 2"""
+    b_subject = "Demande de retour – entretien du 18 septembre"
+    box.put(sent, "request-orbital-from-uni", message(
+        sender=address("Amélie Laurent", uni),
+        to="Claire Dubois <claire.dubois@orbital-sante.example>", subject=b_subject,
+        date=when(2025, 9, 22, 9, 15, tz=tz), mid=b1,
+        extra=["User-Agent: Roundcube Webmail/1.6.9"],
+        body=plain(b1_text, cte="quoted-printable")))
+    b_reply = outlook_id("a-b-reply")
+    box.put("Candidatures/Orbital", "reply-orbital-refusal", message(
+        sender="Claire Dubois <claire.dubois@orbital-sante.example>",
+        to=address("Amélie Laurent", uni), subject="RE: " + b_subject,
+        date=when(2025, 9, 25, 14, 2, tz=tz), mid=b_reply, in_reply_to=b1, extra=fr,
+        body=outlook("a-b-reply", """Bonjour Madame Laurent,
+
+Nous vous remercions pour votre message et pour l'intérêt que vous portez à Orbital Santé.
+
+Malheureusement, notre politique RH ne nous permet pas de communiquer de retour individualisé à l'issue des entretiens. Nous conservons néanmoins votre candidature et ne manquerons pas de revenir vers vous si un poste correspondant à votre profil venait à se libérer.
+
+Nous vous souhaitons pleine réussite dans vos recherches.
+
+Bien cordialement,
+
+Claire Dubois
+Chargée de recrutement
+Orbital Santé""", [f"De : Amélie Laurent <{uni}>", "Envoyé : lundi 22 septembre 2025 09:15",
+                   "À : Claire Dubois <claire.dubois@orbital-sante.example>",
+                   "Objet : " + b_subject], b1_text)))
+    box.expect([b1], status="rejection", replies=[b_reply],
+               why="asked from her university address; refusal filed in Candidatures/Orbital")
+
+    # -- request C: Atelier Nova; the answer comes as a new mail with a new subject
+    c1 = outlook_id("a-c1", "eurp195")
+    box.put(sent, "request-atelier-nova", message(
+        sender=amelie_from, to="Marc Lefèvre <marc.lefevre@atelier-nova.example>",
+        subject="Entretien du 24 septembre – vos impressions ?",
+        date=when(2025, 9, 29, 17, 45, tz=tz), mid=c1, extra=fr,
+        body=outlook("a-c1", """Bonjour Marc,
+
+Merci pour l'échange de mercredi et pour votre franchise au téléphone vendredi. J'ai bien compris que vous partiez sur un profil plus technique.
+
+Si vous avez cinq minutes, j'aimerais beaucoup savoir ce que je pourrais améliorer – dans ma façon de présenter mes projets comme sur le fond.
+
+Merci d'avance et bonne semaine,
+Amélie""")))
+    c_reply = uuid_id("a-c-reply", "atelier-nova.example", upper=True)
+    box.put("INBOX", "reply-atelier-nova-unthreaded", message(
+        sender=address("Marc Lefèvre", "marc.lefevre@atelier-nova.example", "iso-8859-1"),
+        to=me, subject="Quelques retours sur votre entretien",
+        date=when(2025, 10, 3, 19, 22, tz=tz), mid=c_reply, extra=[APPLE],
+        subject_charset="iso-8859-1", body=plain("""Bonjour Amélie,
+
+Je vous dois une réponse depuis lundi, désolé. Voici ce que l'équipe et moi avons noté :
+
+- très bonne compréhension du métier et des enjeux clients, rien à redire là-dessus ;
+- en revanche, sur la partie SQL/Python, les réponses sont restées assez théoriques. Quand Inès vous a demandé comment vous dédoublonneriez les commandes, vous avez décrit l'idée sans l'écrire ;
+- la présentation était un peu longue : 25 minutes au lieu de 15, on a dû couper les questions.
+
+Si vous retravaillez la partie technique, n'hésitez pas à repostuler chez nous l'an prochain.
+
+Marc
+""", cte="quoted-printable", charset="iso-8859-1")))
+    box.expect([c1], status="feedback", replies=[c_reply],
+               why="feedback sent as a new mail: new subject, no In-Reply-To or References")
+
+    # -- request D: Lumenia; out of office until after the next ask would be due
+    d1 = outlook_id("a-d1", "eurp195")
+    d_subject = "Suite à notre entretien – un retour possible ?"
+    box.put(sent, "request-lumenia", message(
+        sender=amelie_from, to="Sophie Martin <sophie.martin@lumenia.example>", subject=d_subject,
+        date=when(2025, 10, 6, 10, 20, tz=tz), mid=d1, extra=fr,
+        body=outlook("a-d1", """Bonjour Sophie,
+
+Merci pour le temps que vous m'avez accordé la semaine dernière. J'ai bien reçu votre réponse négative ; je voulais simplement vous demander, si c'est possible, quels éléments vous ont fait choisir un autre profil et ce que je pourrais améliorer.
+
+Bien à vous,
+Amélie Laurent""")))
+    d_ooo = outlook_id("a-d-ooo")
+    box.put("INBOX", "reply-lumenia-ooo", message(
+        sender="Sophie Martin <sophie.martin@lumenia.example>", to=amelie_from,
+        subject="Réponse automatique : " + d_subject, date=when(2025, 10, 6, 10, 20, 14, tz=tz),
+        mid=d_ooo, in_reply_to=d1,
+        extra=[h.format("sophie.martin@lumenia.example") for h in AUTO_REPLY],
+        body=outlook("a-d-ooo", """Bonjour,
+
+Je suis absente du bureau jusqu'au 24 octobre inclus, avec un accès limité à mes e-mails. Pour toute question urgente, merci de contacter rh@lumenia.example.
+
+Cordialement,
+Sophie Martin""")))
+    box.expect([d1], status="no_response", replies=[d_ooo],
+               why="out of office to 24 October inclusive: next ask due on 27 October, not 13")
+
+    # -- request E: Hexagone Data; no answer, and a follow-up she drafted but never sent
+    e1 = outlook_id("a-e1", "eurp195")
+    e1_text = """Bonjour Monsieur Girard,
+
+Suite à notre entretien du 2 octobre et à votre réponse, je me permets de vous solliciter pour un court retour : qu'est-ce qui a manqué à ma candidature, selon vous ? Vos remarques m'aideraient à mieux préparer mes prochains entretiens.
+
+Cordialement,
+Amélie Laurent"""
+    box.put(sent, "request-hexagone", message(
+        sender=amelie_from, to="Paul Girard <p.girard@hexagone-data.example>",
+        subject="Votre retour sur mon entretien", date=when(2025, 10, 8, 16, 30, tz=tz), mid=e1,
+        extra=fr, body=outlook("a-e1", e1_text)))
+    draft = outlook_id("a-draft", "eurp195")
+    box.put("Brouillons", "draft-second-ask-hexagone", message(
+        sender=amelie_from, to="Paul Girard <p.girard@hexagone-data.example>",
+        subject="RE : Votre retour sur mon entretien", date=when(2025, 10, 17, 22, 48, tz=tz),
+        mid=draft, in_reply_to=e1, extra=fr,
+        body=outlook("a-draft", """Bonjour Monsieur Girard,
+
+Je me permets de revenir vers vous au sujet de mon message du 8 octobre. Un bref retour me serait très précieux.
+
+Cordialement,
+Amélie Laurent""", [f"De : Amélie Laurent <{me}>", "Envoyé : mercredi 8 octobre 2025 16:30",
+                    "À : Paul Girard <p.girard@hexagone-data.example>",
+                    "Objet : Votre retour sur mon entretien"], e1_text)))
+    box.not_requests.append(draft)
+    box.expect([e1], status="no_response", due="second_ask",
+               why="asked 8 October, due 15 October; the follow-up is only a draft")
+
+    # -- noise in October
+    box.put("INBOX", "recruiter-cold", message(
+        sender="Thomas Roux <thomas.roux@talentis-conseil.example>", to=me,
+        subject="Opportunité – Data Project Manager – Lyon", date=when(2025, 9, 30, 10, 3, tz=tz),
+        mid=outlook_id("a-cold"), extra=fr, body=outlook("a-cold", """Bonjour Amélie,
+
+Je me permets de vous contacter car votre profil a retenu toute mon attention. J'accompagne actuellement un groupe industriel lyonnais dans le recrutement d'un(e) Data Project Manager en CDI (55-62 k€).
+
+Seriez-vous disponible pour un échange téléphonique cette semaine ?
+
+Bien à vous,
+Thomas Roux
+Consultant senior – Talentis Conseil""")))
+    box.put("INBOX", "newsletter-2", message(
+        sender="Welcome to the Jungle <newsletter@welcometothejungle-mail.example>", to=me,
+        subject="Négocier son salaire : le guide", date=when(2025, 10, 1, 8, 0, tz=tz),
+        mid=mta_id("a-news2", when(2025, 10, 1, 8, 0), "welcometothejungle-mail.example"),
+        extra=bulk_headers("<hebdo.welcometothejungle-mail.example>",
+                           "https://welcometothejungle-mail.example/desinscription/9f3"),
+        body=html_leaf("<h1>Négocier son salaire : le guide</h1><p>Tout ce qu'il faut savoir "
+                       "avant votre prochain entretien.</p><p><a href=\"https://welcometothejungle"
+                       "-mail.example/desinscription/9f3\">Se désinscrire</a></p>")))
+    box.put("INBOX", "ats-smartrecruiters", message(
+        sender="Cobalt Conseil <no-reply@jobs.smartrecruiters.example>", to=me,
+        subject="Merci pour votre candidature – Data Project Manager",
+        date=when(2025, 10, 9, 9, 12, tz=tz),
+        mid=mta_id("a-ats2", when(2025, 10, 9, 9, 12), "smartrecruiters.example"),
+        extra=["Auto-Submitted: auto-generated", "Precedence: bulk"],
+        body=html_leaf("<p>Bonjour Amélie,</p><p>Merci d'avoir postulé chez Cobalt Conseil. Votre "
+                       "candidature au poste de Data Project Manager a bien été transmise à "
+                       "l'équipe.</p>")))
+    lea_invite = outlook_id("a-lea")
+    lea_text = """Bonjour Amélie,
+
+Suite à notre échange téléphonique, je vous propose un entretien en visio avec notre directrice data le mardi 21 octobre à 9h30. Cela vous convient-il ?
+
+Cordialement,
+Léa Fontaine
+Cobalt Conseil"""
+    box.put("INBOX", "invite-cobalt", message(
+        sender="Léa Fontaine <lea.fontaine@cobalt-conseil.example>", to=amelie_from,
+        subject="Entretien – Data Project Manager", date=when(2025, 10, 13, 11, 20, tz=tz),
+        mid=lea_invite, extra=fr, body=outlook("a-lea", lea_text)))
+    scheduling2 = outlook_id("a-sched2", "eurp195")
+    box.put(sent, "scheduling-cobalt", message(
+        sender=amelie_from, to="Léa Fontaine <lea.fontaine@cobalt-conseil.example>",
+        subject="RE : Entretien – Data Project Manager", date=when(2025, 10, 13, 12, 5, tz=tz),
+        mid=scheduling2, in_reply_to=lea_invite, extra=fr,
+        body=outlook("a-sched2", """Bonjour Léa,
+
+C'est noté pour mardi 21 octobre à 9h30 en visio. Merci de m'envoyer le lien !
+
+À mardi,
+Amélie""", ["De : Léa Fontaine <lea.fontaine@cobalt-conseil.example>",
+            "Envoyé : lundi 13 octobre 2025 11:20", f"À : Amélie Laurent <{me}>",
+            "Objet : Entretien – Data Project Manager"], lea_text)))
+    box.not_requests.append(scheduling2)
+    box.put("INBOX", "personal-friend", message(
+        sender="Inès Haddad <ines.haddad@gmail.com>", to=me, subject="Ciné jeudi ?",
+        date=when(2025, 10, 16, 19, 5, tz=tz), mid=gmail_id("a-ines"),
+        body=alternative("a-ines", """Coucou !
+
+Ça te dit un ciné jeudi soir au Comoedia ? Il y a le dernier Kore-eda.
+
+Bises
+Inès""", gmail_html("""Coucou !
+
+Ça te dit un ciné jeudi soir au Comoedia ? Il y a le dernier Kore-eda.
+
+Bises
+Inès"""))))
+    return box
+
+
+
+# ============================================================================================
+# 4. Sanne de Vries, UX researcher in Utrecht: Dutch and English, Apple Mail, an Archive folder
+# ============================================================================================
+
+def sanne() -> Mailbox:
+    me = "sanne.devries@kpnmail.example"
+    box = Mailbox("sanne_utrecht", "Sanne de Vries", [me], "2025-02-03T08:00:00+01:00")
+    sanne_from = address("Sanne de Vries", me)
+
+    def apple(seed: str, text: str, attr: str = "", original: str = "") -> Multi:
+        full = text + (f"\n\n> {attr}\n>\n{quoted(original)}\n" if attr else "\n")
+        markup = ("<html><head><meta http-equiv=\"content-type\" content=\"text/html; charset="
+                  "utf-8\"></head><body style=\"overflow-wrap: break-word;\">"
+                  + paragraphs_html(text))
+        if attr:
+            markup += (f"<div><br><blockquote type=\"cite\"><div>{_esc(attr)}</div><br>"
+                       + paragraphs_html(original) + "</blockquote></div>")
+        return alternative(seed, full, markup + "</body></html>\n")
+
+    box.put("INBOX", "jobalert", message(
+        sender="Nationale Vacaturebank <alerts@vacaturebank-mail.example>", to=me,
+        subject="7 nieuwe vacatures voor 'UX Researcher' in Utrecht", date=when(2025, 1, 2, 7, 0),
+        mid=mta_id("s-alert", when(2025, 1, 2, 7, 0), "vacaturebank-mail.example"),
+        extra=bulk_headers("<vacaturealerts.vacaturebank-mail.example>",
+                           "https://vacaturebank-mail.example/afmelden?k=42ab"),
+        body=alternative("s-alert", """Hoi Sanne,
+
+Er staan 7 nieuwe vacatures voor je klaar:
+
+- UX Researcher – Wolkenkrabber – Utrecht
+- Senior UX-onderzoeker – Studio Dijk – Amsterdam
+- User Researcher – Kanaal Zeven – Hilversum
+
+Afmelden: https://vacaturebank-mail.example/afmelden?k=42ab
+""", "<h2>7 nieuwe vacatures</h2><p>UX Researcher – Wolkenkrabber</p><p>Senior "
+            "UX-onderzoeker – Studio Dijk</p><p><a href=\"https://vacaturebank-mail.example/"
+            "afmelden?k=42ab\">Afmelden</a></p>")))
+    box.put("INBOX", "personal-joris", message(
+        sender="Joris Meijer <joris.meijer@hotmail.com>", to=me, subject="Gelukkig nieuwjaar!",
+        date=when(2025, 1, 3, 12, 14), mid=outlook_id("s-joris", "eurprd08"),
+        body=plain("""Hoi Sanne,
+
+Gelukkig nieuwjaar! Zin om zaterdag te gaan schaatsen als het blijft vriezen?
+
+Groetjes,
+Joris
+""", cte="quoted-printable")))
+
+    # -- request A: Wolkenkrabber, Dutch; the feedback was filed in Archive
+    a1 = uuid_id("s-a1", "kpnmail.example", upper=True)
+    a1_text = """Beste Pieter,
+
+Bedankt voor het gesprek van afgelopen donderdag en voor je telefoontje vanochtend. Jammer dat het niet gelukt is, maar ik heb er veel van geleerd.
+
+Zou je me willen vertellen wat de doorslag heeft gegeven en waar ik nog aan kan werken? Een paar zinnen zouden me al enorm helpen bij mijn volgende sollicitaties.
+
+Hartelijke groet,
+Sanne de Vries"""
+    a_subject = "Feedback op mijn sollicitatiegesprek"
+    box.put("Sent", "request-wolkenkrabber", message(
+        sender=sanne_from, to="Pieter Jansen <pieter.jansen@wolkenkrabber.example>",
+        subject=a_subject, date=when(2025, 1, 6, 17, 22), mid=a1, extra=[APPLE],
+        body=apple("s-a1", a1_text)))
+    application = uuid_id("s-application", "kpnmail.example", upper=True)
+    box.put("Sent", "application-kanaalzeven", message(
+        sender=sanne_from, to="Kanaal Zeven Recruitment <jobs@kanaalzeven.example>",
+        subject="Sollicitatie UX Researcher – Sanne de Vries", date=when(2025, 1, 7, 9, 48),
+        mid=application, extra=[APPLE],
+        body=mixed("s-application", apple("s-application-body", """Beste recruiter,
+
+Met veel enthousiasme solliciteer ik naar de functie van UX Researcher bij Kanaal Zeven. De afgelopen vier jaar deed ik kwalitatief en kwantitatief onderzoek voor een Utrechtse zorgverzekeraar, van diepte-interviews tot grootschalige enquêtes.
+
+Jullie streamingplatform wordt door alle generaties gebruikt, en juist dat onderzoek naar heel verschillende gebruikers spreekt me aan. Mijn cv en portfolio vind je in de bijlage.
+
+Met vriendelijke groet,
+Sanne de Vries"""), attachment("CV_Sanne_de_Vries.pdf", pdf("Sanne de Vries CV")))))
+    box.not_requests.append(application)
+    box.put("INBOX", "ats-kanaalzeven", message(
+        sender="Kanaal Zeven <no-reply@kanaalzeven.recruitee.example>", to=me,
+        subject="Bedankt voor je sollicitatie bij Kanaal Zeven", date=when(2025, 1, 7, 9, 49),
+        mid=mta_id("s-ats", when(2025, 1, 7, 9, 49), "recruitee.example"),
+        extra=["Auto-Submitted: auto-generated"],
+        body=html_leaf("<p>Hoi Sanne,</p><p>Bedankt voor je sollicitatie als <b>UX Researcher</b>. "
+                       "We nemen binnen tien werkdagen contact met je op.</p><p>Team Kanaal Zeven"
+                       "</p>")))
+    a_reply = "<9b1d7e43.2f0a.4c11.b8e6.5d02c9aa7e10@wolkenkrabber.example>"
+    a_new = """Hoi Sanne,
+
+Goed dat je het vraagt. Eerlijk gezegd was het verschil klein. Je onderzoeksaanpak was sterk en je stelde goede vragen over onze gebruikers. Waar de andere kandidaat beter scoorde was de casus: jouw synthese bleef hangen bij losse citaten, terwijl we juist wilden zien welke conclusies je trekt en wat het team daarmee moet doen. Ook had je aan het eind weinig tijd over voor vragen.
+
+Mijn advies: oefen met het terugbrengen van een stapel interviews naar drie heldere inzichten met een aanbeveling.
+
+Succes!
+Pieter"""
+    box.put("Archive", "reply-wolkenkrabber-feedback", message(
+        sender="Pieter Jansen <pieter.jansen@wolkenkrabber.example>", to=sanne_from,
+        subject="Antw: " + a_subject, date=when(2025, 1, 8, 13, 5), mid=a_reply, in_reply_to=a1,
+        extra=["X-Mailer: GroupWise Internet Agent 18.4.1"],
+        body=plain(f"""{a_new}
+
+>>> Sanne de Vries <{me}> 6-1-2025 17:22 >>>
+{a1_text}
+""", cte="base64")))
+    box.expect([a1], status="feedback", replies=[a_reply],
+               why="Dutch feedback, base64 text/plain, filed in Archive")
+
+    # -- request B: Harbourline (London); the coordinator answers a forwarded copy
+    b1 = uuid_id("s-b1", "kpnmail.example", upper=True)
+    b1_text = """Dear Mark,
+
+Thank you for the final-round interview last week, and for letting me know your decision. While I'm disappointed, I really enjoyed learning about Harbourline's research practice.
+
+I'd be grateful for any feedback on my interview – in particular, what set the successful candidate apart and what I could improve.
+
+Kind regards,
+Sanne de Vries"""
+    b_subject = "Feedback request – UX Researcher interview"
+    box.put("Sent", "request-harbourline", message(
+        sender=sanne_from, to="Mark Evans <mark.evans@harbourline.example>", subject=b_subject,
+        date=when(2025, 1, 9, 20, 14), mid=b1, extra=[APPLE], body=apple("s-b1", b1_text)))
+    forward = outlook_id("s-b-fw", "gbrp123")
+    b_reply = outlook_id("s-b-reply", "gbrp123")
+    b_new = """Hi Sanne,
+
+Mark passed your email on to me - thank you so much for taking the time to write, and for your patience while we came back to you.
+
+I want to say first that the whole panel genuinely enjoyed meeting you. Everyone commented on your warmth and your obvious passion for research, and it was a very strong shortlist - honestly, it came down to a few details at the end.
+
+Unfortunately, as a matter of policy we aren't able to provide individual interview feedback, and I hope you'll understand that this applies to all candidates. We'd love to keep in touch and would encourage you to look out for future roles with us.
+
+Wishing you every success,
+
+Emma Brooks
+Talent Acquisition Coordinator | Harbourline
+T: +44 20 7946 0321"""
+    b_head = ["From: Mark Evans <mark.evans@harbourline.example>",
+              "Sent: Friday, January 10, 2025 9:02 AM",
+              "To: Emma Brooks <emma.brooks@harbourline.example>", "Subject: FW: " + b_subject]
+    b_fw = "Can you pick this up please? Thanks, M\n\n-----Original Message-----\n" \
+           f"From: Sanne de Vries <{me}>\nSent: Thursday, January 9, 2025 7:14 PM\n" \
+           f"To: Mark Evans <mark.evans@harbourline.example>\nSubject: {b_subject}\n\n{b1_text}"
+    box.put("INBOX", "reply-harbourline-coordinator", message(
+        sender="Emma Brooks <emma.brooks@harbourline.example>", to=sanne_from,
+        cc="Mark Evans <mark.evans@harbourline.example>", subject="RE: " + b_subject,
+        date=when(2025, 1, 13, 16, 48, tz=0), mid=b_reply, in_reply_to=forward,
+        references=[b1, forward], extra=OUTLOOK + ["Content-Language: en-GB"],
+        body=alternative("s-b-reply", b_new + "\n\n-----Original Message-----\n"
+                         + "\n".join(b_head) + "\n\n" + b_fw,
+                         outlook_html(b_new, b_head, b_fw), charset="windows-1252")))
+    box.expect([b1], status="rejection", replies=[b_reply],
+               why="warm, long refusal from a coordinator, In-Reply-To her colleague's forward")
+
+    # -- request C: Studio Dijk, Dutch; two asks, no answer
+    c1 = uuid_id("s-c1", "kpnmail.example", upper=True)
+    c1_text = """Hoi Femke,
+
+Nogmaals bedankt voor het fijne gesprek vorige week bij Studio Dijk. Ik begrijp dat jullie voor iemand anders hebben gekozen.
+
+Zou je kort willen toelichten hoe ik het deed ten opzichte van de andere kandidaten, en wat ik beter had kunnen doen? Dat zou ik erg waarderen.
+
+Groetjes,
+Sanne"""
+    c_subject = "Terugkoppeling gesprek UX-onderzoeker"
+    box.put("Sent", "request-studiodijk", message(
+        sender=sanne_from, to="Femke Bakker <femke@studiodijk.example>", subject=c_subject,
+        date=when(2025, 1, 14, 11, 3), mid=c1, extra=[APPLE], body=apple("s-c1", c1_text)))
+    c2 = uuid_id("s-c2", "kpnmail.example", upper=True)
+    box.put("Sent", "second-ask-studiodijk", message(
+        sender=sanne_from, to="Femke Bakker <femke@studiodijk.example>", subject="Re: " + c_subject,
+        date=when(2025, 1, 23, 9, 40), mid=c2, in_reply_to=c1, extra=[APPLE],
+        body=apple("s-c2", """Hoi Femke,
+
+Ik wilde mijn vraag van vorige week nog even onder je aandacht brengen. Ook een korte reactie zou me al verder helpen!
+
+Groetjes,
+Sanne""", f"Op 14 jan 2025, om 11:03 heeft Sanne de Vries <{me}> het volgende geschreven:",
+            c1_text)))
+    box.expect([c1, c2], status="no_response", due="third_ask",
+               why="second ask on 23 January; five business days passed on 30 January")
+
+    # -- request D: Kanaal Zeven; an HTML-only answer with feedback
+    d1 = uuid_id("s-d1", "kpnmail.example", upper=True)
+    d1_text = """Hi Noor,
+
+Thanks again for having me on Tuesday, and for the quick update. I'd love to understand where I fell short – could you share a few honest thoughts on my interview, especially the research plan exercise?
+
+Best wishes,
+Sanne"""
+    d_subject = "Feedback after Tuesday's interview"
+    box.put("Sent", "request-kanaalzeven", message(
+        sender=sanne_from, to="Noor El Amrani <noor.elamrani@kanaalzeven.example>",
+        subject=d_subject, date=when(2025, 1, 15, 10, 30), mid=d1, extra=[APPLE],
+        body=apple("s-d1", d1_text)))
+    d_reply = outlook_id("s-d-reply", "eurprd02")
+    d_html = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
+              "</head><body><div style=\"font-family: Aptos, Arial, sans-serif; font-size: 12pt;"
+              "\">Hi Sanne,</div><div><br></div><div>Sure, happy to. Your research plan was solid "
+              "and well scoped — no complaints there. The weak spot was the synthesis: you mostly "
+              "read out quotes instead of telling us what they meant and what the product team "
+              "should do next. The candidate we chose turned the same material into three clear "
+              "recommendations.</div><div><br></div><div>You were also less familiar with "
+              "quantitative methods than we need for this role; A/B test analysis is about a third "
+              "of the job here.</div><div><br></div><div>Good luck — I'm sure you'll land "
+              "something soon.</div><div>Noor</div><div><br></div><hr style=\"display:inline-"
+              "block;width:98%\"><div id=\"divRplyFwdMsg\"><b>From:</b> Sanne de Vries &lt;"
+              f"{me}&gt;<br><b>Sent:</b> Wednesday, January 15, 2025 10:30<br><b>To:</b> Noor El "
+              "Amrani &lt;noor.elamrani@kanaalzeven.example&gt;<br><b>Subject:</b> "
+              f"{_esc(d_subject)}</div><div><br></div>" + paragraphs_html(d1_text)
+              + "</body></html>\n")
+    box.put("INBOX", "reply-kanaalzeven-html-only", message(
+        sender="Noor El Amrani <noor.elamrani@kanaalzeven.example>", to=sanne_from,
+        subject="RE: " + d_subject, date=when(2025, 1, 21, 14, 12), mid=d_reply, in_reply_to=d1,
+        extra=["X-MS-Exchange-Organization-SCL: -1", "Content-Language: nl-NL"],
+        body=html_leaf(d_html)))
+    box.expect([d1], status="feedback", replies=[d_reply],
+               why="HTML-only (quoted-printable) reply with feedback")
+
+    # -- noise, and the mail around request E
+    box.put("INBOX", "newsletter", message(
+        sender="UX Weekly NL <redactie@uxweekly-nl.example>", to=me,
+        subject="UX Weekly #88: onderzoek met kleine budgetten", date=when(2025, 1, 8, 7, 30),
+        mid=mta_id("s-news", when(2025, 1, 8, 7, 30), "uxweekly-nl.example"),
+        extra=bulk_headers("UX Weekly NL <nieuwsbrief.uxweekly-nl.example>",
+                           "https://uxweekly-nl.example/uitschrijven/s77"),
+        body=plain("""Deze week: onderzoek doen met een klein budget, guerrilla-tests in de bibliotheek en een interview met een onderzoeker bij de gemeente.
+
+Uitschrijven: https://uxweekly-nl.example/uitschrijven/s77
+""", cte="quoted-printable")))
+    cv_ask = uuid_id("s-cv", "kpnmail.example", upper=True)
+    cv_text = """Hoi Joris,
+
+Jij hebt toch zelf net een baan gevonden: wil jij eens naar mijn cv en portfolio kijken? Ik krijg steeds gesprekken maar net geen aanbod, dus misschien klopt er iets niet aan hoe ik mezelf neerzet. Zeg het gerust eerlijk.
+
+Zaterdag schaatsen klinkt top trouwens!
+
+Groetjes,
+Sanne"""
+    box.put("Sent", "personal-cv-ask", message(
+        sender=sanne_from, to="Joris Meijer <joris.meijer@hotmail.com>",
+        subject="Wil jij naar mijn cv kijken?", date=when(2025, 1, 10, 19, 55), mid=cv_ask,
+        extra=[APPLE], body=mixed("s-cv", apple("s-cv-body", cv_text),
+                                  attachment("cv-sanne-2025.pdf", pdf("Sanne cv 2025")))))
+    box.not_requests.append(cv_ask)
+    box.put("INBOX", "personal-cv-answer", message(
+        sender="Joris Meijer <joris.meijer@hotmail.com>", to=sanne_from,
+        subject="RE: Wil jij naar mijn cv kijken?", date=when(2025, 1, 12, 10, 31),
+        mid=outlook_id("s-joris2", "eurprd08"), in_reply_to=cv_ask,
+        body=plain(f"""Hoi Sanne,
+
+Ziet er goed uit! Ik zou bij elk project zetten wat er met je onderzoek gebeurd is (wat is er veranderd in het product?). Nu lees ik vooral wat je gedaan hebt, niet wat het opleverde.
+
+Joris
+
+Van: Sanne de Vries <{me}>
+Verzonden: vrijdag 10 januari 2025 19:55
+Aan: Joris Meijer <joris.meijer@hotmail.com>
+Onderwerp: Wil jij naar mijn cv kijken?
+
+{cv_text}
+""", cte="quoted-printable")))
+    box.put("INBOX", "recruiter-cold", message(
+        sender="Youssef Amrani <youssef@brightstaff.example>", to=me,
+        subject="Senior UX Researcher – fintech – Amsterdam (hybrid)",
+        date=when(2025, 1, 16, 14, 2), mid=gmail_id("s-cold"),
+        body=alternative("s-cold", """Hi Sanne,
+
+I hope you don't mind me reaching out. I'm recruiting a Senior UX Researcher for a fintech scale-up in Amsterdam (hybrid, 2 days in office), €65-75k. Your mix of qual and quant research looks like a strong fit.
+
+Would you be open to a short call?
+
+Best,
+Youssef Amrani | Brightstaff""", gmail_html("""Hi Sanne,
+
+I hope you don't mind me reaching out. I'm recruiting a Senior UX Researcher for a fintech scale-up in Amsterdam (hybrid, 2 days in office), €65-75k.
+
+Would you be open to a short call?
+
+Best,
+Youssef Amrani | Brightstaff"""))))
+    lars_invite = outlook_id("s-lars-invite")
+    lars_text = """Hi Sanne,
+
+Thanks for your application. We'd like to invite you for an interview with me and our product lead at our Rotterdam office. Would Wednesday 22 January at 14:00 work for you?
+
+Best regards,
+Lars Visser
+Head of Research | Polder Data"""
+    box.put("INBOX", "invite-polderdata", message(
+        sender="Lars Visser <lars.visser@polderdata.example>", to=sanne_from,
+        subject="Interview at Polder Data", date=when(2025, 1, 17, 10, 40), mid=lars_invite,
+        extra=OUTLOOK, body=alternative("s-lars-invite", lars_text, outlook_html(lars_text),
+                                        charset="us-ascii", cte="7bit")))
+    scheduling = uuid_id("s-sched", "kpnmail.example", upper=True)
+    box.put("Sent", "scheduling-polderdata", message(
+        sender=sanne_from, to="Lars Visser <lars.visser@polderdata.example>",
+        subject="Re: Interview at Polder Data", date=when(2025, 1, 17, 12, 3), mid=scheduling,
+        in_reply_to=lars_invite, extra=[APPLE], body=apple("s-sched", """Hi Lars,
+
+Thank you for the invitation! Wednesday 22 January at 14:00 works well for me. I'll be at your Rotterdam office.
+
+Best,
+Sanne""", "On 17 Jan 2025, at 10:40, Lars Visser <lars.visser@polderdata.example> wrote:",
+            lars_text)))
+    box.not_requests.append(scheduling)
+
+    # -- request E: Polder Data; a Dutch out-of-office until 14 February
+    e1 = uuid_id("s-e1", "kpnmail.example", upper=True)
+    e_subject = "Any feedback on my interview?"
+    box.put("Sent", "request-polderdata", message(
+        sender=sanne_from, to="Lars Visser <lars.visser@polderdata.example>", subject=e_subject,
+        date=when(2025, 1, 27, 9, 12), mid=e1, extra=[APPLE], body=apple("s-e1", """Hi Lars,
+
+Thank you for the interview last Wednesday. I understand the team has moved forward with another candidate – congratulations to them.
+
+If you have a moment, I'd really appreciate hearing what I could have done better and how I compared with the others.
+
+Best,
+Sanne de Vries""")))
+    e_ooo = outlook_id("s-e-ooo")
+    box.put("INBOX", "reply-polderdata-ooo", message(
+        sender="Lars Visser <lars.visser@polderdata.example>", to=sanne_from,
+        subject="Automatisch antwoord: " + e_subject, date=when(2025, 1, 27, 9, 12, 40),
+        mid=e_ooo, in_reply_to=e1,
+        extra=[h.format("lars.visser@polderdata.example") for h in AUTO_REPLY],
+        body=alternative("s-e-ooo", """Beste afzender,
+
+Ik ben met ouderschapsverlof en tot en met 14 februari niet aanwezig. Je e-mail wordt niet doorgestuurd. Voor dringende zaken kun je contact opnemen met hr@polderdata.example.
+
+Met vriendelijke groet,
+Lars Visser""", outlook_html("""Beste afzender,
+
+Ik ben met ouderschapsverlof en tot en met 14 februari niet aanwezig. Je e-mail wordt niet doorgestuurd. Voor dringende zaken kun je contact opnemen met hr@polderdata.example.
+
+Met vriendelijke groet,
+Lars Visser""", lang="NL"))))
+    box.expect([e1], status="no_response", replies=[e_ooo],
+               why="Dutch out-of-office to 14 February inclusive: next ask due 17 February")
+
+    box.put("INBOX", "newsletter-2", message(
+        sender="UX Weekly NL <redactie@uxweekly-nl.example>", to=me,
+        subject="UX Weekly #91: de staat van UX-onderzoek in 2025", date=when(2025, 1, 29, 7, 30),
+        mid=mta_id("s-news2", when(2025, 1, 29, 7, 30), "uxweekly-nl.example"),
+        extra=bulk_headers("UX Weekly NL <nieuwsbrief.uxweekly-nl.example>",
+                           "https://uxweekly-nl.example/uitschrijven/s77"),
+        body=plain("""Deze week: de staat van UX-onderzoek in 2025, en vijf vacatures bij overheidsorganisaties.
+
+Uitschrijven: https://uxweekly-nl.example/uitschrijven/s77
+""", cte="quoted-printable")))
+    tegel_invite = gmail_id("s-tegel")
+    tegel_text = """Hoi Sanne,
+
+Leuk dat je wilt komen kennismaken! Schikt dinsdag 4 februari om 10:00 uur bij ons op kantoor aan de Oudegracht?
+
+Groet,
+Mirjam – Tegelwerk"""
+    box.put("INBOX", "invite-tegelwerk", message(
+        sender="Mirjam de Boer <mirjam@tegelwerk.example>", to=sanne_from,
+        subject="Kennismaking bij Tegelwerk", date=when(2025, 1, 30, 15, 20), mid=tegel_invite,
+        body=alternative("s-tegel", tegel_text, gmail_html(tegel_text))))
+    scheduling2 = uuid_id("s-sched2", "kpnmail.example", upper=True)
+    box.put("Sent", "scheduling-tegelwerk", message(
+        sender=sanne_from, to="Mirjam de Boer <mirjam@tegelwerk.example>",
+        subject="Re: Kennismaking bij Tegelwerk", date=when(2025, 1, 30, 17, 2), mid=scheduling2,
+        in_reply_to=tegel_invite, extra=[APPLE], body=apple("s-sched2", """Hoi Mirjam,
+
+Dinsdag 4 februari om 10:00 uur is prima, tot dan!
+
+Groet,
+Sanne""", "Op 30 jan 2025, om 15:20 heeft Mirjam de Boer <mirjam@tegelwerk.example> het "
+            "volgende geschreven:", tegel_text)))
+    box.not_requests.append(scheduling2)
+    return box
+
+
+# ============================================================================================
+
+SCENARIOS = [lena, diego, amelie, sanne]
 
 
 def write(box: Mailbox, root: Path) -> None:
