@@ -204,5 +204,4 @@ def deliver_digest(digest: Digest, config: Config, data_dir: Path, environ: Mapp
     if on.mailbox:
         delivered += _attempt("mailbox",
                               lambda: [f"mailbox:{append_to_inbox(digest, config, environ)}"])
-    log.info("digest delivered: %s", ", ".join(delivered) or "nowhere")
-    return delivered
+    return delivered  # the caller logs it, once
