@@ -76,6 +76,11 @@ def cmd_sync(ctx: Context) -> int:
     stop = _stop_on_signals()
     results = sync_accounts(config, ctx.store, mail_source_factory(ctx.environ),
                             LazyRequestDetector(ctx.data_dir), ctx.now(), stop.is_set)
+    if any(r.report and r.report.new_messages for r in results):
+        from watcher.service import LazyReplyClassifier, thread_states
+
+        # Classify new replies now, so the digest and `status` need no model later.
+        thread_states(config, ctx.store, LazyReplyClassifier(ctx.data_dir), ctx.now())
     for r in results:
         if r.report:
             print(f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
@@ -241,9 +246,10 @@ def cmd_digest(ctx: Context) -> int:
     if ctx.args.deliver:
         from watcher.delivery import deliver_digest
 
+        # Mark the day first: a digest delivered twice is worse than one cut short.
+        store.put("last_digest_day", now.date().isoformat())
         delivered = deliver_digest(digest, ctx.config, ctx.data_dir, ctx.environ)
         store.put("last_digest_at", now.isoformat())
-        store.put("last_digest_day", now.date().isoformat())
         log.info("digest delivered: %s", ", ".join(delivered) or "nowhere (all channels off)")
         return 0
     sys.stdout.write(render(digest, fmt))
@@ -263,8 +269,15 @@ def cmd_run(ctx: Context) -> int:
     worker = worker_command(str(ctx.config_path), str(ctx.data_dir), ctx.args.verbose)
     service = Service(worker, config.poll_minutes, config.digest_time,
                       lambda: parse_day(store.get("last_digest_day")))
+    if ctx.args.poll_seconds:
+        service.set_poll_seconds(ctx.args.poll_seconds)
     signal.signal(signal.SIGTERM, service.request_stop)
     signal.signal(signal.SIGINT, service.request_stop)
+    from watcher.idlewatch import IdleWatcher
+
+    for account in config.accounts:
+        if account.idle and not account.maildir:
+            IdleWatcher(account, ctx.environ, service.wake, service.stop_event).start()
     return service.run_forever()
 
 
@@ -486,6 +499,8 @@ def build_parser() -> argparse.ArgumentParser:
         elif name == "label":
             p.add_argument("message_id", metavar="MESSAGE-ID", help="the reply's Message-ID")
             p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
+        elif name == "run":
+            p.add_argument("--poll-seconds", type=float, help=argparse.SUPPRESS)
         elif name == "demo":
             p.add_argument("--json", action="store_true", help="the digest as JSON")
         elif name == "digest":

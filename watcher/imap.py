@@ -156,6 +156,16 @@ class ImapSource:
                     continue  # expunged meanwhile
                 yield FetchedMessage(uid, item[b"BODY[]"], item.get(b"INTERNALDATE"))
 
+    def idle_wait(self, folder: str, seconds: float) -> bool:
+        """IMAP IDLE on a folder for up to ``seconds``; True when the server announced new mail."""
+        self._examine(folder)
+        self._call("IDLE", self.client.idle)
+        try:
+            responses = self._call("IDLE wait", self.client.idle_check, timeout=seconds)
+        finally:
+            self._call("DONE", self.client.idle_done)
+        return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
     def append(self, folder: str, raw: bytes, flags: Sequence[str]) -> None:
         """APPEND one message: the only write, used for drafts and the digest the user opted in to."""
         self._call(f"APPEND to {folder}", self.client.append, folder, raw,

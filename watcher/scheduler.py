@@ -84,6 +84,12 @@ class Service:
         self.scheduler = schedule.Scheduler()
         self.scheduler.every(poll_minutes).minutes.do(self.sync)
 
+    def set_poll_seconds(self, seconds: float) -> None:
+        """A shorter poll, for tests of the service."""
+        self.scheduler.clear()
+        self.poll = seconds
+        self.scheduler.every(seconds).seconds.do(self.sync)
+
     # -- jobs ---------------------------------------------------------------------------------
     def _run_worker(self, args: Sequence[str]) -> int:
         cmd = [*self.worker, *args]

@@ -1,0 +1,243 @@
+"""The background service: scheduling rules on plain values, and the daemon against Dovecot."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date, datetime, time as dtime, timedelta, timezone
+
+import pytest
+
+from mailfactory import make_message
+from watcher.scheduler import ClockWatch, Service, digest_due, next_backoff
+
+# -- rules ------------------------------------------------------------------------------------
+
+
+def test_digest_once_a_day_at_or_after_its_time():
+    at = dtime(8, 0)
+    monday_7 = datetime(2025, 4, 14, 7, 59)
+    assert not digest_due(monday_7, None, at)
+    assert digest_due(monday_7 + timedelta(minutes=1), None, at)
+    assert digest_due(datetime(2025, 4, 14, 23, 0), date(2025, 4, 13), at)  # woke up late
+    assert not digest_due(datetime(2025, 4, 14, 23, 0), date(2025, 4, 14), at)
+
+
+def test_backoff_grows_with_jitter_and_is_capped():
+    rng = random.Random(1)
+    waits, previous = [], None
+    for _ in range(12):
+        previous = next_backoff(previous, rng)
+        waits.append(previous)
+    assert 15 <= waits[0] <= 30
+    assert waits[3] > waits[0]
+    assert max(waits) <= 1800
+
+
+def test_clock_jump_is_noticed():
+    wall, mono = [1000.0], [50.0]
+    watch = ClockWatch(lambda: wall[0], lambda: mono[0])
+    assert not watch.jumped()
+    wall[0] += 30
+    mono[0] += 30
+    assert not watch.jumped()
+    wall[0] += 3600  # suspended for an hour: the monotonic clock stood still
+    mono[0] += 5
+    assert watch.jumped()
+
+
+class FakeProcess:
+    def __init__(self, cmd, log):
+        log.append(cmd[-1] if cmd[-1] != "--deliver" else "digest")
+
+    def wait(self):
+        return 0
+
+    def poll(self):
+        return 0
+
+
+def test_service_syncs_after_a_clock_jump_and_delivers_the_digest_once():
+    ran: list[str] = []
+    wall, mono = [1000.0], [50.0]
+    last_day: list[date | None] = [None]
+    now = [datetime(2025, 4, 14, 9, 0, tzinfo=timezone.utc)]
+    svc = Service(["fw"], 10, dtime(8, 0), lambda: last_day[0], now=lambda: now[0],
+                  clock=ClockWatch(lambda: wall[0], lambda: mono[0]),
+                  run=lambda cmd: FakeProcess(cmd, ran))
+    svc.clock.jumped()
+    svc.tick()
+    assert ran == ["digest"]
+    last_day[0] = now[0].date()
+    ran.clear()
+    svc.tick()
+    assert ran == []
+    wall[0] += 7200
+    mono[0] += 1
+    svc.tick()
+    assert ran == ["sync"]
+
+
+# -- the daemon against a real Dovecot ------------------------------------------------------------
+
+pytestmark_dovecot = pytest.mark.dovecot
+NOW = datetime.now(timezone.utc)
+
+
+def _request(mb):
+    return make_message(
+        sender=f"Sam <{mb.address}>", to="Dana <dana@acme.example>",
+        subject="Interview feedback", date=NOW - timedelta(days=3),
+        message_id=f"<req.{mb.user}@jobs.example>",
+        body="Thank you for the interview. Since I wasn't selected, could you tell me what I "
+             "could have done better, and how I compared with the other candidates?")
+
+
+def _reply(mb, n=1):
+    return make_message(
+        sender="Dana <dana@acme.example>", to=mb.address, subject="Re: Interview feedback",
+        date=NOW, message_id=f"<rep{n}.{mb.user}@acme.example>",
+        in_reply_to=f"<req.{mb.user}@jobs.example>",
+        body="Hi Sam, honestly your system design answer lacked depth on caching and you did "
+             "not ask about scale. Your coding round was one of the best we saw.")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_models():
+    """Build (or load) both models once, so workers time the service, not a model rebuild."""
+    from watcher.classifier import load_classifier
+
+    load_classifier("reply", None)
+    load_classifier("request", None)
+
+
+def _start(mb, *extra):
+    env = {**os.environ, **mb.environ}
+    return subprocess.Popen(
+        [sys.executable, "-m", "watcher", *mb.cli("run", *extra)], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(check, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    return None
+
+
+def _label(mb, mid):
+    db = mb.data_dir / "state.sqlite3"
+    if not db.exists():
+        return None
+    try:
+        with sqlite3.connect(db) as conn:
+            row = conn.execute("SELECT label FROM labels WHERE message_id = ?", (mid,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+def _kv(mb, key):
+    db = mb.data_dir / "state.sqlite3"
+    try:
+        with sqlite3.connect(db) as conn:
+            row = conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+def _stop(proc) -> int:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.mark.dovecot
+def test_reply_arriving_while_running_is_classified_within_one_poll(mailbox):
+    mailbox.write_config("idle = false", 'digest_time = "23:59"')
+    mailbox.append("Sent", _request(mailbox))
+    proc = _start(mailbox, "--poll-seconds", "2")
+    try:
+        assert _wait_for(lambda: _kv(mailbox, "x") is None and (mailbox.data_dir /
+                                                                   "state.sqlite3").exists())
+        time.sleep(3)
+        mailbox.append("INBOX", _reply(mailbox))
+        arrived = time.monotonic()
+        label = _wait_for(lambda: _label(mailbox, f"<rep1.{mailbox.user}@acme.example>"), 90)
+        took = time.monotonic() - arrived
+        assert label == "feedback", proc.stderr.read() if proc.poll() is not None else ""
+        print(f"arrival to classification (polling every 2 s): {took:.1f} s")
+    finally:
+        assert _stop(proc) == 0
+
+
+@pytest.mark.dovecot
+def test_idle_picks_up_a_reply_within_seconds(mailbox):
+    mailbox.write_config("idle = true", 'digest_time = "23:59"')
+    mailbox.append("Sent", _request(mailbox))
+    proc = _start(mailbox, "--poll-seconds", "3600")
+    try:
+        assert _wait_for(lambda: _kv(mailbox, "x") is None and (mailbox.data_dir /
+                                                                   "state.sqlite3").exists())
+        time.sleep(4)  # the first sync and the IDLE connection settle
+        mailbox.append("INBOX", _reply(mailbox))
+        arrived = time.monotonic()
+        label = _wait_for(lambda: _label(mailbox, f"<rep1.{mailbox.user}@acme.example>"), 60)
+        took = time.monotonic() - arrived
+        assert label == "feedback"
+        assert took < 30
+        print(f"arrival to classification with IDLE: {took:.1f} s")
+    finally:
+        assert _stop(proc) == 0
+
+
+@pytest.mark.dovecot
+def test_server_restart_while_running_loses_nothing(own_dovecot, tmp_path):
+    from conftest import Mailbox
+
+    mb = Mailbox(own_dovecot, "restarter", tmp_path)
+    mb.write_config("idle = false", 'digest_time = "23:59"')
+    mb.append("Sent", _request(mb))
+    proc = _start(mb, "--poll-seconds", "2")
+    try:
+        time.sleep(4)
+        own_dovecot.stop()
+        time.sleep(4)  # at least one sync fails meanwhile
+        own_dovecot.start()
+        mb.append("INBOX", _reply(mb, 2))
+        label = _wait_for(lambda: _label(mb, f"<rep2.{mb.user}@acme.example>"), 120)
+        assert label == "feedback"
+        assert proc.poll() is None  # the service survived
+    finally:
+        assert _stop(proc) == 0
+
+
+@pytest.mark.dovecot
+def test_digest_is_delivered_once_per_day_across_restarts(mailbox):
+    mailbox.write_config("idle = false", 'digest_time = "00:00"\n[delivery]\nnotify = false')
+    mailbox.append("Sent", _request(mailbox))
+    log_file = mailbox.data_dir / "logs" / "feedback-watcher.log"
+    for run in range(1, 3):
+        proc = _start(mailbox, "--poll-seconds", "3600")
+        try:
+            assert _wait_for(lambda: log_file.exists()
+                             and log_file.read_text().count("service started") == run, 60)
+            assert _wait_for(lambda: _kv(mailbox, "last_digest_day"), 90)
+            time.sleep(2)  # a second digest, if it were to run, would have started by now
+        finally:
+            assert _stop(proc) == 0
+    digests = sorted((mailbox.data_dir / "digests").glob("digest-*.md"))
+    assert len(digests) == 1
+    assert log_file.read_text().count("digest delivered") == 1, log_file.read_text()
