@@ -11,6 +11,7 @@ import logging
 import os
 import plistlib
 import re
+import shlex
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -63,7 +64,7 @@ def systemd_quote(arg: str) -> str:
     arg = arg.replace("%", "%%").replace("$", "$$")
     if arg and _PLAIN_ARG.fullmatch(arg):
         return arg
-    return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + arg.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def systemd_unit(argv: Sequence[str]) -> str:
@@ -179,11 +180,14 @@ def start_instructions(sf: ServiceFile, session: bool) -> str:
                 "above once you are logged in to a normal session.")
         return "\n".join(lines)
     target = "gui/$(id -u)"
+    # Quoted: macOS data directories sit in "Application Support".
+    plist = shlex.quote(str(sf.path))
+    logs = shlex.quote(str(sf.log_file.parent)) if sf.log_file else "<data-dir>/logs"
     return "\n".join([
-        f"Start it now and at every login:  launchctl bootstrap {target} {sf.path}",
+        f"Start it now and at every login:  launchctl bootstrap {target} {plist}",
         f"Stop it:                          launchctl bootout {target}/{LAUNCHD_LABEL}",
         f"Is it running?                    launchctl print {target}/{LAUNCHD_LABEL}",
-        f"Read its log:                     tail -f {sf.log_file.parent}/*.log",
+        f"Read its log:                     tail -f {logs}/*.log",
     ])
 
 
