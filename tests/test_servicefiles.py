@@ -18,6 +18,7 @@ from watcher.servicefiles import (
     LAUNCHD_LABEL,
     service_file,
     service_path,
+    start_instructions,
     systemd_quote,
     systemd_user_session,
     uninstall,
@@ -93,6 +94,14 @@ def test_launchd_agent_restarts_on_failure_and_logs_to_the_data_dir(tmp_path):
     assert plist["ThrottleInterval"] >= 10
     write(sf)
     assert (tmp_path / "data" / "logs").is_dir()  # launchd will not create it
+
+
+def test_launchd_instructions_survive_a_space_in_the_path(tmp_path):
+    logs = tmp_path / "Library" / "Application Support" / "feedback-watcher" / "logs"
+    sf = service_file("darwin", tmp_path, PY, None, None, logs)
+    text = start_instructions(sf, True)
+    assert f"launchctl bootstrap gui/$(id -u) {sf.path}" in text
+    assert f"tail -f '{logs}'/*.log" in text
 
 
 def test_other_platforms_are_told_what_to_do():
