@@ -12,12 +12,18 @@ from email import policy as email_policy
 from pathlib import Path
 
 import pytest
-
 from test_followups import ME, OWN, msg
+
 from watcher.config import Account, Config, DeliveryConfig, FollowupPolicy, load_config
 from watcher.conversations import build_threads
-from watcher.delivery import (deliver_digest, desktop_notify, digest_message,
-                              notification_command, subject, summary)
+from watcher.delivery import (
+    deliver_digest,
+    desktop_notify,
+    digest_message,
+    notification_command,
+    subject,
+    summary,
+)
 from watcher.digest import AccountHealth, Digest, render
 from watcher.followups import assess
 
