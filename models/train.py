@@ -269,3 +269,56 @@ def build_shipped(kinds: Iterable[str] = ("reply", "request")) -> None:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
     build_shipped(sys.argv[1:] or ("reply", "request"))
+
+
+def candidate_pipelines(kind: str) -> dict[str, Any]:
+    """The model choices compared in the model card (same features, different learners)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.svm import LinearSVC
+
+    out = {}
+    for name, learner in {
+        "logreg C=8 (chosen)": LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced"),
+        "logreg C=2": LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced"),
+        "logreg C=32": LogisticRegression(C=32.0, max_iter=3000, class_weight="balanced"),
+        "linear SVM, sigmoid-calibrated": CalibratedClassifierCV(
+            LinearSVC(C=0.5, class_weight="balanced"), cv=3),
+        "SGD modified-huber": SGDClassifier(loss="modified_huber", alpha=1e-4,
+                                            class_weight="balanced", random_state=0),
+    }.items():
+        pipeline = build_pipeline(kind)
+        pipeline.steps[-1] = ("model", learner)
+        out[name] = pipeline
+    return out
+
+
+def compare(kind: str, dev: Path | None = None) -> list[tuple[str, float, float, float | None]]:
+    """Macro-F1 per candidate: leave-one-writer-out, held-out file, dev set."""
+    from sklearn.metrics import f1_score
+
+    examples = load_corpus(kind)
+    held = examples_from(heldout_path(kind), kind) if heldout_path(kind) else []
+    dev_examples = examples_from(dev, kind) if dev and dev.exists() else []
+    rows = []
+    for name, pipeline in candidate_pipelines(kind).items():
+        sources = sorted({e.source for e in examples})
+        truth, pred = [], []
+        for source in sources:
+            train_set = [e for e in examples if e.source != source]
+            test_set = [e for e in examples if e.source == source]
+            if not train_set:
+                continue
+            pipeline.fit([e.sample for e in train_set], [e.label for e in train_set])
+            truth += [e.label for e in test_set]
+            pred += list(pipeline.predict([e.sample for e in test_set]))
+        lowo = f1_score(truth, pred, average="macro") if truth else float("nan")
+        pipeline.fit([e.sample for e in examples], [e.label for e in examples])
+        h = f1_score([e.label for e in held], pipeline.predict([e.sample for e in held]),
+                     average="macro") if held else float("nan")
+        d = f1_score([e.label for e in dev_examples],
+                     pipeline.predict([e.sample for e in dev_examples]),
+                     average="macro") if dev_examples else None
+        rows.append((name, round(lowo, 4), round(h, 4), None if d is None else round(d, 4)))
+        print(rows[-1], flush=True)
+    return rows

@@ -166,7 +166,8 @@ namespace inbox {{
         except RuntimeError:
             self.stop()
             log = (self.root / "dovecot.log")
-            raise RuntimeError("dovecot failed to start: " + (log.read_text()[-2000:] if log.exists() else ""))
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise RuntimeError("dovecot failed to start: " + tail) from None
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -207,7 +208,9 @@ namespace inbox {{
         try:
             c.select_folder(folder, readonly=True)
             uids = c.search(["ALL"])
-            return {uid: data[b"FLAGS"] for uid, data in c.fetch(uids, ["FLAGS"]).items()} if uids else {}
+            if not uids:
+                return {}
+            return {uid: data[b"FLAGS"] for uid, data in c.fetch(uids, ["FLAGS"]).items()}
         finally:
             c.logout()
 

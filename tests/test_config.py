@@ -88,7 +88,8 @@ def test_cli_reports_bad_toml_in_one_line_with_exit_2(tmp_path, capsys):
 
 
 def test_cli_missing_config_says_what_to_do(tmp_path, capsys):
-    code = main(["--config", str(tmp_path / "nope.toml"), "--data-dir", str(tmp_path), "status"], {})
+    argv = ["--config", str(tmp_path / "nope.toml"), "--data-dir", str(tmp_path), "status"]
+    code = main(argv, {})
     assert code == 2
     assert "feedback-watcher setup" in capsys.readouterr().err
 

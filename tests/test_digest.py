@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 
 from test_followups import ME, OWN, T0, msg
+
 from watcher.config import FollowupPolicy
 from watcher.conversations import build_threads
 from watcher.digest import AccountHealth, Digest, render

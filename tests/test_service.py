@@ -9,11 +9,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 
 import pytest
-
 from mailfactory import make_message
+
 from watcher.scheduler import ClockWatch, Service, digest_due, next_backoff
 
 # -- rules ------------------------------------------------------------------------------------
@@ -233,7 +234,8 @@ def test_digest_is_delivered_once_per_day_across_restarts(mailbox):
         proc = _start(mailbox, "--poll-seconds", "3600")
         try:
             assert _wait_for(lambda: log_file.exists()
-                             and log_file.read_text().count("service started") == run, 60)
+                             and log_file.read_text().count("service started") == run,  # noqa: B023
+                             60)
             assert _wait_for(lambda: _kv(mailbox, "last_digest_day"), 90)
             time.sleep(2)  # a second digest, if it were to run, would have started by now
         finally:

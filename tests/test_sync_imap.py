@@ -6,8 +6,8 @@ import shutil
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from mailfactory import make_message
+
 from watcher.cli import main
 from watcher.config import load_config
 from watcher.credentials import get_secret
@@ -167,7 +167,8 @@ def test_self_signed_certificate_accepted_with_ca_file(mailbox, capsys):
 
 
 def test_plaintext_to_remote_host_refused(mailbox, capsys):
-    text = mailbox.config_path.read_text().replace('host = "127.0.0.1"', 'host = "imap.example.com"')
+    text = mailbox.config_path.read_text().replace('host = "127.0.0.1"',
+                                                   'host = "imap.example.com"')
     mailbox.config_path.write_text(text)
     assert main(mailbox.cli("sync"), mailbox.environ) == 2
     err = capsys.readouterr().err

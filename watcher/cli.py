@@ -11,8 +11,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from watcher import __version__
-from watcher.config import Config, config_is_private, default_config_path, default_data_dir, \
-    load_config
+from watcher.config import (
+    Config,
+    config_is_private,
+    default_config_path,
+    default_data_dir,
+    load_config,
+)
 from watcher.errors import ConfigError, Interrupted, WatcherError
 from watcher.storage import Store
 
@@ -113,7 +118,8 @@ def cmd_status(ctx: Context) -> int:
         last = rec.last_ok.isoformat(timespec="seconds") if rec.last_ok else "never"
         print(f"{account.name} ({account.username} at {account.host}): last successful sync "
               f"{last}; {store.message_count(account.name)} messages stored")
-        if rec.last_error and (not rec.last_ok or (rec.last_attempt and rec.last_attempt > rec.last_ok)):
+        failed_last = rec.last_ok is None or (rec.last_attempt and rec.last_attempt > rec.last_ok)
+        if rec.last_error and failed_last:
             print(f"  last attempt failed: {rec.last_error}")
         for f in store.folders(account.name):
             print(f"  {f.name:<24} {f.role:<8} {f.messages:>7} messages on server, "
@@ -338,8 +344,13 @@ def cmd_demo(ctx: Context) -> int:
 
     from watcher.config import Account
     from watcher.digest import render
-    from watcher.service import (LazyReplyClassifier, LazyRequestDetector, make_digest,
-                                 mail_source_factory, sync_accounts)
+    from watcher.service import (
+        LazyReplyClassifier,
+        LazyRequestDetector,
+        mail_source_factory,
+        make_digest,
+        sync_accounts,
+    )
 
     mailbox = Path(str(resources.files("watcher") / "demo" / "mailbox"))
     config = Config(accounts=(Account(name="demo", host="localhost", username="",

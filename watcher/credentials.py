@@ -1,4 +1,4 @@
-"""Finding an account's password or OAuth2 token: a command, an environment variable or the keyring."""
+"""An account's password or OAuth2 token: from a command, an environment variable or the keyring."""
 
 from __future__ import annotations
 

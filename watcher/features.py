@@ -54,7 +54,8 @@ _CUES = {
     "feedback": r"feedback|retour|r[üu]ckmeldung|comentarios|retroalimentaci|terugkoppeling|"
                 r"opmerkingen|parecer|coment[áa]rio|avis\b|r[ée]troaction|einsch[äa]tzung",
     "improve": r"(?:done|do|have|could|could've) (?:it )?(?:better|differently)|improve|work on|"
-               r"pointers|tips|advice|fell short|short of|tipped|made the difference|stack(?:ed)? up|"
+               r"pointers|tips|advice|fell short|short of|tipped|made the difference|"
+               r"stack(?:ed)? up|"
                r"compare|against the other|gap|weak|verbesser|besser|am[ée]liorer|mieux|mejorar|"
                r"melhorar|verbeter|beter|falt[óo]|manqu[ée]|gefehlt|ontbrak|where i (?:went|fell)",
     "process": r"interview|entretien|gespr[äa]ch|entrevista|sollicitat|panel|assessment|"

@@ -7,7 +7,6 @@ sync never sets \\Seen or changes anything else on the server.
 from __future__ import annotations
 
 import logging
-import socket
 import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -112,7 +111,7 @@ class ImapSource:
 
         try:
             return fn(*args, **kwargs)
-        except (OSError, ssl.SSLError, socket.timeout, IMAPClientError) as exc:
+        except (TimeoutError, OSError, ssl.SSLError, IMAPClientError) as exc:
             # imaplib.abort (a dropped connection) is a subclass of IMAPClientError's base.
             raise MailServerError(f"account {self.account.name}: {what} failed: {exc}") from None
 
@@ -167,7 +166,7 @@ class ImapSource:
         return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
 
     def append(self, folder: str, raw: bytes, flags: Sequence[str]) -> None:
-        """APPEND one message: the only write, used for drafts and the digest the user opted in to."""
+        """APPEND one message: the only write, for drafts and the digest the user opted in to."""
         self._call(f"APPEND to {folder}", self.client.append, folder, raw,
                    flags=tuple(f.encode() for f in flags))
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from watcher.config import Account
-from watcher.errors import Interrupted
 from watcher.domains import AUTOMATED_SENDERS, company_domain
+from watcher.errors import Interrupted
 from watcher.folders import Folder, choose_folders
 from watcher.mailsource import MailSource, SearchQuery
 from watcher.messages import Message, parse_message
