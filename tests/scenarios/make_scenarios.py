@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - message bodies keep one line per paragraph, as mail clients send them
 """Writes the scenario mailboxes: real RFC 5322 messages in folders, and what to expect.
 
 The standard library's ``EmailMessage`` picks encodings for us; real mail comes in whatever a
@@ -181,12 +182,14 @@ class Mailbox:
 
     def expect(self, asks: list[str], *, status: str, due: str | None = None,
                gone_quiet: bool = False, undeliverable: bool = False,
-               replies: list[str] = (), why: str = "") -> None:
-        """One request thread: its asks (the first is the request) and what the digest says."""
+               replies: dict[str, str] | None = None, why: str = "") -> None:
+        """One request thread: its asks (the first is the request), its replies and labels."""
+        replies = replies or {}
         self.threads.append({
             "request_message_id": asks[0], "ask_message_ids": list(asks), "asks": len(asks),
             "status": status, "due": due, "gone_quiet": gone_quiet,
-            "undeliverable": undeliverable, "replies": sorted(replies), "why": why})
+            "undeliverable": undeliverable, "replies": sorted(replies),
+            "reply_labels": dict(sorted(replies.items())), "why": why})
 
 
 # -- body builders in the styles of common clients ---------------------------------------------
@@ -592,7 +595,7 @@ Am 21.05.25 um 09:47 schrieb Jonas Weber:
 {quoted(a_new)}
 """, flowed=True)))
     box.not_requests.append(thanks)
-    box.expect([a1], status="feedback", replies=[a_reply],
+    box.expect([a1], status="feedback", replies={a_reply: "feedback"},
                why="German Outlook reply (windows-1252, quoted-printable) with concrete feedback")
 
     # -- request B: Brightloop, English; an out-of-office first, the real answer after it
@@ -655,7 +658,7 @@ Rachel
         in_reply_to=b1,
         body=alternative("l-b-reply", f"{b_new}\n{b_attr}\n{quoted(b1_text)}\n",
                          gmail_html(b_new, b_attr, b1_text))))
-    box.expect([b1], status="feedback", replies=[b_ooo, b_reply],
+    box.expect([b1], status="feedback", replies={b_ooo: "no_response", b_reply: "feedback"},
                why="out-of-office until 2 June, then a Gmail reply with feedback")
 
     # -- request C: Nordwerk; no answer, the second ask sent from her own-domain alias
@@ -745,7 +748,7 @@ Subject: =?utf-8?q?Feedback_zum_Vorstellungsgespr=C3=A4ch_am_10=2E_Juni?=
 Date: Thu, 12 Jun 2025 17:40:00 +0200
 Message-ID: {d1}
 """)))
-    box.expect([d1], status="no_response", undeliverable=True, replies=[bounce],
+    box.expect([d1], status="no_response", undeliverable=True, replies={bounce: "no_response"},
                why="bounced (RFC 3464 report); the next ask is not due before 19 June")
 
     # -- more noise while all that happened
@@ -1031,7 +1034,7 @@ Diego Fernández"""
         subject="RE: " + a_subject, date=when(2025, 2, 19, 10, 2), mid=a_reply, in_reply_to=a1,
         extra=["User-Agent: Zoho Mail", "X-Mailer: Zoho Mail"],
         body=html_leaf(a_html, cte="base64")))
-    box.expect([a1], status="rejection", replies=[a_reply],
+    box.expect([a1], status="rejection", replies={a_reply: "rejection"},
                why="Spanish HTML-only base64 reply declining to give feedback")
 
     # -- request B: Cafeína Labs (Lisbon), Portuguese; a colleague answers with feedback
@@ -1068,7 +1071,7 @@ Talent Partner | Cafeína Labs
 >
 {quoted(b1_text)}
 """, cte="quoted-printable")))
-    box.expect([b1], status="feedback", replies=[b_reply],
+    box.expect([b1], status="feedback", replies={b_reply: "feedback"},
                why="European Portuguese feedback from a colleague at the same company (Apple Mail)")
 
     # -- request C: Tidewater (London); three asks, the last unthreaded, no answer at all
@@ -1135,7 +1138,7 @@ Diego"""
 Thanks for asking, and of course! I want to give you something more useful than a two-liner, so let me collect the notes from Jakob and the rest of the panel first. I'll come back to you next week.
 
 Hannah""", f"On Thu, 6 Mar 2025 at 17:02, Diego Fernández <{me}> wrote:", d1_text)))
-    box.expect([d1], status="no_response", due="second_ask", replies=[d_hold],
+    box.expect([d1], status="no_response", due="second_ask", replies={d_hold: "no_response"},
                why="holding reply promising an answer next week (by 14 March); nothing since")
 
     # -- request E: Nube Verde, Spanish; asked four days ago
@@ -1391,7 +1394,7 @@ Amélie""", ["De : Julien Moreau <julien.moreau@veridis.example>",
             "Envoyé : mercredi 17 septembre 2025 08:51", f"À : Amélie Laurent <{me}>",
             "Objet : Re: " + a_subject], a_new)))
     box.not_requests.append(thanks)
-    box.expect([a1], status="feedback", replies=[a_reply],
+    box.expect([a1], status="feedback", replies={a_reply: "feedback"},
                why="French Gmail reply with specific feedback; her thank-you is not an ask")
 
     # -- request B: Orbital Santé, from her university address; refusal filed in a folder
@@ -1446,7 +1449,7 @@ Chargée de recrutement
 Orbital Santé""", [f"De : Amélie Laurent <{uni}>", "Envoyé : lundi 22 septembre 2025 09:15",
                    "À : Claire Dubois <claire.dubois@orbital-sante.example>",
                    "Objet : " + b_subject], b1_text)))
-    box.expect([b1], status="rejection", replies=[b_reply],
+    box.expect([b1], status="rejection", replies={b_reply: "rejection"},
                why="asked from her university address; refusal filed in Candidatures/Orbital")
 
     # -- request C: Atelier Nova; the answer comes as a new mail with a new subject
@@ -1480,7 +1483,7 @@ Si vous retravaillez la partie technique, n'hésitez pas à repostuler chez nous
 
 Marc
 """, cte="quoted-printable", charset="iso-8859-1")))
-    box.expect([c1], status="feedback", replies=[c_reply],
+    box.expect([c1], status="feedback", replies={c_reply: "feedback"},
                why="feedback sent as a new mail: new subject, no In-Reply-To or References")
 
     # -- request D: Lumenia; out of office until after the next ask would be due
@@ -1507,7 +1510,7 @@ Je suis absente du bureau jusqu'au 24 octobre inclus, avec un accès limité à 
 
 Cordialement,
 Sophie Martin""")))
-    box.expect([d1], status="no_response", replies=[d_ooo],
+    box.expect([d1], status="no_response", replies={d_ooo: "no_response"},
                why="out of office to 24 October inclusive: next ask due on 27 October, not 13")
 
     # -- request E: Hexagone Data; no answer, and a follow-up she drafted but never sent
@@ -1717,7 +1720,7 @@ Pieter"""
 >>> Sanne de Vries <{me}> 6-1-2025 17:22 >>>
 {a1_text}
 """, cte="base64")))
-    box.expect([a1], status="feedback", replies=[a_reply],
+    box.expect([a1], status="feedback", replies={a_reply: "feedback"},
                why="Dutch feedback, base64 text/plain, filed in Archive")
 
     # -- request B: Harbourline (London); the coordinator answers a forwarded copy
@@ -1763,7 +1766,7 @@ T: +44 20 7946 0321"""
         body=alternative("s-b-reply", b_new + "\n\n-----Original Message-----\n"
                          + "\n".join(b_head) + "\n\n" + b_fw,
                          outlook_html(b_new, b_head, b_fw), charset="windows-1252")))
-    box.expect([b1], status="rejection", replies=[b_reply],
+    box.expect([b1], status="rejection", replies={b_reply: "rejection"},
                why="warm, long refusal from a coordinator, In-Reply-To her colleague's forward")
 
     # -- request C: Studio Dijk, Dutch; two asks, no answer
@@ -1828,7 +1831,7 @@ Sanne"""
         subject="RE: " + d_subject, date=when(2025, 1, 21, 14, 12), mid=d_reply, in_reply_to=d1,
         extra=["X-MS-Exchange-Organization-SCL: -1", "Content-Language: nl-NL"],
         body=html_leaf(d_html)))
-    box.expect([d1], status="feedback", replies=[d_reply],
+    box.expect([d1], status="feedback", replies={d_reply: "feedback"},
                why="HTML-only (quoted-printable) reply with feedback")
 
     # -- noise, and the mail around request E
@@ -1949,7 +1952,7 @@ Ik ben met ouderschapsverlof en tot en met 14 februari niet aanwezig. Je e-mail 
 
 Met vriendelijke groet,
 Lars Visser""", lang="NL"))))
-    box.expect([e1], status="no_response", replies=[e_ooo],
+    box.expect([e1], status="no_response", replies={e_ooo: "no_response"},
                why="Dutch out-of-office to 14 February inclusive: next ask due 17 February")
 
     box.put("INBOX", "newsletter-2", message(
@@ -1988,9 +1991,400 @@ Sanne""", "Op 30 jan 2025, om 15:20 heeft Mirjam de Boer <mirjam@tegelwerk.examp
     return box
 
 
+
+# ============================================================================================
+# 5. Tom Okafor, backend engineer in Leeds: Fastmail, a second address, replies filed by rules
 # ============================================================================================
 
-SCENARIOS = [lena, diego, amelie, sanne]
+def tom() -> Mailbox:
+    me, alias = "tom.okafor@fastmail.example", "tom@okafor.example"
+    box = Mailbox("tom_leeds", "Tom Okafor", [me, alias], "2024-11-25T08:00:00+00:00")
+    tom_from = address("Tom Okafor", me)
+    fm = ["User-Agent: Fastmail/1.0"]
+
+    def fastmail(text: str, attr: str = "", original: str = "") -> Leaf:
+        return plain(text + (f"\n\n{attr}\n{quoted(original)}\n" if attr else "\n"),
+                     cte="quoted-printable")
+
+    box.put("INBOX", "jobalert", message(
+        sender="LinkedIn Job Alerts <jobalerts-noreply@linkedin-mail.example>", to=me,
+        subject="“backend engineer”: 24 new jobs in Leeds", date=when(2024, 10, 7, 6, 12, tz=1),
+        mid=mta_id("t-alert", when(2024, 10, 7, 6, 12), "linkedin-mail.example"),
+        extra=bulk_headers("<jobalerts.linkedin-mail.example>",
+                           "https://linkedin-mail.example/comm/unsub?t=9a1"),
+        body=alternative("t-alert", """Your job alert for backend engineer in Leeds
+
+Backend Engineer (Go) – Quanta Pay – Leeds (Hybrid)
+Platform Engineer – Fjordline – Remote
+Site Reliability Engineer – Ironbridge – Manchester
+
+See all jobs: https://linkedin-mail.example/jobs/alerts/9a1
+Unsubscribe: https://linkedin-mail.example/comm/unsub?t=9a1
+""", "<table><tr><td><b>Backend Engineer (Go)</b><br>Quanta Pay – Leeds (Hybrid)</td></tr>"
+            "<tr><td><b>Platform Engineer</b><br>Fjordline – Remote</td></tr></table><a href="
+            "\"https://linkedin-mail.example/comm/unsub?t=9a1\">Unsubscribe</a>")))
+    application = uuid_id("t-application", "fastmail.example")
+    box.put("Sent", "application-quantapay", message(
+        sender=tom_from, to="careers@quantapay.example",
+        subject="Application: Backend Engineer (Go) – Tom Okafor", date=when(2024, 10, 8, 20, 3, tz=1),
+        mid=application, extra=fm, body=mixed("t-application", fastmail("""Hello Quanta Pay team,
+
+I'd like to apply for the Backend Engineer (Go) role in Leeds. I've spent the last four years building payment reconciliation services in Go at a Manchester fintech, including the ledger service that now settles around two million transactions a day.
+
+I'm attracted by your work on instant payouts for small merchants, and I'd enjoy the on-call and reliability side of the role as much as the feature work.
+
+CV attached. Thanks for considering me.
+
+Tom Okafor
+github.com/tokafor"""), attachment("Tom_Okafor_CV.pdf", pdf("Tom Okafor CV")))))
+    box.not_requests.append(application)
+    box.put("INBOX", "ats-quantapay", message(
+        sender="Quanta Pay <no-reply@ashbyhq.example>", to=me,
+        subject="Thanks for applying to Quanta Pay", date=when(2024, 10, 8, 20, 5, tz=1),
+        mid=mta_id("t-ats", when(2024, 10, 8, 20, 5), "ashbyhq.example"),
+        extra=["Auto-Submitted: auto-generated"],
+        body=html_leaf("<p>Hi Tom,</p><p>Thanks for applying for <b>Backend Engineer (Go)</b>. "
+                       "We've received your application and will be in touch.</p><p>– The Quanta "
+                       "Pay Talent Team</p>")))
+    box.put("INBOX", "newsletter", message(
+        sender="The Backend Brief <brief@backendbrief.example>", to=me,
+        subject="The Backend Brief: idempotency keys, done properly",
+        date=when(2024, 10, 9, 12, 0, tz=1),
+        mid=mta_id("t-news", when(2024, 10, 9, 12, 0), "backendbrief.example"),
+        extra=bulk_headers("The Backend Brief <brief.backendbrief.example>",
+                           "https://backendbrief.example/unsubscribe?s=tom-41"),
+        body=plain("""Idempotency keys, done properly - plus: why your retries are a DDoS, and a reading list on event sourcing.
+
+Unsubscribe: https://backendbrief.example/unsubscribe?s=tom-41
+""", cte="7bit", charset="us-ascii")))
+    chris_invite = gmail_id("t-chris")
+    chris_text = """Hi Tom,
+
+Thanks for applying! We'd like to invite you to a technical interview: 45 minutes of pairing on a small Go service, then 45 minutes of system design with Ravi Patel, our engineering manager.
+
+Does Thursday 10 October at 2pm work?
+
+Cheers,
+Chris Lee
+Engineering Recruiter, Quanta Pay"""
+    box.put("Jobs/Quanta Pay", "invite-quantapay", message(
+        sender="Chris Lee <chris.lee@quantapay.example>", to=tom_from,
+        subject="Quanta Pay – technical interview", date=when(2024, 10, 9, 9, 30, tz=1),
+        mid=chris_invite, body=alternative("t-chris", chris_text, gmail_html(chris_text))))
+    scheduling = uuid_id("t-sched", "fastmail.example")
+    box.put("Sent", "scheduling-quantapay", message(
+        sender=tom_from, to="Chris Lee <chris.lee@quantapay.example>",
+        subject="Re: Quanta Pay – technical interview", date=when(2024, 10, 9, 10, 2, tz=1),
+        mid=scheduling, in_reply_to=chris_invite, extra=fm, body=fastmail("""Hi Chris,
+
+Thursday at 2pm works great, thanks. Will it be on Google Meet?
+
+Tom""", "On Wed, 9 Oct 2024, at 09:30, Chris Lee wrote:", chris_text)))
+    box.not_requests.append(scheduling)
+
+    # -- request A: Quanta Pay; short blunt feedback, filed by a rule, and his thanks
+    a1 = uuid_id("t-a1", "fastmail.example")
+    a1_text = """Hi Ravi,
+
+Thanks for letting me know, and for the time you and Chris put into the process. Gutted, but I'd rather learn from it.
+
+What would you say I most needed to do better? Be as blunt as you like.
+
+Cheers,
+Tom"""
+    a_subject = "Backend Engineer interview - feedback?"
+    box.put("Sent", "request-quantapay", message(
+        sender=tom_from, to="Ravi Patel <ravi@quantapay.example>", subject=a_subject,
+        date=when(2024, 10, 14, 19, 2, tz=1), mid=a1, extra=fm, body=fastmail(a1_text)))
+    a_reply = gmail_id("t-a-reply")
+    a_new = """Hey Tom,
+
+Sure. Short version: tech-wise we didn't think you were at the senior bar yet. In the system design round you stayed at boxes-and-arrows level - no numbers on throughput, no plan for when the ledger service falls over. Your Go exercise was tidy though, and everyone liked working with you.
+
+Ravi"""
+    a_attr = f"On Mon, 14 Oct 2024 at 19:02, Tom Okafor <{me}> wrote:"
+    box.put("Jobs/Quanta Pay", "reply-quantapay-feedback", message(
+        sender="Ravi Patel <ravi@quantapay.example>", to=tom_from, subject="Re: " + a_subject,
+        date=when(2024, 10, 15, 8, 40, tz=1), mid=a_reply, in_reply_to=a1,
+        body=alternative("t-a-reply", f"{a_new}\n\n{a_attr}\n{quoted(a1_text)}\n",
+                         gmail_html(a_new, a_attr, a1_text))))
+    thanks = uuid_id("t-thanks", "fastmail.example")
+    box.put("Sent", "thanks-quantapay", message(
+        sender=tom_from, to="Ravi Patel <ravi@quantapay.example>", subject="Re: " + a_subject,
+        date=when(2024, 10, 15, 12, 20, tz=1), mid=thanks, in_reply_to=a_reply,
+        references=[a1, a_reply], extra=fm, body=fastmail("""Cheers Ravi, that's really useful and exactly what I needed to hear. I'll work on putting numbers and failure modes into my designs.
+
+Thanks again,
+Tom""", "On Tue, 15 Oct 2024, at 08:40, Ravi Patel wrote:", a_new)))
+    box.not_requests.append(thanks)
+    box.expect([a1], status="feedback", replies={a_reply: "feedback"},
+               why="short, blunt feedback in a Gmail reply filed in Jobs/Quanta Pay")
+
+    # -- request B: Fjordline (Oslo); a long, warm refusal in Norwegian Outlook
+    b1 = uuid_id("t-b1", "fastmail.example")
+    b1_text = """Hi Zoë,
+
+Thank you for Friday's final interview and for the kind call this morning. I'd really value your perspective: how did I compare with the other finalists, and what should I focus on improving?
+
+Best wishes,
+Tom Okafor"""
+    b_subject = "Feedback — Platform Engineer interview"
+    box.put("Sent", "request-fjordline", message(
+        sender=tom_from, to="Zoë Ørsted <zoe.orsted@fjordline.example>", subject=b_subject,
+        date=when(2024, 10, 21, 12, 15, tz=1), mid=b1, extra=fm, body=fastmail(b1_text)))
+    b_reply = outlook_id("t-b-reply", "eurprd05")
+    b_new = """Hi Tom,
+
+Thank you so much for your message, and again for all the time and energy you put into our process. I want you to know that everyone on the panel was genuinely impressed with you – your background, your curiosity and the way you talked about your open-source work. You would clearly bring a lot to any platform team.
+
+It was an exceptionally strong group of finalists and in the end it came down to a few details. I'm afraid we're not able to share detailed feedback on individual interviews, but please don't read anything negative into that.
+
+We'd be delighted to stay in touch, and I hope our paths cross again.
+
+Warm regards,
+Zoë
+
+Zoë Ørsted
+Head of Platform | Fjordline"""
+    b_head = [f"Fra: Tom Okafor <{me}>", "Sendt: mandag 21. oktober 2024 13:15",
+              "Til: Zoë Ørsted <zoe.orsted@fjordline.example>", "Emne: " + b_subject]
+    box.put("INBOX", "reply-fjordline-refusal", message(
+        sender=address("Zoë Ørsted", "zoe.orsted@fjordline.example", "iso-8859-1"),
+        to=tom_from, subject="SV: " + b_subject, date=when(2024, 10, 24, 15, 30, tz=2),
+        mid=b_reply, in_reply_to=b1, extra=OUTLOOK + ["Content-Language: nb-NO"],
+        body=alternative("t-b-reply", b_new + "\n\n" + "\n".join(b_head) + "\n\n" + b1_text,
+                         outlook_html(b_new, b_head, b1_text, lang="NB"),
+                         charset="windows-1252")))
+    box.expect([b1], status="rejection", replies={b_reply: "rejection"},
+               why="effusive praise, 'came down to a few details', no feedback: a refusal")
+
+    # -- request C: Ironbridge; three asks, the second a new mail from his other address
+    c1 = uuid_id("t-c1", "fastmail.example")
+    box.put("Sent", "request-ironbridge", message(
+        sender=tom_from, to="Greg Holt <greg.holt@ironbridge.example>",
+        subject="Thanks for Thursday – any feedback?", date=when(2024, 10, 22, 17, 20, tz=1),
+        mid=c1, extra=fm, body=fastmail("""Hi Greg,
+
+Thanks for the SRE interview on Thursday. I heard from Megan that you've gone another way – no hard feelings at all.
+
+Would you be up for sharing what tipped it, and anything I could have done better in the incident simulation? It'd help me a lot.
+
+Thanks,
+Tom""")))
+    c2 = uuid_id("t-c2", "okafor.example")
+    c2_text = """Hi Greg,
+
+Following up on my note from last week (sending from my other address in case that one got filtered). Any quick thoughts on my SRE interview would be much appreciated – even a line or two.
+
+Best,
+Tom Okafor"""
+    box.put("Sent", "second-ask-ironbridge-alias-unthreaded", message(
+        sender=address("Tom Okafor", alias), to="Greg Holt <greg.holt@ironbridge.example>",
+        subject="Following up: SRE interview feedback", date=when(2024, 10, 31, 10, 5, tz=0),
+        mid=c2, extra=[APPLE], body=plain(c2_text + "\n", cte="quoted-printable")))
+    c3 = uuid_id("t-c3", "fastmail.example")
+    box.put("Sent", "third-ask-ironbridge", message(
+        sender=tom_from, to="Greg Holt <greg.holt@ironbridge.example>",
+        subject="Re: Following up: SRE interview feedback", date=when(2024, 11, 12, 9, 30, tz=0),
+        mid=c3, in_reply_to=c2, extra=fm, body=fastmail("""Hi Greg,
+
+Last nudge from me, promise. If you do get a minute I'd still love to hear what I could improve. Otherwise, all the best with the new hire!
+
+Tom""", f"On Thu, 31 Oct 2024, at 10:05, Tom Okafor <{alias}> wrote:", c2_text)))
+    box.expect([c1, c2, c3], status="no_response", gone_quiet=True,
+               why="second ask a new mail from his alias, third threaded to it; quiet since")
+
+    # -- request D: Larkspur Health; an acknowledgement, then the hiring manager's feedback
+    d1 = uuid_id("t-d1", "fastmail.example")
+    d1_text = """Hi Aisha,
+
+Thanks for coordinating everything for the Data Engineer interviews, and for letting me know the outcome. Would it be possible to get some feedback from the panel? I'm especially keen to know how my take-home compared with the other candidates'.
+
+Many thanks,
+Tom Okafor"""
+    d_subject = "Request for feedback: Data Engineer (ref LH-884)"
+    box.put("Sent", "request-larkspur", message(
+        sender=tom_from, to="Aisha Khan <aisha.khan@larkspurhealth.example>", subject=d_subject,
+        date=when(2024, 11, 4, 8, 50, tz=0), mid=d1, extra=fm, body=fastmail(d1_text)))
+    d_ack = outlook_id("t-d-ack", "gbrp265")
+    d_ack_text = """Hi Tom,
+
+Thanks for your email. I've asked the hiring panel for their notes and will pass them on once I have them.
+
+Kind regards,
+Aisha Khan
+Recruitment Coordinator | Larkspur Health"""
+    box.put("INBOX", "reply-larkspur-ack", message(
+        sender="Aisha Khan <aisha.khan@larkspurhealth.example>", to=tom_from,
+        subject="RE: " + d_subject, date=when(2024, 11, 4, 11, 32, tz=0), mid=d_ack,
+        in_reply_to=d1, extra=OUTLOOK,
+        body=plain(d_ack_text + "\n\n________________________________\nFrom: Tom Okafor <"
+                   f"{me}>\nSent: 04 November 2024 08:50\nTo: Aisha Khan <aisha.khan@larkspur"
+                   f"health.example>\nSubject: {d_subject}\n\n{d1_text}\n", cte="7bit",
+                   charset="us-ascii")))
+    d_reply = outlook_id("t-d-reply", "gbrp265")
+    d_new = """Hi Tom,
+
+Aisha forwarded me your note - sorry it's taken a while.
+
+Your take-home was one of the better ones: a sensible dbt structure and good tests. Where you lost ground was the stakeholder round. When our clinical lead asked how you'd handle two conflicting definitions of a "readmission", you went straight to the technical fix rather than asking who owns the definition. The person we hired handled that part well, and it's a big part of this job.
+
+Hope that's useful, and good luck.
+
+Ben
+
+Dr Ben Carter
+Head of Data, Larkspur Health"""
+    d_head = ["From: Aisha Khan <aisha.khan@larkspurhealth.example>",
+              "Sent: 04 November 2024 11:32", f"To: Tom Okafor <{me}>",
+              "Cc: Ben Carter <ben.carter@larkspurhealth.example>", "Subject: RE: " + d_subject]
+    box.put("INBOX", "reply-larkspur-feedback", message(
+        sender="Dr Ben Carter <ben.carter@larkspurhealth.example>", to=tom_from,
+        cc="Aisha Khan <aisha.khan@larkspurhealth.example>", subject="RE: " + d_subject,
+        date=when(2024, 11, 13, 16, 5, tz=0), mid=d_reply, in_reply_to=d_ack,
+        references=[d1, d_ack], extra=OUTLOOK,
+        body=alternative("t-d-reply", d_new + "\n\n" + "\n".join(d_head) + "\n\n" + d_ack_text,
+                         outlook_html(d_new, d_head, d_ack_text), cte="base64")))
+    box.expect([d1], status="feedback", replies={d_ack: "no_response", d_reply: "feedback"},
+               why="coordinator's acknowledgement, then feedback from the hiring manager")
+
+    # -- request E: Brightwater AI; a mistyped address, and the bounce
+    hana = gmail_id("t-hana")
+    hana_text = """Hi Tom,
+
+Jo Smith, our ML lead, would like to meet you for the final interview. Could you do Monday 18 November at 11:00?
+
+Best,
+Hana Suzuki
+People Operations, Brightwater AI"""
+    box.put("INBOX", "invite-brightwater", message(
+        sender="Hana Suzuki <hana.suzuki@brightwater-ai.example>", to=tom_from,
+        subject="Interview – ML Engineer", date=when(2024, 11, 13, 10, 12, tz=0), mid=hana,
+        body=alternative("t-hana", hana_text, gmail_html(hana_text))))
+    scheduling2 = uuid_id("t-sched2", "fastmail.example")
+    box.put("Sent", "scheduling-brightwater", message(
+        sender=tom_from, to="Hana Suzuki <hana.suzuki@brightwater-ai.example>",
+        subject="Re: Interview – ML Engineer", date=when(2024, 11, 13, 12, 40, tz=0),
+        mid=scheduling2, in_reply_to=hana, extra=fm, body=fastmail("""Hi Hana,
+
+Monday 18th at 11 works for me. Looking forward to meeting Jo.
+
+Thanks,
+Tom""", "On Wed, 13 Nov 2024, at 10:12, Hana Suzuki wrote:", hana_text)))
+    box.not_requests.append(scheduling2)
+    e1 = uuid_id("t-e1", "fastmail.example")
+    e_subject = "Feedback on my ML Engineer interview"
+    box.put("Sent", "request-brightwater", message(
+        sender=tom_from, to="Jo Smith <jo.smyth@brightwater-ai.example>", subject=e_subject,
+        date=when(2024, 11, 20, 14, 10, tz=0), mid=e1, extra=fm, body=fastmail("""Hi Jo,
+
+Thanks for Monday's interview, and for being so open about where the team is heading. Hana let me know you've offered the role to someone else.
+
+If you have a few minutes, I'd be grateful for any feedback – what made the difference, and what I could do better next time.
+
+Best,
+Tom""")))
+    bounce = mta_id("t-bounce", when(2024, 11, 20, 14, 10, 31, tz=0), "smtp.messagingengine.example")
+    box.put("INBOX", "bounce-brightwater", message(
+        top=["Return-Path: <>"],
+        sender="Mail Delivery System <Mailer-Daemon@smtp.messagingengine.example>", to=me,
+        subject="Mail delivery failed: returning message to sender",
+        date=when(2024, 11, 20, 14, 10, 31, tz=0), mid=bounce,
+        extra=["Auto-Submitted: auto-replied", "X-Failed-Recipients: jo.smyth@brightwater-ai.example"],
+        body=dsn(seed="t-bounce", mta="smtp.messagingengine.example",
+                 date=when(2024, 11, 20, 14, 10, 29, tz=0),
+                 recipient="jo.smyth@brightwater-ai.example", explanation="""This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  jo.smyth@brightwater-ai.example
+    host aspmx.brightwater-ai.example [198.51.100.17]
+    SMTP error from remote mail server after RCPT TO:<jo.smyth@brightwater-ai.example>:
+    550 5.1.1 The email account that you tried to reach does not exist.
+""", diagnostic="550 5.1.1 The email account that you tried to reach does not exist.",
+                 original_headers=f"""From: Tom Okafor <{me}>
+To: Jo Smith <jo.smyth@brightwater-ai.example>
+Subject: {e_subject}
+Date: Wed, 20 Nov 2024 14:10:00 +0000
+Message-Id: {e1}
+""")))
+    box.expect([e1], status="no_response", undeliverable=True, replies={bounce: "no_response"},
+               why="mistyped address bounced; the next ask would not be due before 27 November")
+
+    # -- more noise
+    cv_ask = uuid_id("t-cv", "fastmail.example")
+    cv_text = """Mate,
+
+Can you have a look at my CV and tell me if it's rubbish? Be honest. Two final rounds and no offer, so something's off and I reckon it might be how I pitch myself.
+
+Pint on me Friday.
+Tom"""
+    box.put("Sent", "personal-cv-ask", message(
+        sender=tom_from, to="Dan Whitaker <dan.whitaker@gmail.com>", subject="cv?",
+        date=when(2024, 10, 18, 21, 15, tz=1), mid=cv_ask, extra=fm,
+        body=mixed("t-cv", fastmail(cv_text), attachment("tom-okafor-cv.pdf",
+                                                           pdf("Tom Okafor CV")))))
+    box.not_requests.append(cv_ask)
+    box.put("INBOX", "personal-cv-answer", message(
+        sender="Dan Whitaker <dan.whitaker@gmail.com>", to=tom_from, subject="Re: cv?",
+        date=when(2024, 10, 19, 10, 2, tz=1), mid=gmail_id("t-dan"), in_reply_to=cv_ask,
+        body=alternative("t-dan", f"""It's not rubbish, you muppet. Put the ledger numbers at the top, drop the "hobbies" bit, and say "led" instead of "was involved in". Pint accepted.
+
+D
+
+On Fri, 18 Oct 2024 at 21:15, Tom Okafor <{me}> wrote:
+{quoted(cv_text)}
+""", gmail_html("""It's not rubbish, you muppet. Put the ledger numbers at the top, drop the "hobbies" bit, and say "led" instead of "was involved in". Pint accepted.
+
+D""", f"On Fri, 18 Oct 2024 at 21:15, Tom Okafor <{me}> wrote:", cv_text))))
+    box.put("INBOX", "recruiter-cold", message(
+        sender="Laura Finch <laura@sourcedtalent.example>", to=me,
+        subject="Go engineer roles – Leeds & remote", date=when(2024, 10, 28, 9, 41, tz=0),
+        mid=outlook_id("t-cold", "gbrp265"), extra=OUTLOOK,
+        body=alternative("t-cold", """Hi Tom,
+
+I came across your GitHub and thought you'd be a great fit for a couple of Go roles I'm working on – one at a Leeds-based insurtech (£75-85k, hybrid) and one fully remote at a payments company.
+
+Would you be open to a 15-minute call this week?
+
+Best,
+Laura Finch
+Senior Tech Recruiter | Sourced Talent""", outlook_html("""Hi Tom,
+
+I came across your GitHub and thought you'd be a great fit for a couple of Go roles I'm working on.
+
+Would you be open to a 15-minute call this week?
+
+Best,
+Laura Finch"""), charset="windows-1252")))
+    box.put("INBOX", "personal-mum", message(
+        sender="Grace Okafor <grace.okafor@btinternet.com>", to=me, subject="Sunday",
+        date=when(2024, 11, 6, 18, 30, tz=0), mid=uuid_id("t-mum", "btinternet.com"),
+        extra=[APPLE], body=plain("""Hi love,
+
+Are you still coming for lunch on Sunday? Your dad's doing jollof. Any news on the jobs?
+
+Mum x
+
+Sent from my iPad
+""", cte="7bit", charset="us-ascii")))
+    box.put("INBOX", "jobalert-2", message(
+        sender="LinkedIn Job Alerts <jobalerts-noreply@linkedin-mail.example>", to=me,
+        subject="“backend engineer”: 11 new jobs in Leeds", date=when(2024, 11, 22, 6, 12, tz=0),
+        mid=mta_id("t-alert2", when(2024, 11, 22, 6, 12), "linkedin-mail.example"),
+        extra=bulk_headers("<jobalerts.linkedin-mail.example>",
+                           "https://linkedin-mail.example/comm/unsub?t=9a1"),
+        body=plain("""Your job alert for backend engineer in Leeds: 11 new jobs.
+
+Unsubscribe: https://linkedin-mail.example/comm/unsub?t=9a1
+""", cte="quoted-printable")))
+    return box
+
+
+# ============================================================================================
+
+SCENARIOS = [lena, diego, amelie, sanne, tom]
 
 
 def write(box: Mailbox, root: Path) -> None:
