@@ -8,7 +8,7 @@ from pathlib import Path
 from watcher.cli import COMMANDS, build_parser
 
 PACKAGE = Path(__file__).resolve().parent.parent / "watcher"
-CORE = {"messages", "autosignals", "returndate", "charsets", "htmltext", "replies", "replybody",
+CORE = {"messages", "headers", "mimeparts", "autosignals", "returndate", "charsets", "htmltext", "replies", "replybody",
         "replymarkers", "signatures", "features", "conversations", "followups", "digest",
         "drafts", "folders", "domains", "mailsource"}
 FORBIDDEN_IN_CORE = {"imapclient", "sqlite3", "joblib", "schedule", "keyring", "subprocess",

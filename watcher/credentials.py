@@ -77,6 +77,19 @@ def _keyring_password(account: Account) -> str:
     return value
 
 
+def keyring_available() -> bool:
+    """True when the system keyring has a working backend (not on most servers or in CI)."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        return False
+    try:
+        return not isinstance(keyring.get_keyring(), fail.Keyring)
+    except RuntimeError:
+        return False
+
+
 def store_password(account: Account, password: str) -> None:
     """Save a password in the system keyring (used by setup)."""
     try:

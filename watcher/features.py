@@ -24,7 +24,7 @@ def signal_tokens(signals: AutoSignals) -> str:
     if signals.auto_submitted and signals.auto_submitted != "no":
         tokens.append("sig_auto_submitted")
     for name in ("auto_reply_header", "mailing_list", "auto_reply_subject", "bounce",
-                 "read_receipt"):
+                 "read_receipt", "delivery_report", "out_of_office"):
         if getattr(signals, name, False):
             tokens.append("sig_" + name)
     if signals.precedence:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watcher.config import Account, is_loopback, parse_config
-from watcher.credentials import Secret, get_secret, store_password
+from watcher.credentials import Secret, get_secret, keyring_available, store_password
 from watcher.errors import ConfigError, WatcherError
 from watcher.folders import Folder, choose_folders
 from watcher.providers import (
@@ -128,15 +128,7 @@ class SystemKeyring:
     def usable(self) -> bool:
         # Asked before the user types a password, so a machine without a keyring (a server,
         # a container) gets the choice of a command instead of an error at the end.
-        try:
-            import keyring
-            from keyring.backends import fail
-        except ImportError:  # pragma: no cover - keyring is a dependency
-            return False
-        try:
-            return not isinstance(keyring.get_keyring(), fail.Keyring)
-        except RuntimeError:
-            return False
+        return keyring_available()
 
     def store(self, account: Account, password: str) -> None:
         store_password(account, password)

@@ -163,6 +163,12 @@ class AccountSync:
         own_messages = self.store.messages(own=True, account=self.account.name)
         marks = self.store.request_marks()
         unjudged = [m for m in own_messages if m.message_id not in marks]
+        # Mail sent in the user's name by a program (our own digest copy, auto-replies) asks
+        # nothing of anyone.
+        automatic = [m for m in unjudged if m.signals.automatic]
+        if automatic:
+            self.store.mark_requests((m.message_id, False, "automatic", None) for m in automatic)
+        unjudged = [m for m in unjudged if not m.signals.automatic]
         if unjudged:
             decisions = self.detect_requests(unjudged)
             self.store.mark_requests((mid, ok, "model", conf) for mid, ok, conf in decisions)
