@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 REPLY_LABELS = ("feedback", "rejection", "no_response")
 REQUEST_LABELS = ("request", "other")
 CORPUS_FILES = {"reply": "replies-*.jsonl", "request": "requests*.jsonl"}
+MODEL_NAMES = {"reply": "replies", "request": "requests"}
 HELDOUT_FILES = {"reply": "replies-heldout.jsonl", "request": "requests-heldout.jsonl"}
 
 
@@ -258,7 +259,7 @@ def build_shipped(kinds: Iterable[str] = ("reply", "request")) -> None:
         held = heldout_path(kind)
         if held:
             scores["heldout"] = evaluate_file(model, held, kind).report()
-        path = package_dir() / f"{kind}s.joblib"
+        path = package_dir() / f"{MODEL_NAMES[kind]}.joblib"
         meta = save_model(model, path, {"kind": kind, "corpus_hash": corpus_hash(kind),
                                         "examples": len(examples), "scores": scores})
         print(f"{path.name}: {len(examples)} examples, cv macro-F1 "

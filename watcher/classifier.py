@@ -53,6 +53,12 @@ class TextClassifier:
         return out
 
 
+def model_name(kind: str) -> str:
+    from watcher.models.train import MODEL_NAMES
+
+    return MODEL_NAMES[kind]
+
+
 def _model_dir(data_dir: Path) -> Path:
     return data_dir / "models"
 
@@ -67,7 +73,7 @@ def cache_dir() -> Path:
 
 
 def personal_path(data_dir: Path, kind: str) -> Path:
-    return _model_dir(data_dir) / f"{kind}s-personal.joblib"
+    return _model_dir(data_dir) / f"{model_name(kind)}-personal.joblib"
 
 
 def load_classifier(kind: str, data_dir: Path | None) -> TextClassifier:
@@ -81,10 +87,11 @@ def load_classifier(kind: str, data_dir: Path | None) -> TextClassifier:
             personal = load_model(personal_path(data_dir, kind))
             if personal is not None:
                 return TextClassifier(*personal, "personal")
-        shipped = load_model(train.package_dir() / f"{kind}s.joblib", corpus_hash)
+        shipped = load_model(train.package_dir() / f"{model_name(kind)}.joblib",
+                             corpus_hash)
         if shipped is not None:
             return TextClassifier(*shipped, "shipped")
-        cached = load_model(cache_dir() / f"{kind}s.joblib", corpus_hash)
+        cached = load_model(cache_dir() / f"{model_name(kind)}.joblib", corpus_hash)
         if cached is not None:
             return TextClassifier(*cached, "rebuilt")
         log.warning("no usable shipped %s model for this scikit-learn; rebuilding it from the "
@@ -93,7 +100,7 @@ def load_classifier(kind: str, data_dir: Path | None) -> TextClassifier:
         pipeline = train.fit(examples, kind)
         meta = {"kind": kind, "corpus_hash": corpus_hash, "examples": len(examples)}
         try:
-            meta = save_model(pipeline, cache_dir() / f"{kind}s.joblib", meta)
+            meta = save_model(pipeline, cache_dir() / f"{model_name(kind)}.joblib", meta)
         except OSError as exc:
             log.warning("cannot cache the rebuilt model in %s: %s", cache_dir(), exc)
         return TextClassifier(pipeline, meta, "rebuilt")
