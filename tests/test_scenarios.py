@@ -1,9 +1,10 @@
 """End to end over a real Dovecot: five job seekers' mailboxes, sync, then the digest as JSON.
 
 Each scenario under tests/scenarios/<name>/ is a folder tree of real .eml files (the folder
-path is the IMAP folder) and an expected.json written by hand alongside them: for every
-feedback request, its asks, status, due ask, gone-quiet and undeliverable flags and the ids of
-its replies; and the sent messages that are not requests. The mailbox is APPENDed as it is,
+path is the IMAP folder) and an expected.json (the judgements written by hand next to each
+message in scenarios/make_scenarios.py): for every feedback request its asks, status, due ask,
+gone-quiet and undeliverable flags, its replies and their labels; and the sent messages that
+are not requests. The mailbox is APPENDed as it is,
 ``feedback-watcher sync`` and ``digest --json --now ...`` run through ``main()``, and every
 thread is checked on its own, so one wrong thread names itself.
 """
@@ -129,8 +130,9 @@ def _run(name: str, dovecot, tmp: Path) -> Run:
     mb.address = expected["addresses"][0]
     mb.write_config()
     text = mb.config_path.read_text()
-    mb.config_path.write_text(text.replace(f'addresses = ["{mb.address}"]', "addresses = "
-                                           + json.dumps(expected["addresses"])))
+    one = f'addresses = ["{mb.address}"]'
+    assert one in text, "Mailbox.write_config changed its format"
+    mb.config_path.write_text(text.replace(one, "addresses = " + json.dumps(expected["addresses"])))
     folders = _folders(name)
     for folder, paths in folders.items():
         mb.append(folder, *(p.read_bytes() for p in paths))
