@@ -280,10 +280,10 @@ def candidate_pipelines(kind: str) -> dict[str, Any]:
 
     out = {}
     for name, learner in {
-        "logreg C=8 (chosen)": LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced"),
+        "logreg C=8": LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced"),
         "logreg C=2": LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced"),
         "logreg C=32": LogisticRegression(C=32.0, max_iter=3000, class_weight="balanced"),
-        "linear SVM, sigmoid-calibrated": CalibratedClassifierCV(
+        "linear SVM, sigmoid-calibrated (chosen)": CalibratedClassifierCV(
             LinearSVC(C=0.5, class_weight="balanced"), cv=3),
         "SGD modified-huber": SGDClassifier(loss="modified_huber", alpha=1e-4,
                                             class_weight="balanced", random_state=0),
