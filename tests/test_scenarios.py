@@ -31,9 +31,6 @@ FIELDS = ("asks", "ask_message_ids", "status", "due", "gone_quiet", "undeliverab
 # Threads the product gets wrong today, by (scenario, request Message-ID): kept visible here
 # rather than weakening expected.json. strict=False so a fix shows up as XPASS, not a failure.
 KNOWN_WRONG: dict[tuple[str, str], str] = {
-    ("lena_berlin", "<9958555b-4f4e-9651-04c4-1add42d8a9e0@posteo.example>"):
-        "request detector: the German follow-up in Sent/0604-0855-second-ask-nordwerk-alias.eml "
-        "(from her alias, quoting the first ask) is judged not a request: 1 ask, second_ask due",
     ("sanne_utrecht", "<D3F420D2-D099-9A11-AEF1-8A1BFDBC7000@kpnmail.example>"):
         "request detector: the Dutch follow-up Sent/0123-0940-second-ask-studiodijk.eml "
         "('Ik wilde mijn vraag ... nog even onder je aandacht brengen') is judged not a request",
