@@ -97,15 +97,16 @@ def stages(classifier: ReplyClassifier, raws: list[bytes]) -> dict[str, float]:
 
 
 def run(quick: bool = False, cache: Path = mailgen.DEFAULT_CACHE,
-        profile: cProfile.Profile | None = None) -> dict:
+        profile: cProfile.Profile | None = None, model_every: int = 1,
+        load_rounds: int | None = None) -> dict:
     from watcher.models.train import item_message
 
     count, rounds = (300, 1) if quick else (3000, 3)
-    model = modelcopy.cached_model("reply", cache)
+    model = modelcopy.cached_model("reply", cache, model_every)
     with tempfile.TemporaryDirectory(prefix="fw-bench-classify-") as tmp:
         data_dir = Path(tmp)
         modelcopy.install_personal(model, "reply", data_dir)
-        loads = load_seconds(data_dir, 1 if quick else 3)
+        loads = load_seconds(data_dir, rounds if load_rounds is None else load_rounds)
         t = time.perf_counter()
         classifier = ReplyClassifier(data_dir)
         warm_load = time.perf_counter() - t
@@ -149,7 +150,7 @@ def report(res: dict) -> str:
         f"  classify only (item_message, pre-parsed):     {res['classify_only_per_s']:,.0f}/s",
         "  stages, us a reply: " + ", ".join(f"{k} {v / n * 1e6:,.0f}" for k, v in st.items()),
         "  load, fresh interpreter (imports + joblib): "
-        + ", ".join(f"{s:.2f} s" for s in res["load_cold_s"])
+        + (", ".join(f"{s:.2f} s" for s in res["load_cold_s"]) or "not measured")
         + f"; again in-process {res['load_warm_s']:.2f} s",
         f"  labels agreeing with the corpus (training data, a sanity check only): "
         f"{res['agreement']:.1%}",

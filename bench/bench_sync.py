@@ -75,6 +75,7 @@ class Phases:
     search: float = 0.0
     fetch: float = 0.0
     detect: float = 0.0
+    each_search: list = field(default_factory=list)  # (folder, alternatives, since, seconds)
 
 
 @dataclass
@@ -120,7 +121,11 @@ class TimedSource:
         try:
             return self.inner.search(folder, query)
         finally:
-            self.phases.search += time.perf_counter() - t
+            took = time.perf_counter() - t
+            self.phases.search += took
+            alternatives = len(query.senders) + 2 * len(query.referenced_ids)
+            self.phases.each_search.append(
+                (folder, alternatives, str(query.since), round(took, 3)))
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[FetchedMessage]:
         it = self.inner.fetch(folder, uids)
@@ -166,11 +171,12 @@ def _settle() -> None:
 class Bench:
     """One Dovecot, fresh users hard-linked from generated mailboxes, and the measurements."""
 
-    def __init__(self, server: DovecotServer, cache: Path, workdir: Path) -> None:
+    def __init__(self, server: DovecotServer, cache: Path, workdir: Path,
+                 model_every: int = 1) -> None:
         self.server = server
         self.cache = cache
         self.workdir = workdir
-        self.model = modelcopy.cached_model("request", cache)
+        self.model = modelcopy.cached_model("request", cache, model_every)
         self._users = 0
         self._warm: set[str] = set()
 
@@ -308,7 +314,8 @@ def bench_first(bench: Bench, spec: mailgen.Spec, repeat: int,
 
 
 def run(quick: bool = False, repeat: int = 2, cache: Path = mailgen.DEFAULT_CACHE,
-        server: DovecotServer | None = None, profile: cProfile.Profile | None = None) -> dict:
+        server: DovecotServer | None = None, profile: cProfile.Profile | None = None,
+        model_every: int = 1) -> dict:
     """Both benchmarks; starts (and stops) a Dovecot of its own unless one is given."""
     sizes = QUICK if quick else FULL
     _import_models()
@@ -320,7 +327,7 @@ def run(quick: bool = False, repeat: int = 2, cache: Path = mailgen.DEFAULT_CACH
         server.setup()
         server.start()
     try:
-        bench = Bench(server, cache, root / "data")
+        bench = Bench(server, cache, root / "data", model_every)
         results = {"quick": quick, "repeat": repeat, "machine": machine_note(),
                    "date": time.strftime("%Y-%m-%d %H:%M"),
                    "poll": bench_poll(bench, sizes["poll"], repeat),
@@ -379,6 +386,10 @@ def summary(results: dict) -> dict:
     }
 
 
+def _phase_seconds(phases: dict) -> list[float]:
+    return [v for v in phases.values() if isinstance(v, float)]
+
+
 def report(results: dict) -> str:
     s = summary(results)
     lines = [f"machine: {results['machine']}", ""]
@@ -409,7 +420,9 @@ def report(results: dict) -> str:
         lines.append(f"  sync phases: connect {p['connect']:.2f} s, status {p['status']:.2f} s, "
                      f"search {p['search']:.2f} s ({r['searches']} SEARCH), fetch "
                      f"{p['fetch']:.2f} s, request model {p['detect']:.2f} s, rest (parse, "
-                     f"SQLite) {r['wall'] - sum(p.values()):.2f} s")
+                     f"SQLite) {r['wall'] - sum(_phase_seconds(p)):.2f} s")
+        lines.append("    each SEARCH (folder, alternatives, since, s): "
+                     + "; ".join(" ".join(str(x) for x in e) for e in p["each_search"]))
     lines.append(f"  speed-up (bulk / sync, medians): {s['speedup']:.1f}x   target >= "
                  f"{SPEEDUP_TARGET:.0f}x   ratio {s['speedup'] / SPEEDUP_TARGET:.2f}")
     lines.append(f"  replies found: {s['replies_found']} of {s['replies_planted']}"

@@ -16,15 +16,38 @@ from watcher.classifier import load_classifier, personal_path
 from watcher.modelfile import load_model, meta_path
 
 
-def cached_model(kind: str, cache: Path) -> Path:
-    """The path of a usable cached model of this kind ("reply" or "request"), built if needed."""
-    data_dir = cache / "models-cache"
+def cached_model(kind: str, cache: Path, every: int = 1) -> Path:
+    """The path of a usable cached model of this kind ("reply" or "request"), built if needed.
+
+    ``every`` > 1 trains on every n-th corpus item only: a weaker model, built in a third of
+    the time, for the quick tests of the benchmarks themselves.
+    """
+    data_dir = cache / ("models-cache" if every == 1 else f"models-cache-every{every}")
     path = data_dir / "models" / f"{kind}s.joblib"
     if load_model(path) is None:  # missing, or from another scikit-learn
-        load_classifier(kind, data_dir)
+        if every == 1:
+            load_classifier(kind, data_dir)
+        else:
+            _build_thinned(kind, every, path)
     if load_model(path) is None:
         raise RuntimeError(f"could not build a {kind} model in {data_dir}")
     return path
+
+
+def _build_thinned(kind: str, every: int, path: Path) -> None:
+    from watcher.features import reply_sample, sent_sample
+    from watcher.modelfile import save_model
+    from watcher.models import train
+
+    to_sample = reply_sample if kind == "reply" else sent_sample
+    label_of = train.reply_label if kind == "reply" else train.request_label
+    examples = []
+    for corpus in train.corpus_paths(kind):
+        for item in train.read_jsonl(corpus)[::every]:
+            examples.append(train.Example(item["id"], label_of(item), item["id"], corpus.name,
+                                          to_sample(train.item_message(item))))
+    pipeline = train.fit(examples, kind)
+    save_model(pipeline, path, {"kind": kind, "examples": len(examples), "thinned": every})
 
 
 def install_personal(model: Path, kind: str, data_dir: Path) -> None:
