@@ -18,6 +18,7 @@ from watcher.errors import Interrupted
 from watcher.folders import Folder, choose_folders
 from watcher.mailsource import MailSource, SearchQuery
 from watcher.messages import Message, parse_message
+from watcher.progress import Progress
 from watcher.storage import FolderRecord, Store
 
 log = logging.getLogger(__name__)
@@ -138,8 +139,13 @@ class AccountSync:
         uids -= self.store.known_uids(self.account.name, folder)
         if not uids:
             return
+        with Progress(f"{self.account.name}/{folder}", len(uids)) as progress:
+            self._fetch_into(folder, sorted(uids), progress)
+
+    def _fetch_into(self, folder: str, uids: list[int], progress: Progress) -> None:
         batch: list[tuple[int, Message]] = []
-        for fetched in self.source.fetch(folder, sorted(uids)):
+        for fetched in self.source.fetch(folder, uids):
+            progress.advance()
             internal = fetched.internaldate
             if internal is not None and internal.tzinfo is None:
                 internal = internal.astimezone()  # imapclient gives local naive times
