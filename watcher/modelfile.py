@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import platform
 import tempfile
 from pathlib import Path
@@ -88,4 +89,12 @@ def load_model(path: Path, corpus_hash: str | None = None) -> tuple[Any, dict[st
         return None
     import joblib
 
-    return joblib.load(path), meta
+    try:
+        return joblib.load(path), meta
+    except (AttributeError, ImportError, EOFError, ValueError, TypeError, KeyError,
+            pickle.UnpicklingError) as exc:
+        # A file this program wrote, but an older version of it: its pipeline names a function
+        # or class that has since moved or gone. Rebuilding beats failing every sync.
+        log.warning("model %s cannot be loaded by this version (%s); it will be rebuilt",
+                    path, exc)
+        return None
