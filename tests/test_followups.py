@@ -127,3 +127,21 @@ def test_low_confidence_reply_needs_review_unless_corrected():
     assert [r.message.message_id for r in unsure.needs_review] == ["<r1>"]
     fixed = assess(t, {"<r1>": ("feedback", 1.0, True)}, {}, FollowupPolicy(), T0, 0.6)
     assert fixed.needs_review == () and fixed.status == "feedback"
+
+
+def test_message_sent_after_feedback_is_not_an_ask():
+    ask = msg("<a>", ME, "boss@acme.example", T0)
+    reply = msg("<r1>", "boss@acme.example", ME, T0 + timedelta(days=1), irt="<a>")
+    thanks = msg("<t>", ME, "boss@acme.example", T0 + timedelta(days=2), "Re: x", irt="<r1>")
+    t = one(build_threads([ask, thanks], {"<a>", "<t>"}, [reply], OWN))
+    state = assess(t, labels(r1="feedback"), {}, FollowupPolicy(), T0 + timedelta(days=9), 0.6)
+    assert state.asks == 1 and state.status == "feedback" and state.due is None
+
+
+def test_groupwise_original_is_not_part_of_the_reply():
+    from watcher.replies import visible_text
+
+    text = ("Dag Sanne,\n\nJe presentatie was sterk, maar de planning was te vaag.\n\nWim\n\n"
+            ">>> Sanne de Vries <sanne@kpn.example> 6-1-2025 17:22 >>>\n"
+            "Beste Wim, kun je me feedback geven?\n")
+    assert "kun je me" not in visible_text(text) and "planning" in visible_text(text)

@@ -31,15 +31,6 @@ FIELDS = ("asks", "ask_message_ids", "status", "due", "gone_quiet", "undeliverab
 # Threads the product gets wrong today, by (scenario, request Message-ID): kept visible here
 # rather than weakening expected.json. strict=False so a fix shows up as XPASS, not a failure.
 KNOWN_WRONG: dict[tuple[str, str], str] = {
-    ("sanne_utrecht", "<D3F420D2-D099-9A11-AEF1-8A1BFDBC7000@kpnmail.example>"):
-        "request detector: the Dutch follow-up Sent/0123-0940-second-ask-studiodijk.eml "
-        "('Ik wilde mijn vraag ... nog even onder je aandacht brengen') is judged not a request",
-    ("tom_leeds", "<6e5cb541-d13d-f33a-ddb9-75709a08045e@fastmail.example>"):
-        "request detector: the thank-you Sent/1015-1220-thanks-quantapay.eml is judged a "
-        "request and counted as a second ask",
-    ("tom_leeds", "<61b6fd16-2055-cbcc-5b8b-10c805027dda@fastmail.example>"):
-        "request detector: this thank-you for feedback ('Cheers Ravi, that's really useful') "
-        "is judged a request",
 }
 
 

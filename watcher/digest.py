@@ -136,7 +136,7 @@ def to_json(d: Digest) -> dict:
             "counterpart": t.counterpart,
             "subject": t.subject,
             "asks": st.asks,
-            "ask_message_ids": [a.message_id for a in t.asks],
+            "ask_message_ids": [a.message_id for a in st.ask_messages or t.asks],
             "status": st.status,
             "due": st.due,
             "due_since": _iso(st.due_since),

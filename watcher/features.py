@@ -16,7 +16,6 @@ class Sample:
     text: str  # what the author newly wrote
     subject: str  # normalized subject
     signals: str  # space-separated tokens for header facts ("sig_auto_submitted ...")
-    quoted: str = ""  # the quoted part (a follow-up ask often quotes the first ask)
 
 
 def signal_tokens(signals: AutoSignals) -> str:
@@ -76,8 +75,13 @@ _CUES = {
                            r"(?:comentarios|feedback)|bedankt voor (?:je|uw) feedback",
     "scheduling": r"reschedul|availability|calendar|time slot|works for me|verschieben|"
                   r"disponib|dispon[íi]vel|beschikbaar",
-    "follow_up": r"follow(?:ing)? up|bump|circling back|gentle reminder|checking in|nachfassen|"
-                 r"relance|seguimiento|acompanhar|herinnering|nogmaals",
+    "follow_up": r"follow(?:ing)? up|bump|circling back|gentle reminder|checking in|"
+                 r"my (?:earlier|previous|last) (?:note|email|message)|nachfassen|"
+                 r"erinner|noch einmal|nochmal|meine (?:letzte|vorherige) (?:mail|nachricht)|"
+                 r"relance|je me permets de revenir|mon (?:précédent|dernier) (?:message|mail)|"
+                 r"seguimiento|vuelvo a escribir|mi (?:anterior|último) (?:correo|mensaje)|"
+                 r"acompanhar|retomar|minha mensagem anterior|herinnering|nogmaals|"
+                 r"onder (?:je|uw) aandacht|mijn (?:vorige|eerdere) (?:mail|bericht)",
 }
 _CUE_RES = {name: re.compile(pattern, re.I) for name, pattern in _CUES.items()}
 
@@ -90,13 +94,15 @@ def cue_tokens(text: str) -> list[str]:
 
 
 def sent_sample(message: Message) -> Sample:
-    """A sent message, for the request detector: its own words, and what it quotes."""
+    """A sent message, for the request detector: the user's own words, without what they quote.
+
+    What a message quotes is the other side's text (an invitation, a rejection, feedback), so
+    it says nothing about whether this message asks for feedback.
+    """
     body = message.body_text
     if not body.strip() and message.body_html:
         body = visible_text(message.body_html)
-    own = strip_quotes(body)
-    quoted = body.replace(own, "", 1) if own and own in body else ""
-    own = own.strip()
+    own = strip_quotes(body).strip()
     cues = cue_tokens(message.subject + "\n" + own)
     return Sample(own, message.normalized_subject,
-                  " ".join([signal_tokens(message.signals), *cues]), quoted.strip())
+                  " ".join([signal_tokens(message.signals), *cues]))

@@ -39,6 +39,7 @@ class ThreadState:
     gone_quiet: bool
     undeliverable: bool
     needs_review: tuple[LabeledReply, ...] = field(default_factory=tuple)
+    ask_messages: tuple[Message, ...] = ()  # the asks that count (not a thank-you after feedback)
 
 
 def add_business_days(start: date, days: int) -> date:
@@ -99,8 +100,12 @@ def assess(thread: Thread, labels: Mapping[str, tuple[str, float, bool]], texts:
         status = REJECTION
     else:
         status = NO_RESPONSE
-    asks = len(thread.asks)
-    latest = thread.latest_ask
+    # What the user sends after feedback arrived is a thank-you or a conversation, not an ask.
+    first_feedback = min((r.message.date for r in human if r.label == FEEDBACK), default=None)
+    counted = tuple(a for a in thread.asks if first_feedback is None or a.date < first_feedback)
+    counted = counted or thread.asks[:1]
+    asks = len(counted)
+    latest = counted[-1]
     after_latest = [r for r in replies if r.message.date >= latest.date]
     undeliverable = any(r.message.signals.bounce for r in after_latest)
     due_day = add_business_days(latest.date.astimezone(now.tzinfo).date(), policy.business_days)
@@ -123,4 +128,4 @@ def assess(thread: Thread, labels: Mapping[str, tuple[str, float, bool]], texts:
             next_due = _at(due_day, now)
     review = tuple(r for r in replies if r.confidence < threshold and not r.corrected)
     return ThreadState(thread, replies, status, asks, due, due_since, next_due, gone_quiet,
-                       undeliverable, review)
+                       undeliverable, review, counted)

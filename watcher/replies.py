@@ -100,6 +100,8 @@ def _remove_quotes(lines: list[str]) -> tuple[list[str], list[Span]]:
             kinds.append("e")
             i += 1
             continue
+        if s[0] == ">" and s.startswith(">>>") and rm.GROUPWISE_RE.match(s):
+            break  # GroupWise: the original follows unquoted
         if s[0] == ">":
             if len(s) < 24 and _QUOTED_VERB_RE.match(s):
                 verdict = _close_attribution(out, kinds, lines, i)

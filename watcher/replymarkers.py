@@ -76,6 +76,8 @@ _ORIGINAL = (
     r"|αρχικό μήνυμα|原始邮件|原始郵件|元のメッセージ|원본 메시지"
 )
 ORIGINAL_MESSAGE_RE = re.compile(r"^[\s\-=_*]*(?:" + _ORIGINAL + r")[\s\-=_*:]*$", re.I)
+# GroupWise heads the original, unquoted, with ">>> Name <addr> 6-1-2025 17:22 >>>".
+GROUPWISE_RE = re.compile(r"^>>>\s*\S.*\d.*>>>\s*$")
 
 _FORWARDED = (
     r"forwarded message|weitergeleitete nachricht|message transféré|message transfere"
