@@ -228,6 +228,8 @@ def cmd_eval(ctx: Context) -> int:
     examples = train.load_corpus(kind)
     if not ctx.args.quick:
         print(train.cross_validate(examples, kind).text(), "\n")
+        if len({e.source for e in examples}) > 1:
+            print(train.leave_one_writer_out(examples, kind).text(), "\n")
     model = train.fit(examples, kind)
     held = train.heldout_path(kind)
     if held:
