@@ -5,7 +5,8 @@ def test_special_use_flags_decide_roles():
     listed = [((r"\HasNoChildren",), "/", "INBOX"), ((r"\Sent",), "/", "Gesendet"),
               ((r"\Trash",), "/", "Corbeille"), ((r"\Junk",), "/", "Pourriel"),
               ((r"\Drafts",), "/", "Concepts"), ((r"\Archive",), "/", "Old"),
-              ((), "/", "Jobs/Acme"), ((r"\Noselect",), "/", "[Gmail]")]
+              ((), "/", "Jobs/Acme"), ((r"\Noselect",), "/", "[Gmail]"),
+              ((r"\Important",), "/", "[Gmail]/Important")]
     chosen = {f.name: f.role for f in choose_folders(listed)}
     assert chosen == {"INBOX": "inbox", "Gesendet": "sent", "Old": "archive", "Jobs/Acme": "other"}
 

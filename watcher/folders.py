@@ -14,6 +14,7 @@ SKIPPED_ROLES = frozenset({"trash", "junk", "drafts"})
 _FLAG_ROLES = {
     "\\sent": "sent", "\\drafts": "drafts", "\\trash": "trash", "\\junk": "junk",
     "\\archive": "archive", "\\all": "all", "\\flagged": "flagged",
+    "\\important": "flagged",  # Gmail's [Gmail]/Important: a view of mail All Mail holds
 }
 
 # Lower-cased last path segments, as providers and localized clients name them.
