@@ -9,7 +9,7 @@ from datetime import datetime
 
 from watcher.config import Account, Config
 from watcher.credentials import get_secret
-from watcher.errors import Interrupted, WatcherError
+from watcher.errors import Interrupted, StorageError, WatcherError
 from watcher.mailsource import MailSource
 from watcher.storage import Store
 from watcher.sync import AccountSync, RequestDetector, SyncReport
@@ -71,8 +71,8 @@ def sync_accounts(config: Config, store: Store, open_source: SourceFactory,
                                      should_stop=should_stop).run()
             finally:
                 source.close()
-        except Interrupted:
-            raise
+        except (Interrupted, StorageError):
+            raise  # the state file is shared by every account: nothing more can be saved
         except WatcherError as exc:
             log.error("%s", exc)
             store.record_sync(account.name, now, error=str(exc))

@@ -195,18 +195,22 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic batch: all of it lands, or none of it."""
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
+            self.conn.execute("BEGIN IMMEDIATE")
             try:
+                yield self.conn
                 self.conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                self.conn.execute("ROLLBACK")
-                raise StorageError(f"cannot write the state database: {exc}") from None
+            except BaseException:
+                # SQLite has already rolled back after some errors (a full disk at COMMIT),
+                # and a second ROLLBACK would hide the first error behind its own.
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
+            raise  # a bug in this program, for the error boundary to report with its traceback
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(
+                f"cannot write the state database in {self.path.parent}: {exc}") from None
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, name: str) -> AccountRecord:
