@@ -370,6 +370,8 @@ def summary(results: dict) -> dict:
     first = results["first"]
     sync_wall = statistics.median(r["wall"] for r in first["sync"])
     bulk_wall = statistics.median(r["wall"] for r in first["bulk"])
+    sync_cpu = statistics.median(r["client_cpu"] + r["server_cpu"] for r in first["sync"])
+    bulk_cpu = statistics.median(r["client_cpu"] + r["server_cpu"] for r in first["bulk"])
     return {
         "poll_small": int(small), "poll_big": int(big),
         "poll_commands": (worst(small, "commands"), worst(big, "commands")),
@@ -380,6 +382,8 @@ def summary(results: dict) -> dict:
         "first_inbox": first["spec"]["inbox"],
         "sync_wall": sync_wall, "bulk_wall": bulk_wall,
         "speedup": bulk_wall / sync_wall if sync_wall else float("inf"),
+        "sync_cpu": sync_cpu, "bulk_cpu": bulk_cpu,
+        "cpu_speedup": bulk_cpu / sync_cpu if sync_cpu else float("inf"),
         "replies_found": min(r["replies_found"] for r in first["sync"]),
         "replies_planted": first["sync"][0]["replies_planted"],
         "missing": sorted({m for r in first["sync"] for m in r["missing"]}),
@@ -425,6 +429,8 @@ def report(results: dict) -> str:
                      + "; ".join(" ".join(str(x) for x in e) for e in p["each_search"]))
     lines.append(f"  speed-up (bulk / sync, medians): {s['speedup']:.1f}x   target >= "
                  f"{SPEEDUP_TARGET:.0f}x   ratio {s['speedup'] / SPEEDUP_TARGET:.2f}")
+    lines.append(f"  CPU seconds, client + server (medians): sync {s['sync_cpu']:.1f}, bulk "
+                 f"{s['bulk_cpu']:.1f}: {s['cpu_speedup']:.1f}x (the load-proof figure)")
     lines.append(f"  replies found: {s['replies_found']} of {s['replies_planted']}"
                  + (f"   MISSING: {', '.join(s['missing'])}" if s["missing"] else ""))
     return "\n".join(lines)

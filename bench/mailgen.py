@@ -37,7 +37,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-VERSION = 3  # bump when the output changes, so cached mailboxes are generated again
+VERSION = 4  # bump when the output changes, so cached mailboxes are generated again
 ANCHOR = datetime(2025, 3, 14, 9, 0, tzinfo=timezone.utc)  # "now" for every generated mailbox
 DEFAULT_CACHE = Path(os.environ.get("FW_BENCH_CACHE", "/tmp/fw-bench"))
 USER_NAME = "Jordan Lee"
@@ -92,6 +92,29 @@ NOTIFY_SUBJECTS = ("Your order has shipped", "New sign-in to your account",
                    "Someone commented on your post", "Your weekly summary",
                    "Security alert", "Invoice available", "Reminder: upcoming appointment",
                    "[repo] Pull request merged", "Build failed on main", "Delivery update")
+# Sent mail is read by the request detector, so it is everyday prose, not word salad.
+EVERYDAY = (
+    "Sounds good, see you on Friday at seven.", "Thanks for the photos, they came out great.",
+    "Can you send me the address again?", "I'll bring the salad and something to drink.",
+    "The flat is still available if your cousin is interested.",
+    "Let me know when you are back from the trip.", "I booked the tickets for the 14th.",
+    "Mum says hello and asks whether you got her parcel.",
+    "The meeting moved to Thursday morning, same room.",
+    "I can't make it this week, maybe next Tuesday?", "Here is the recipe I promised.",
+    "The bike is in the garage, the key is under the pot.",
+    "Could you water the plants while we are away?", "We arrive around 6 pm on Saturday.",
+    "I paid the electricity bill, we are square now.", "Happy birthday! Have a lovely day.",
+    "Did you manage to fix the printer in the end?", "I attached the scans of the contract.",
+    "The kids loved the museum, thanks for the tip.", "Running club starts at 8 sharp.",
+    "I finished the book, you can have it back on Sunday.",
+    "Please remind me to call the landlord about the heating.",
+    "The train was late again, I'll be there in twenty minutes.",
+    "Lovely to see you yesterday, let's not leave it so long next time.",
+    "The insurance form needs your signature on page two.",
+    "I found a cheaper flight through Lisbon.", "Our dentist appointment is on the 3rd.",
+    "Can we split the cost of the present three ways?",
+    "The plumber comes between 10 and 12 tomorrow.", "Best of luck with the move!",
+)
 PERSONAL_SUBJECTS = ("Dinner on Friday?", "photos from the weekend", "Re: flat viewing",
                      "quick question", "Birthday plans", "Re: Re: book club", "the recipe",
                      "Running group this Sunday", "Re: holiday dates", "Fwd: concert tickets",
@@ -637,7 +660,9 @@ def generate(spec: Spec, dest: Path) -> Generated:
             raw = _sent_plain(item["to_addr"], item["subject"], item["body_text"], when, mid)
         else:
             to = rng.choice(contacts)
-            body = "\n\n".join(text.paragraphs(rng, rng.randint(1, 4))) + "\n\nJordan"
+            body = (f"Hi {to.name.split()[0]},\n\n"
+                    + _wrap(" ".join(rng.sample(EVERYDAY, rng.randint(2, 6))))
+                    + "\n\nJordan")
             raw = _sent_plain(f"{to.name} <{to.address}>", rng.choice(PERSONAL_SUBJECTS),
                               body, when, mid)
         sent.append((when, i, raw.encode()))
