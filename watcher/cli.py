@@ -73,19 +73,19 @@ class Context:
 
 
 def cmd_sync(ctx: Context) -> int:
-    from watcher.service import LazyRequestDetector, mail_source_factory, sync_accounts
+    from watcher.service import lazy_request_detector, mail_source_factory, sync_accounts
 
     config = ctx.config
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
     stop = _stop_on_signals()
     results = sync_accounts(config, ctx.store, mail_source_factory(ctx.environ),
-                            LazyRequestDetector(ctx.data_dir), ctx.now(), stop.is_set)
+                            lazy_request_detector(ctx.data_dir), ctx.now(), stop.is_set)
     if any(r.report and r.report.new_messages for r in results):
-        from watcher.service import LazyReplyClassifier, thread_states
+        from watcher.service import lazy_reply_classifier, thread_states
 
         # Classify new replies now, so the digest and `status` need no model later.
-        thread_states(config, ctx.store, LazyReplyClassifier(ctx.data_dir), ctx.now())
+        thread_states(config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
     for r in results:
         if r.report:
             print(f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
@@ -243,12 +243,12 @@ def cmd_eval(ctx: Context) -> int:
 
 def cmd_digest(ctx: Context) -> int:
     from watcher.digest import render
-    from watcher.service import LazyReplyClassifier, make_digest
+    from watcher.service import lazy_reply_classifier, make_digest
 
     store, now = ctx.store, ctx.now()
     since_raw = store.get("last_digest_at")
     since = datetime.fromisoformat(since_raw) if since_raw else None
-    digest = make_digest(ctx.config, store, LazyReplyClassifier(ctx.data_dir), now, since)
+    digest = make_digest(ctx.config, store, lazy_reply_classifier(ctx.data_dir), now, since)
     fmt = "json" if ctx.args.json else "markdown" if ctx.args.markdown else \
         "html" if ctx.args.html else "text"
     if ctx.args.deliver:
@@ -296,10 +296,10 @@ def _request_id(raw: str) -> str:
 
 def cmd_draft(ctx: Context) -> int:
     from watcher.drafts import compose
-    from watcher.service import LazyReplyClassifier, thread_states
+    from watcher.service import lazy_reply_classifier, thread_states
 
     wanted = _request_id(ctx.args.request_id)
-    states = thread_states(ctx.config, ctx.store, LazyReplyClassifier(ctx.data_dir), ctx.now())
+    states = thread_states(ctx.config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
     state = next((s for s in states if wanted in {a.message_id for a in s.thread.asks}), None)
     if state is None:
         raise ConfigError(f"no tracked request with Message-ID {wanted}; "
@@ -347,8 +347,8 @@ def cmd_demo(ctx: Context) -> int:
     from watcher.config import Account
     from watcher.digest import render
     from watcher.service import (
-        LazyReplyClassifier,
-        LazyRequestDetector,
+        lazy_reply_classifier,
+        lazy_request_detector,
         mail_source_factory,
         make_digest,
         sync_accounts,
@@ -364,14 +364,14 @@ def cmd_demo(ctx: Context) -> int:
         store = Store.open(data_dir)
         try:
             results = sync_accounts(config, store, mail_source_factory(ctx.environ),
-                                    LazyRequestDetector(data_dir), now)
+                                    lazy_request_detector(data_dir), now)
             report = results[0].report
             if report is None:
                 raise WatcherError(f"demo sync failed: {results[0].error}")
             print(f"Demo mailbox of {DEMO_ADDRESS}: {len(report.folders)} folders, "
                   f"{report.fetched} messages read, {report.requests} feedback requests found.\n",
                   file=sys.stderr)
-            digest = make_digest(config, store, LazyReplyClassifier(data_dir), now)
+            digest = make_digest(config, store, lazy_reply_classifier(data_dir), now)
             fmt = "json" if ctx.args.json else "text"
             sys.stdout.write(render(digest, fmt))
         finally:
@@ -571,6 +571,12 @@ def _setup_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing configuration")
 
 
+def _one_line(text: str) -> str:
+    """Control characters escaped: an error is one line, and a value quoted from a config file
+    or a server's reply can neither add lines nor send escape codes to the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING - 10 * verbosity
     logging.basicConfig(level=max(level, logging.DEBUG), stream=sys.stderr,
@@ -595,7 +601,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         log.info("%s", exc)
         return exc.exit_code
     except WatcherError as exc:
-        print(f"feedback-watcher: error: {exc}", file=sys.stderr)
+        print(f"feedback-watcher: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
