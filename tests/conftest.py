@@ -23,28 +23,25 @@ def _require_dovecot() -> None:
         pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
 
 
-@pytest.fixture(scope="session")
-def dovecot():
-    """One Dovecot for the session; each test gets its own user (see ``mailbox``)."""
+def _running_dovecot():
     _require_dovecot()
-    root = Path(tempfile.mkdtemp(prefix="fw-dovecot-"))
-    server = DovecotServer(root)
+    server = DovecotServer(Path(tempfile.mkdtemp(prefix="fw-dovecot-")))
     server.setup()
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """One Dovecot for the session; each test gets its own user (see ``mailbox``)."""
+    yield from _running_dovecot()
 
 
 @pytest.fixture
 def own_dovecot():
     """A Dovecot of the test's own, for tests that stop or rebuild the server."""
-    _require_dovecot()
-    root = Path(tempfile.mkdtemp(prefix="fw-dovecot-"))
-    server = DovecotServer(root)
-    server.setup()
-    server.start()
-    yield server
-    server.stop()
+    yield from _running_dovecot()
 
 
 _users = itertools.count(1)

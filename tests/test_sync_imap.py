@@ -12,7 +12,7 @@ from watcher.cli import main
 from watcher.config import load_config
 from watcher.credentials import get_secret
 from watcher.imap import ImapSource
-from watcher.service import LazyRequestDetector
+from watcher.service import lazy_request_detector
 from watcher.storage import Store
 from watcher.sync import AccountSync
 
@@ -51,7 +51,7 @@ def _sync(mb):
     source = ImapSource(account, get_secret(account, mb.environ))
     try:
         report = AccountSync(source, store, account, now=NOW, lookback_days=180,
-                             detect_requests=LazyRequestDetector(mb.data_dir)).run()
+                             detect_requests=lazy_request_detector(mb.data_dir)).run()
     finally:
         source.close()
     stats = source.stats

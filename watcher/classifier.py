@@ -117,6 +117,10 @@ class ReplyClassifier:
     def classify(self, messages: Sequence[Message]) -> list[Verdict]:
         return self.model.predict([reply_sample(m) for m in messages])
 
+    def __call__(self, messages: Sequence[Message]) -> list[tuple[str, float, str]]:
+        """(label, confidence, model name) per message, as the state database keeps them."""
+        return [(v.label, v.confidence, self.model.name) for v in self.classify(messages)]
+
 
 class RequestDetector:
     """Decides which sent messages ask for feedback (first asks and follow-ups)."""

@@ -32,21 +32,33 @@ def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
     return open_source
 
 
-class LazyRequestDetector:
-    """Loads the request model (and scikit-learn) only when there is sent mail to judge."""
+class LazyModel:
+    """A classifier built (and scikit-learn imported) on the first call with work to do."""
 
-    def __init__(self, data_dir) -> None:
-        self.data_dir = data_dir
-        self._detector = None
+    def __init__(self, make) -> None:
+        self.make = make
+        self._model = None
 
     def __call__(self, messages):
         if not messages:
             return []
-        if self._detector is None:
-            from watcher.classifier import RequestDetector
+        if self._model is None:
+            self._model = self.make()
+        return self._model(messages)
 
-            self._detector = RequestDetector(self.data_dir)
-        return self._detector(messages)
+
+def lazy_request_detector(data_dir) -> LazyModel:
+    """Judges sent messages: [(message_id, is_request, confidence)]."""
+    from watcher.classifier import RequestDetector
+
+    return LazyModel(lambda: RequestDetector(data_dir))
+
+
+def lazy_reply_classifier(data_dir) -> LazyModel:
+    """Labels replies: [(label, confidence, model name)]."""
+    from watcher.classifier import ReplyClassifier
+
+    return LazyModel(lambda: ReplyClassifier(data_dir))
 
 
 @dataclass
@@ -84,24 +96,6 @@ def sync_accounts(config: Config, store: Store, open_source: SourceFactory,
         store.record_sync(account.name, now)
         results.append(AccountResult(account.name, report, None))
     return results
-
-
-class LazyReplyClassifier:
-    """Loads the reply model only when there are unlabeled replies."""
-
-    def __init__(self, data_dir) -> None:
-        self.data_dir = data_dir
-        self._classifier = None
-
-    def __call__(self, messages):
-        if not messages:
-            return []
-        if self._classifier is None:
-            from watcher.classifier import ReplyClassifier
-
-            self._classifier = ReplyClassifier(self.data_dir)
-        return [(v.label, v.confidence, self._classifier.model.name)
-                for v in self._classifier.classify(messages)]
 
 
 def own_addresses(config: Config) -> frozenset[str]:
