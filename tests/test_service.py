@@ -70,7 +70,7 @@ def test_service_syncs_after_a_clock_jump_and_delivers_the_digest_once():
     now = [datetime(2025, 4, 14, 9, 0, tzinfo=timezone.utc)]
     svc = Service(["fw"], 10, dtime(8, 0), lambda: last_day[0], now=lambda: now[0],
                   clock=ClockWatch(lambda: wall[0], lambda: mono[0]),
-                  run=lambda cmd: FakeProcess(cmd, ran))
+                  run=lambda cmd, **kw: FakeProcess(cmd, ran))
     svc.clock.jumped()
     svc.tick()
     assert ran == ["digest"]

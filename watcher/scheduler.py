@@ -95,7 +95,8 @@ class Service:
         cmd = [*self.worker, *args]
         log.debug("starting worker: %s", " ".join(args))
         try:
-            self.child = self.run_process(cmd)
+            # The worker's summary line is logged too; stdout would only duplicate it.
+            self.child = self.run_process(cmd, stdout=subprocess.DEVNULL)
             code = self.child.wait()
         except OSError as exc:
             log.error("cannot start a worker: %s", exc)
