@@ -69,8 +69,8 @@ class Mailbox:
         os.chmod(self.config_path, 0o600)
         return self.config_path
 
-    def append(self, folder: str, *messages: bytes, flags=()) -> None:
-        self.server.append(folder, list(messages), flags=flags, user=self.user)
+    def append(self, folder: str, *messages: bytes, flags=(), when=None) -> None:
+        self.server.append(folder, list(messages), flags=flags, when=when, user=self.user)
 
     def flags(self, folder: str) -> dict:
         return self.server.flags(folder, user=self.user)

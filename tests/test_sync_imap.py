@@ -173,3 +173,21 @@ def test_plaintext_to_remote_host_refused(mailbox, capsys):
     assert main(mailbox.cli("sync"), mailbox.environ) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and 'tls = "none" is only allowed' in err
+
+
+def test_old_mailbox_is_read_back_from_its_newest_mail(mailbox):
+    # A copied or archived mailbox whose newest mail is two years old: "the last 180 days"
+    # counts back from that mail, not from today.
+    old = NOW - timedelta(days=730)
+    req = make_message(sender=mailbox.address, to="dana@acme.example", subject="Feedback?",
+                       body="Could you tell me what I could have done better in the interview?",
+                       date=old, message_id=f"<old.{mailbox.user}@jobs.example>")
+    rep = make_message(sender="dana@acme.example", to=mailbox.address, subject="Re: Feedback?",
+                       body="Your answers on budgeting were too vague.",
+                       date=old + timedelta(days=1), message_id=f"<oldrep.{mailbox.user}@x>",
+                       in_reply_to=f"<old.{mailbox.user}@jobs.example>")
+    mailbox.append("Sent", req, when=old)
+    mailbox.append("INBOX", rep, when=old + timedelta(days=1))
+    report, _, store = _sync(mailbox)
+    assert report.requests == 1
+    assert store.message(f"<oldrep.{mailbox.user}@x>") is not None

@@ -10,6 +10,7 @@ import logging
 import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from watcher.config import Account, is_loopback
 from watcher.credentials import Secret
@@ -67,6 +68,7 @@ class ImapSource:
         self.account = account
         self.stats = TrafficStats()
         self._selected: str | None = None
+        self._exists = 0
         self.client = self._connect(secret, timeout)
 
     def _connect(self, secret: Secret, timeout: float):
@@ -129,10 +131,14 @@ class ImapSource:
                         [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"])
         return FolderStatus(int(st[b"UIDVALIDITY"]), int(st[b"UIDNEXT"]), int(st[b"MESSAGES"]))
 
-    def _examine(self, folder: str) -> None:
+    def _examine(self, folder: str) -> int:
+        """Open the folder read-only (once); returns how many messages it had then."""
         if self._selected != folder:
-            self._call(f"EXAMINE {folder}", self.client.select_folder, folder, readonly=True)
+            info = self._call(f"EXAMINE {folder}", self.client.select_folder, folder,
+                              readonly=True)
             self._selected = folder
+            self._exists = int(info.get(b"EXISTS", 0))
+        return self._exists
 
     def search(self, folder: str, query: SearchQuery) -> list[int]:
         if query.empty:
@@ -141,6 +147,21 @@ class ImapSource:
         uids = self._call(f"SEARCH in {folder}", self.client.search, imap_criteria(query))
         # "UID n:*" always matches the last message, even when its UID is below n.
         return sorted(u for u in uids if query.uid_min <= u <= query.uid_max)
+
+    def latest_arrival(self, folder: str) -> datetime | None:
+        """INTERNALDATE of the folder's last message (by sequence number: one small FETCH)."""
+        exists = self._examine(folder)
+        if not exists:
+            return None
+        self.client.use_uid = False
+        try:
+            data = self._call(f"FETCH in {folder}", self.client.fetch, [exists], ["INTERNALDATE"])
+        finally:
+            self.client.use_uid = True
+        when = next(iter(data.values()), {}).get(b"INTERNALDATE")
+        if when is not None and when.tzinfo is None:
+            when = when.astimezone()
+        return when
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[FetchedMessage]:
         self._examine(folder)

@@ -103,6 +103,12 @@ class MaildirSource:
         # Like IMAP SINCE, compare the arrival date: the Maildir file's time.
         return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date()
 
+    def latest_arrival(self, folder: str) -> datetime | None:
+        files = self._files.get(folder) or self._list(folder)
+        if not files:
+            return None
+        return datetime.fromtimestamp(max(p.stat().st_mtime for p in files), timezone.utc)
+
     def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[FetchedMessage]:
         files = self._files.get(folder) or self._list(folder)
         for uid in sorted(uids):

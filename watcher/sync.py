@@ -78,7 +78,8 @@ class AccountSync:
         self.store = store
         self.account = account
         self.now = now
-        self.since = (now - timedelta(days=lookback_days)).date()
+        self.now = now
+        self.lookback = timedelta(days=lookback_days)
         self.detect_requests = detect_requests
         self.should_stop = should_stop
         self.report = SyncReport(account.name)
@@ -95,7 +96,7 @@ class AccountSync:
             tops[folder.name] = (rec, top, count)
             if top > rec.scanned_uid:
                 own = tuple(sorted(acc.own_addresses))
-                q = SearchQuery(rec.scanned_uid + 1, top, self.since, own)
+                q = SearchQuery(rec.scanned_uid + 1, top, self._since(folder.name), own)
                 self._fetch_matching(folder.name, [q])
         requests = self._judge_requests()
         keys = reply_keys(requests, acc.own_addresses)
@@ -116,6 +117,16 @@ class AccountSync:
                                      messages=count, keys=keys)
         self.report.requests = len(requests)
         return self.report
+
+    def _since(self, folder: str):
+        """The lookback's start, counted back from the folder's newest mail when that is older.
+
+        For a mailbox in use the newest mail is today's; for an archive or a copied mailbox it
+        may be months old, and "the last 180 days" then means the last 180 days of that mail.
+        """
+        latest = self.source.latest_arrival(folder)
+        anchor = min(self.now, latest) if latest is not None else self.now
+        return (anchor - self.lookback).date()
 
     def _open(self, folder: Folder) -> tuple[FolderRecord, int, int]:
         acc = self.account.name
