@@ -73,7 +73,7 @@ class ImapSource:
 
     def _connect(self, secret: Secret, timeout: float):
         from imapclient import IMAPClient
-        from imapclient.exceptions import LoginError
+        from imapclient.exceptions import IMAPClientError, LoginError
 
         acc = self.account
         if acc.tls == "none" and not is_loopback(acc.host):
@@ -92,6 +92,12 @@ class ImapSource:
             ) from None
         except (OSError, ssl.SSLError) as exc:
             raise MailServerError(f"account {acc.name}: cannot connect to {where}: {exc}") from None
+        except IMAPClientError as exc:
+            # No STARTTLS on offer (or a man in the middle removed it), or a garbled greeting:
+            # never fall back to logging in without encryption.
+            raise MailServerError(
+                f"account {acc.name}: {where} did not answer as an IMAP server should ({exc}); "
+                "the password was not sent") from None
         try:
             if secret.oauth2:
                 client.oauth2_login(acc.username, secret.value)
@@ -104,7 +110,8 @@ class ImapSource:
                 "check the username and password (Gmail and Outlook need an app password "
                 "or OAuth2)"
             ) from None
-        except (OSError, ssl.SSLError) as exc:
+        except (OSError, ssl.SSLError, IMAPClientError) as exc:
+            # imaplib.abort (the connection dropped mid-login) is an IMAPClientError.
             raise MailServerError(f"account {acc.name}: connection lost at login: {exc}") from None
         return client
 
