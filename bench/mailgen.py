@@ -70,7 +70,8 @@ WORDS = (
     "another why shall property class still money quality every listing content country private "
     "little visit save tools low reply customer december compare movies include college value "
     "article york man card jobs provide food source author different press learn sale around print "
-    "course job canada process teen room stock training too credit point join science men categories"
+    "course job canada process teen room stock training too credit point join science men "
+    "categories"
 ).split()
 FIRST = ("Anna Ben Carla David Elif Farid Grace Hugo Ines Jonas Kira Luca Mara Nils Olga Pavel "
          "Quinn Rosa Samir Tara Ugo Vera Wim Xenia Yusuf Zoe Aiko Bruno Chloe Dmitri Emma Felix "
@@ -285,8 +286,9 @@ def _trace(rng: random.Random, text: _Text, domain: str, when: datetime) -> str:
              f"Authentication-Results: mx.messagingengine.com; dkim=pass header.d={domain};"
              f"\n\tspf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}"]
     if rng.random() < 0.4:
-        lines.append(_fold("ARC-Seal", f"i=1; a=rsa-sha256; cv=none; d=messagingengine.com; "
-                                       f"s=fm1; t={int(when.timestamp())}; b={text.token(rng, 344)}"))
+        seal = (f"i=1; a=rsa-sha256; cv=none; d=messagingengine.com; s=fm1; "
+                f"t={int(when.timestamp())}; b={text.token(rng, 344)}")
+        lines.append(_fold("ARC-Seal", seal))
         lines.append(_fold("ARC-Message-Signature",
                            f"i=1; a=rsa-sha256; c=relaxed/relaxed; d=messagingengine.com; "
                            f"h=from:to:subject:date; bh={text.token(rng, 44)}; "

@@ -44,8 +44,9 @@ def _build(kind: str, every: int, path: Path) -> None:
 
 def _thinned(kind: str, every: int) -> list:
     # Only every n-th item is parsed: parsing the whole corpus alone takes seconds.
-    from watcher.features import reply_sample, sent_sample
     from watcher.models import train
+
+    from watcher.features import reply_sample, sent_sample
 
     to_sample = reply_sample if kind == "reply" else sent_sample
     label_of = train.reply_label if kind == "reply" else train.request_label
