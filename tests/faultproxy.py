@@ -2,9 +2,9 @@
 
 It forwards bytes both ways and can, on request, cut a connection once the server has sent a
 given number of bytes after the client issued a command containing a trigger (``b"FETCH"``:
-the connection dies in the middle of a FETCH response), rewrite what the server says (strip a
-capability, as a man in the middle would) and record what the client sent (to check that a
-password never crossed the wire in the clear). Only the first ``cuts`` connections are cut, so
+the connection dies in the middle of a FETCH response), rewrite what the server says or answer
+the client itself (strip a capability, refuse STARTTLS, as a man in the middle would), and
+record what the client sent (to check that a password never crossed the wire in the clear). Only the first ``cuts`` connections are cut, so
 the retry that follows goes through.
 """
 
@@ -25,6 +25,9 @@ class FaultPlan:
     cut_after: int = 0  # server bytes to let through after the trigger before cutting
     cuts: int = 0  # how many connections to cut; later ones pass untouched
     rewrite: Callable[[bytes], bytes] | None = None  # applied to server-to-client chunks
+    # Answers a client chunk itself instead of forwarding it (None: forward), as a man in the
+    # middle refusing STARTTLS would.
+    answer: Callable[[bytes], bytes | None] | None = None
 
 
 @dataclass
@@ -103,6 +106,10 @@ class FaultProxy:
                     if key.data == "up":
                         with self._lock:
                             self.log.client_bytes += data
+                        reply = plan.answer(data) if plan.answer is not None else None
+                        if reply is not None:
+                            client.sendall(reply)
+                            continue
                         if not armed and plan.trigger is not None:
                             # The trigger may straddle two reads; keep a short tail.
                             seen = (seen + data.upper())[-4096:]
