@@ -4,8 +4,8 @@ It forwards bytes both ways and can, on request, cut a connection once the serve
 given number of bytes after the client issued a command containing a trigger (``b"FETCH"``:
 the connection dies in the middle of a FETCH response), rewrite what the server says or answer
 the client itself (strip a capability, refuse STARTTLS, as a man in the middle would), and
-record what the client sent (to check that a password never crossed the wire in the clear). Only the first ``cuts`` connections are cut, so
-the retry that follows goes through.
+record what the client sent (to check that a password never crossed the wire in the clear).
+Only the first ``cuts`` connections are cut, so the retry that follows goes through.
 """
 
 from __future__ import annotations
