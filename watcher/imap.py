@@ -6,6 +6,7 @@ sync never sets \\Seen or changes anything else on the server.
 
 from __future__ import annotations
 
+import imaplib
 import logging
 import ssl
 from collections.abc import Iterator, Sequence
@@ -103,8 +104,13 @@ class ImapSource:
                 client.oauth2_login(acc.username, secret.value)
             else:
                 client.login(acc.username, secret.value)
-        except LoginError:
+        except LoginError as exc:
             client.shutdown()
+            if isinstance(exc.__context__, imaplib.IMAP4.abort):
+                # imapclient turns a connection dropped mid-LOGIN into a LoginError too; telling
+                # the user the password is wrong would send them to change a good one.
+                raise MailServerError(f"account {acc.name}: connection lost at login: "
+                                      f"{exc.__context__}") from None
             raise CredentialError(
                 f"account {acc.name}: {where} refused the login for {acc.username}; "
                 "check the username and password (Gmail and Outlook need an app password "
