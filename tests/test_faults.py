@@ -330,6 +330,33 @@ def test_connection_cut_mid_fetch(bulk, baseline, models, tmp_path):
     _same_as_baseline(bulk, data_dir, baseline, "cut mid-FETCH")
 
 
+# The server's answer to each of these commands is cut off before its first byte.
+CUT_AT = {b"CAPABILITY": "did not answer as an IMAP server should", b"LOGIN": "connection lost",
+          b"LIST": "LIST failed", b"STATUS": "STATUS", b"SEARCH": "SEARCH in",
+          b"EXAMINE": "EXAMINE"}
+
+
+def test_connection_cut_at_every_step_then_a_clean_sync(bulk, baseline, models, tmp_path):
+    data_dir = tmp_path / "data"
+    seed(models, data_dir)
+    config = tmp_path / "proxied.toml"
+    for trigger, says in CUT_AT.items():
+        with FaultProxy(bulk.server.port, FaultPlan(trigger=trigger, cuts=1)) as proxy:
+            config.write_text(bulk.config_path.read_text().replace(
+                f"port = {bulk.server.port}", f"port = {proxy.port}"))
+            os.chmod(config, 0o600)
+            failed = _sync(bulk, data_dir, config)
+            assert proxy.log.cut == 1, trigger
+        _injected("cut at a command")
+        assert failed.returncode == 4, failed.stderr
+        assert "Traceback" not in failed.stderr and says in failed.stderr, (trigger, failed.stderr)
+        assert "check the username and password" not in failed.stderr
+        assert _integrity(data_dir) == "ok"
+    done = _sync(bulk, data_dir)
+    assert done.returncode == 0, done.stderr
+    _same_as_baseline(bulk, data_dir, baseline, "cut at a command")
+
+
 def test_sync_killed_mid_transaction_and_started_again(bulk, baseline, models, tmp_path):
     data_dir = tmp_path / "data"
     seed(models, data_dir)
@@ -407,7 +434,9 @@ def test_read_only_data_directory_is_one_clear_line(bulk, baseline, models, tmp_
 
 def test_full_disk_is_one_clear_line_and_no_corruption(bulk, baseline, models, tmp_path):
     mount = tmp_path / "full"
-    _mount_tmpfs(mount, "2m")  # the two models fit (1.4 MB); the mail (6 MB) does not
+    # Room for the two models and the empty database, not for the mail (about 6 MB).
+    room = sum(f.stat().st_size for f in models.rglob("*") if f.is_file()) + 400_000
+    _mount_tmpfs(mount, f"{room // 1024}k")
     try:
         data_dir = mount / "data"
         seed(models, data_dir)
