@@ -35,6 +35,7 @@ from faultproxy import FaultPlan, FaultProxy
 from modelseed import build_seed, seed
 
 from watcher.cli import main
+from watcher.sync import STORE_BATCH
 
 pytestmark = pytest.mark.dovecot
 
@@ -143,8 +144,9 @@ def baseline(bulk, models, tmp_path_factory):
 @pytest.fixture(scope="module", autouse=True)
 def report_tally():
     yield
+    totals = ("injected", "survived")
     print(f"\nfaults injected: {TALLY['injected']}, survived: {TALLY['survived']} "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(TALLY.items()) if '/' in k)})")
+          f"({', '.join(f'{k} {v}' for k, v in sorted(TALLY.items()) if k not in totals)})")
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -219,6 +221,15 @@ def _wait_stored(proc: subprocess.Popen, data_dir: Path, at_least: int,
             return n
         time.sleep(0.01)
     return _stored(data_dir)
+
+
+def _locations(data_dir: Path, folder: str) -> int:
+    conn = sqlite3.connect(data_dir / "state.sqlite3")
+    try:
+        return conn.execute("SELECT count(*) FROM locations WHERE folder = ?",
+                            (folder,)).fetchone()[0]
+    finally:
+        conn.close()
 
 
 def _integrity(data_dir: Path) -> str:
@@ -357,23 +368,54 @@ def test_connection_cut_at_every_step_then_a_clean_sync(bulk, baseline, models, 
     _same_as_baseline(bulk, data_dir, baseline, "cut at a command")
 
 
+def _writing(data_dir: Path) -> bool:
+    """True while another process holds the write lock: it is inside a transaction."""
+    conn = sqlite3.connect(data_dir / "state.sqlite3", timeout=0)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
+def _kill_inside_a_transaction(proc: subprocess.Popen, data_dir: Path, tries: int = 400) -> bool:
+    """SIGKILL the sync while it holds the write lock (frozen, then checked); True if it did."""
+    for _ in range(tries):
+        proc.send_signal(signal.SIGSTOP)
+        if proc.poll() is not None:
+            return False
+        if _writing(data_dir):
+            proc.send_signal(signal.SIGKILL)
+            return True
+        proc.send_signal(signal.SIGCONT)
+        time.sleep(0.003)
+    proc.send_signal(signal.SIGKILL)
+    return False
+
+
 def test_sync_killed_mid_transaction_and_started_again(bulk, baseline, models, tmp_path):
     data_dir = tmp_path / "data"
     seed(models, data_dir)
     total = len(baseline["ids"])
-    previous = 0
+    previous, inside = 0, 0
     for n, fraction in enumerate((0.15, 0.45, 0.75)):
         proc = _start_sync(bulk, data_dir)
-        # Kill as soon as one more batch has landed: the next batch is being written or parsed.
         stored = _wait_stored(proc, data_dir, max(previous + 1, int(total * fraction)))
-        proc.send_signal(signal.SIGKILL)
+        inside += _kill_inside_a_transaction(proc, data_dir)
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == -signal.SIGKILL, f"kill {n} came too late: {out}{err}"
         _injected("SIGKILL")
         assert _integrity(data_dir) == "ok"
         now_stored = _stored(data_dir)
-        assert now_stored >= stored >= previous  # committed batches survive the kill
+        # Committed batches survive the kill; the batch being written is rolled back whole.
+        assert now_stored >= stored >= previous
+        assert _locations(data_dir, "INBOX") % STORE_BATCH == 0
         previous = now_stored
+    assert inside >= 2, "most kills should land while a batch is being written"
+    TALLY["SIGKILL inside a write transaction"] += inside
     done = _sync(bulk, data_dir)
     assert done.returncode == 0, done.stderr
     _same_as_baseline(bulk, data_dir, baseline, "SIGKILL")
