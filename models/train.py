@@ -41,7 +41,10 @@ def corpus_paths(kind: str) -> list[Path]:
 
 
 def corpus_hash(kind: str) -> str:
-    h = hashlib.sha256()
+    """What a saved model was built from: the corpus files and the pipeline's version."""
+    from watcher.textmodel import PIPELINE_VERSION
+
+    h = hashlib.sha256(f"pipeline {PIPELINE_VERSION}\n".encode())
     for path in corpus_paths(kind):
         h.update(path.name.encode())
         h.update(path.read_bytes())
