@@ -33,12 +33,17 @@ def signal_tokens(signals: AutoSignals) -> str:
     return " ".join(tokens) or "sig_none"
 
 
+# A human reply or ask is a few kilobytes; a 2 MB pasted log or report would cost the phrase
+# patterns and the vectorizers seconds and say nothing more.
+MAX_TEXT_CHARS = 20_000
+
+
 def reply_text(message: Message) -> str:
     """The reply's new text: quotes and signatures removed; from HTML when that is all it has."""
     text = visible_text(message.body_text) if message.body_text.strip() else ""
     if not text.strip() and message.body_html:
         text = visible_text(message.body_html)
-    return text.strip()
+    return text.strip()[:MAX_TEXT_CHARS]
 
 
 def reply_sample(message: Message) -> Sample:
@@ -102,7 +107,7 @@ def sent_sample(message: Message) -> Sample:
     body = message.body_text
     if not body.strip() and message.body_html:
         body = visible_text(message.body_html)
-    own = strip_quotes(body).strip()
+    own = strip_quotes(body).strip()[:MAX_TEXT_CHARS]
     cues = cue_tokens(message.subject + "\n" + own)
     return Sample(own, message.normalized_subject,
                   " ".join([signal_tokens(message.signals), *cues]))

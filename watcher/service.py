@@ -86,7 +86,8 @@ def sync_accounts(config: Config, store: Store, open_source: SourceFactory,
         except (Interrupted, StorageError):
             raise  # the state file is shared by every account: nothing more can be saved
         except WatcherError as exc:
-            log.error("%s", exc)
+            # INFO: the caller shows the error to the user once; this line is for the log file.
+            log.info("sync failed: %s", exc)
             store.record_sync(account.name, now, error=str(exc))
             results.append(AccountResult(account.name, None, str(exc)))
             continue
