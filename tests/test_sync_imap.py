@@ -191,3 +191,36 @@ def test_old_mailbox_is_read_back_from_its_newest_mail(mailbox):
     report, _, store = _sync(mailbox)
     assert report.requests == 1
     assert store.message(f"<oldrep.{mailbox.user}@x>") is not None
+
+
+def test_draft_to_mailbox_is_appended_to_drafts_and_nothing_else_changes(mailbox, capsys):
+    # A request with no answer for two weeks: a second ask is due.
+    old = NOW - timedelta(days=14)
+    req = make_message(sender=f"Sam Seeker <{mailbox.address}>", to="Dana Cole <dana@acme.example>",
+                       subject="Interview feedback", date=old,
+                       body="Could you tell me how I compared with the other candidates, and "
+                            "what I could have done better?",
+                       message_id=f"<due.{mailbox.user}@jobs.example>")
+    mailbox.append("Sent", req)
+    assert main(mailbox.cli("sync"), mailbox.environ) == 0
+    assert main(mailbox.cli("draft", f"<due.{mailbox.user}@jobs.example>"), mailbox.environ) == 0
+    printed = capsys.readouterr().out
+    assert "Subject: Re: Interview feedback" in printed and "Hi Dana," in printed
+    assert mailbox.flags("Drafts") == {}  # printing writes nothing
+    assert main(mailbox.cli("draft", f"due.{mailbox.user}@jobs.example", "--to-mailbox"),
+                mailbox.environ) == 0
+    flags = mailbox.flags("Drafts")
+    assert len(flags) == 1 and b"\\Draft" in next(iter(flags.values()))
+    c = mailbox.server.client(mailbox.user)
+    try:
+        c.select_folder("Drafts", readonly=True)
+        raw = next(iter(c.fetch(c.search(["ALL"]), ["BODY.PEEK[]"]).values()))[b"BODY[]"]
+    finally:
+        c.logout()
+    from email import message_from_bytes
+
+    draft = message_from_bytes(raw)
+    assert draft["In-Reply-To"] == f"<due.{mailbox.user}@jobs.example>"
+    assert f"<due.{mailbox.user}@jobs.example>" in draft["References"]
+    assert "dana@acme.example" in draft["To"] and mailbox.address in draft["From"]
+    assert mailbox.flags("INBOX") == {}
