@@ -324,13 +324,15 @@ def bench_first(bench: Bench, spec: mailgen.Spec, repeat: int,
 
 def run(quick: bool = False, repeat: int = 2, cache: Path = mailgen.DEFAULT_CACHE,
         server: DovecotServer | None = None, profile: cProfile.Profile | None = None,
-        model_every: int = 1, span_days: int | None = None) -> dict:
+        model_every: int = 1, span_days: int | None = None, inbox: int | None = None) -> dict:
     """Both benchmarks; starts (and stops) a Dovecot of its own unless one is given.
 
     ``span_days`` replaces the first-sync mailbox's time span (730 days): 180 puts every
     message inside the sync's look-back window, the worst case for its searches.
     """
     sizes = dict(QUICK if quick else FULL)
+    if inbox:  # one size for both benchmarks, e.g. the 10,000 messages issue 2 asks about
+        sizes = {"poll": [mailgen.Spec(inbox, 2000, 15)], "first": mailgen.Spec(inbox, 2000, 15)}
     if span_days:
         sizes["first"] = dataclasses.replace(sizes["first"], span_days=span_days)
     _import_models()
@@ -468,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--span-days", type=int,
                     help="days the first-sync mailbox spans (default 730; 180 = all of it "
                          "inside the look-back window)")
+    ap.add_argument("--inbox", type=int, help="one INBOX size for both benchmarks (e.g. 10000)")
     ap.add_argument("--json", type=Path, help="also write every measurement here")
     ap.add_argument("--profile", action="store_true",
                     help="cProfile the client side of the first measured first sync")
@@ -477,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     profile = cProfile.Profile() if args.profile else None
     results = run(args.quick, args.repeat, args.cache, profile=profile,
-                  span_days=args.span_days)
+                  span_days=args.span_days, inbox=args.inbox)
     print(report(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
