@@ -147,7 +147,7 @@ def _cases(kind: str):
             yield pytest.param(name, mid, id=f"{name}:{files.get(mid, mid)}", marks=marks)
 
 
-@pytest.mark.parametrize("name,request_id", _cases("threads"))
+@pytest.mark.parametrize("name,request_id", list(_cases("threads")))
 def test_thread(runs, name, request_id):
     run = runs(name)
     want = next(t for t in run.expected["threads"] if t["request_message_id"] == request_id)
@@ -159,7 +159,7 @@ def test_thread(runs, name, request_id):
         f" [{run.summary()}]"
 
 
-@pytest.mark.parametrize("name,message_id", _cases("not_requests"))
+@pytest.mark.parametrize("name,message_id", list(_cases("not_requests")))
 def test_sent_mail_that_is_no_request_is_not_tracked(runs, name, message_id):
     run = runs(name)
     asks = {a: t["request_message_id"] for t in run.digest["threads"]
