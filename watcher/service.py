@@ -115,7 +115,8 @@ def thread_states(config: Config, store: Store, classify, now: datetime):
     own = own_addresses(config)
     marks = store.request_marks()
     request_ids = {mid for mid, (is_request, _) in marks.items() if is_request}
-    threads = build_threads(store.messages(own=True), request_ids, store.messages(own=False), own)
+    threads = build_threads(store.messages(own=True, requests=True), request_ids,
+                            store.messages(own=False), own)
     replies = [r for t in threads for r in t.replies]
     labels = store.labels()
     unlabeled = [m for m in replies if m.message_id not in labels]

@@ -329,10 +329,20 @@ class Store:
             date=datetime.fromisoformat(when), subject=subject, normalized_subject=nsubj,
             body_text=body, body_html=html, signals=_signals(signals))
 
-    def messages(self, *, own: bool | None = None, account: str | None = None) -> list[Message]:
-        """Stored messages, oldest first."""
+    def messages(self, *, own: bool | None = None, account: str | None = None,
+                 marked: bool | None = None, requests: bool = False) -> list[Message]:
+        """Stored messages, oldest first.
+
+        ``marked``: only messages with (True) or without (False) a request decision;
+        ``requests``: only the messages decided to be feedback requests.
+        """
         sql = f"SELECT {self._COLUMNS} FROM messages WHERE 1=1"
         args: list = []
+        if marked is not None:
+            sql += (" AND message_id " + ("IN" if marked else "NOT IN")
+                    + " (SELECT message_id FROM request_marks)")
+        if requests:
+            sql += " AND message_id IN (SELECT message_id FROM request_marks WHERE is_request)"
         if own is not None:
             sql += " AND own = ?"
             args.append(int(own))

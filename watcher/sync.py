@@ -78,7 +78,6 @@ class AccountSync:
         self.store = store
         self.account = account
         self.now = now
-        self.now = now
         self.lookback = timedelta(days=lookback_days)
         self.detect_requests = detect_requests
         self.should_stop = should_stop
@@ -177,9 +176,9 @@ class AccountSync:
             self.account.name, folder, batch, self.account.own_addresses)
 
     def _judge_requests(self) -> list[Message]:
-        own_messages = self.store.messages(own=True, account=self.account.name)
-        marks = self.store.request_marks()
-        unjudged = [m for m in own_messages if m.message_id not in marks]
+        """Decide new sent mail; return every request (both are small SQL reads when idle)."""
+        account = self.account.name
+        unjudged = self.store.messages(own=True, account=account, marked=False)
         # Mail sent in the user's name by a program (our own digest copy, auto-replies) asks
         # nothing of anyone.
         automatic = [m for m in unjudged if m.signals.automatic]
@@ -189,5 +188,4 @@ class AccountSync:
         if unjudged:
             decisions = self.detect_requests(unjudged)
             self.store.mark_requests((mid, ok, "model", conf) for mid, ok, conf in decisions)
-            marks = self.store.request_marks()
-        return [m for m in own_messages if marks.get(m.message_id, (False, ""))[0]]
+        return self.store.messages(own=True, account=account, requests=True)
