@@ -58,3 +58,13 @@ def test_label_and_train_make_a_personal_model_that_follows_corrections(capsys, 
     from watcher.classifier import ReplyClassifier
 
     assert ReplyClassifier(tmp_path).model.origin == "personal"
+    # Labels the old model gave are recomputed by the new one; the correction stands.
+    assert main([*argv, "digest", "--json", "--now", "2025-04-14T08:00:00+01:00"], {}) == 0
+    data = json.loads(capsys.readouterr().out)
+    replies = {r["message_id"]: r for t in data["threads"] for r in t["replies"]}
+    assert replies["<r3@globex-corp.example>"]["label"] == "no_response"
+    from watcher.storage import Store
+
+    store = Store.open(tmp_path)
+    assert {model.split("-")[1] for _, _, model in store.labels().values()} == {"personal"}
+    store.close()

@@ -203,6 +203,7 @@ def cmd_train(ctx: Context) -> int:
     path = personal_path(ctx.data_dir, "reply")
     save_model(pipeline, path, {"kind": "reply", "corpus_hash": train.corpus_hash("reply"),
                                 "examples": len(examples), "corrections": len(extra)})
+    store.clear_labels()  # the digest relabels every reply with the new model
     after = list(pipeline.predict([s for s, _ in extra])) if extra else []
     fixed = sum(a == lab and b.label != lab
                 for a, b, (_, lab) in zip(after, before, corrections))

@@ -390,6 +390,11 @@ class Store:
                 "INSERT OR REPLACE INTO labels (message_id, label, confidence, model) "
                 "VALUES (?, ?, ?, ?)", list(items))
 
+    def clear_labels(self) -> None:
+        """Forget the model's labels (a new model was trained); corrections stay."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM labels")
+
     def corrections(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT message_id, label FROM corrections"))
 
