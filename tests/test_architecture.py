@@ -10,8 +10,7 @@ from watcher.cli import COMMANDS, build_parser
 PACKAGE = Path(__file__).resolve().parent.parent / "watcher"
 CORE = {"messages", "headers", "mimeparts", "autosignals", "returndate", "charsets",
         "htmltext", "replies", "replybody", "replymarkers", "signatures", "features",
-        "conversations", "followups", "digest", "drafts", "folders", "domains", "mailsource",
-        "progress"}
+        "conversations", "followups", "digest", "drafts", "folders", "domains", "mailsource"}
 FORBIDDEN_IN_CORE = {"imapclient", "sqlite3", "joblib", "schedule", "keyring", "subprocess",
                      "socket", "watcher.storage", "watcher.imap", "watcher.cli",
                      "watcher.service", "watcher.scheduler", "watcher.localmail",
