@@ -175,9 +175,7 @@ def cmd_label(ctx: Context) -> int:
     label = ctx.args.label
     if label not in LABELS:
         raise ConfigError(f"label must be one of {', '.join(LABELS)}, got {label!r}")
-    mid = ctx.args.message_id.strip()
-    if not mid.startswith("<"):
-        mid = f"<{mid}>"
+    mid = _message_id(ctx.args.message_id)
     store = ctx.store
     if store.message(mid) is None:
         raise ConfigError(f"no synced message with Message-ID {mid}; "
@@ -290,7 +288,8 @@ def cmd_run(ctx: Context) -> int:
     return service.run_forever()
 
 
-def _request_id(raw: str) -> str:
+def _message_id(raw: str) -> str:
+    """A Message-ID as typed, with or without its angle brackets."""
     raw = raw.strip()
     return raw if raw.startswith("<") else f"<{raw}>"
 
@@ -299,7 +298,7 @@ def cmd_draft(ctx: Context) -> int:
     from watcher.drafts import compose
     from watcher.service import lazy_reply_classifier, thread_states
 
-    wanted = _request_id(ctx.args.request_id)
+    wanted = _message_id(ctx.args.request_id)
     states = thread_states(ctx.config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
     state = next((s for s in states if wanted in {a.message_id for a in s.thread.asks}), None)
     if state is None:
@@ -319,7 +318,7 @@ def cmd_draft(ctx: Context) -> int:
 
 
 def _set_request(ctx: Context, is_request: bool) -> int:
-    mid = _request_id(ctx.args.message_id)
+    mid = _message_id(ctx.args.message_id)
     store = ctx.store
     message = store.message(mid)
     if message is None:
