@@ -116,7 +116,9 @@ def cmd_status(ctx: Context) -> int:
     for account in config.accounts:
         rec = store.account(account.name)
         last = rec.last_ok.isoformat(timespec="seconds") if rec.last_ok else "never"
-        print(f"{account.name} ({account.username} at {account.host}): last successful sync "
+        where = f"maildir {account.maildir}" if account.maildir \
+            else f"{account.username} at {account.host}"
+        print(f"{account.name} ({where}): last successful sync "
               f"{last}; {store.message_count(account.name)} messages stored")
         failed_last = rec.last_ok is None or (rec.last_attempt and rec.last_attempt > rec.last_ok)
         if rec.last_error and failed_last:
