@@ -134,26 +134,35 @@ def _wait_for(check, timeout=60.0):
     return None
 
 
-def _label(mb, mid):
+def _query(mb, sql, arg):
+    """One value from the service's state file, read-only: the test never creates the file."""
     db = mb.data_dir / "state.sqlite3"
-    if not db.exists():
-        return None
     try:
-        with sqlite3.connect(db) as conn:
-            row = conn.execute("SELECT label FROM labels WHERE message_id = ?", (mid,)).fetchone()
-    except sqlite3.OperationalError:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            row = conn.execute(sql, (arg,)).fetchone()
+    except sqlite3.OperationalError:  # not created yet, or not migrated yet
         return None
     return row[0] if row else None
+
+
+def _label(mb, mid):
+    return _query(mb, "SELECT label FROM labels WHERE message_id = ?", mid)
 
 
 def _kv(mb, key):
-    db = mb.data_dir / "state.sqlite3"
-    try:
-        with sqlite3.connect(db) as conn:
-            row = conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
-    except sqlite3.OperationalError:
-        return None
-    return row[0] if row else None
+    return _query(mb, "SELECT value FROM kv WHERE key = ?", key)
+
+
+def _time_to_label(mb, proc, settle: float, timeout: float) -> tuple[str | None, float]:
+    """Once the service has made its state file and settled, append a reply; time its label."""
+    assert _wait_for(lambda: (mb.data_dir / "state.sqlite3").exists())
+    time.sleep(settle)
+    mb.append("INBOX", _reply(mb))
+    arrived = time.monotonic()
+    label = _wait_for(lambda: _label(mb, f"<rep1.{mb.user}@acme.example>"), timeout)
+    if label is None and proc.poll() is not None:
+        print(proc.stderr.read())
+    return label, time.monotonic() - arrived
 
 
 def _stop(proc) -> int:
@@ -171,14 +180,8 @@ def test_reply_arriving_while_running_is_classified_within_one_poll(mailbox):
     mailbox.append("Sent", _request(mailbox))
     proc = _start(mailbox, "--poll-seconds", "2")
     try:
-        assert _wait_for(lambda: _kv(mailbox, "x") is None and (mailbox.data_dir /
-                                                                   "state.sqlite3").exists())
-        time.sleep(3)
-        mailbox.append("INBOX", _reply(mailbox))
-        arrived = time.monotonic()
-        label = _wait_for(lambda: _label(mailbox, f"<rep1.{mailbox.user}@acme.example>"), 90)
-        took = time.monotonic() - arrived
-        assert label == "feedback", proc.stderr.read() if proc.poll() is not None else ""
+        label, took = _time_to_label(mailbox, proc, settle=3, timeout=90)
+        assert label == "feedback"
         print(f"arrival to classification (polling every 2 s): {took:.1f} s")
     finally:
         assert _stop(proc) == 0
@@ -190,13 +193,8 @@ def test_idle_picks_up_a_reply_within_seconds(mailbox):
     mailbox.append("Sent", _request(mailbox))
     proc = _start(mailbox, "--poll-seconds", "3600")
     try:
-        assert _wait_for(lambda: _kv(mailbox, "x") is None and (mailbox.data_dir /
-                                                                   "state.sqlite3").exists())
-        time.sleep(4)  # the first sync and the IDLE connection settle
-        mailbox.append("INBOX", _reply(mailbox))
-        arrived = time.monotonic()
-        label = _wait_for(lambda: _label(mailbox, f"<rep1.{mailbox.user}@acme.example>"), 60)
-        took = time.monotonic() - arrived
+        # settle: the first sync and the IDLE connection
+        label, took = _time_to_label(mailbox, proc, settle=4, timeout=60)
         assert label == "feedback"
         assert took < 30
         print(f"arrival to classification with IDLE: {took:.1f} s")
