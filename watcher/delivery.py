@@ -19,9 +19,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
-from watcher.config import Account, Config
+from watcher.config import Config
 from watcher.digest import Digest, render
-from watcher.errors import ConfigError, WatcherError
+from watcher.errors import WatcherError
 
 log = logging.getLogger(__name__)
 
@@ -147,27 +147,15 @@ def digest_message(digest: Digest, address: str) -> bytes:
     return msg.as_bytes()
 
 
-def _mail_account(config: Config) -> Account:
-    for account in config.accounts:
-        if not account.maildir:
-            return account
-    raise ConfigError("delivery.mailbox is on but no [[accounts]] entry is an IMAP account")
-
-
 def append_to_inbox(digest: Digest, config: Config, environ: Mapping[str, str]) -> str:
     """APPEND the digest to the first IMAP account's INBOX, unread; returns "account/INBOX"."""
-    from watcher.credentials import get_secret
-    from watcher.imap import ImapSource
+    from watcher.mailbox_write import append, imap_account
 
-    account = _mail_account(config)
+    account = imap_account(config, why="delivery.mailbox")
     address = account.addresses[0] if account.addresses else account.username
-    raw = digest_message(digest, address)
-    source = ImapSource(account, get_secret(account, environ))
-    try:
-        source.append("INBOX", raw, [])  # no \Seen: it should stand out as new mail
-    finally:
-        source.close()
-    return f"{account.name}/INBOX"
+    # No \Seen flag: it should stand out as new mail.
+    folder = append(account, environ, digest_message(digest, address), [])
+    return f"{account.name}/{folder}"
 
 
 # -- all channels ---------------------------------------------------------------------------

@@ -21,20 +21,34 @@ from watcher.followups import ThreadState
 log = logging.getLogger(__name__)
 
 
-def _account_for(config: Config, address: str | None) -> Account:
-    for account in config.accounts:
+def imap_account(config: Config, address: str | None = None, why: str = "writing") -> Account:
+    """The IMAP account that owns ``address``, else the first IMAP account (not a Maildir)."""
+    accounts = [a for a in config.accounts if not a.maildir]
+    if not accounts:
+        raise ConfigError(f"{why} needs an IMAP account, and no [[accounts]] entry is one")
+    for account in accounts:
         if address and address in account.own_addresses:
             return account
-    if not config.accounts:
-        raise ConfigError("no [[accounts]] in the configuration")
-    return config.accounts[0]
+    return accounts[0]
 
 
-def _folder_with_role(source, role: str, fallback: str) -> str:
-    for flags, delimiter, name in source.list_folders():
-        if folder_role(name, flags, delimiter) == role:
-            return name
-    return fallback
+def append(account: Account, environ: Mapping[str, str], raw: bytes, flags: list[str],
+           role: str = "inbox", fallback: str = "INBOX") -> str:
+    """APPEND one message to the account's folder with this role; returns the folder's name."""
+    from watcher.imap import ImapSource
+
+    source = ImapSource(account, get_secret(account, environ))
+    try:
+        folder = fallback
+        if role != "inbox":
+            for folder_flags, delimiter, name in source.list_folders():
+                if folder_role(name, folder_flags, delimiter) == role:
+                    folder = name
+                    break
+        source.append(folder, raw, flags)
+    finally:
+        source.close()
+    return folder
 
 
 def draft_message(draft: Draft, sender: str, sender_name: str, now: datetime) -> bytes:
@@ -53,19 +67,12 @@ def draft_message(draft: Draft, sender: str, sender_name: str, now: datetime) ->
 def append_draft(config: Config, environ: Mapping[str, str], state: ThreadState,
                  draft: Draft, now: datetime | None = None) -> str:
     """Save the draft in the account's Drafts folder with the \\Draft flag; returns the folder."""
-    from watcher.imap import ImapSource
-
     request = state.thread.request
     sender = request.sender.email if request.sender else ""
-    account = _account_for(config, sender)
+    account = imap_account(config, sender, "draft --to-mailbox")
     raw = draft_message(draft, sender or account.username,
                         request.sender.name if request.sender else "",
                         now or datetime.now().astimezone())
-    source = ImapSource(account, get_secret(account, environ))
-    try:
-        folder = _folder_with_role(source, "drafts", "Drafts")
-        source.append(folder, raw, ["\\Draft"])
-    finally:
-        source.close()
+    folder = append(account, environ, raw, ["\\Draft"], role="drafts", fallback="Drafts")
     log.info("draft for %s saved in %s/%s", state.thread.counterpart, account.name, folder)
     return folder
