@@ -113,9 +113,8 @@ def thread_states(config: Config, store: Store, classify, now: datetime):
     from watcher.followups import assess
 
     own = own_addresses(config)
-    marks = store.request_marks()
-    request_ids = {mid for mid, (is_request, _) in marks.items() if is_request}
-    threads = build_threads(store.messages(own=True, requests=True), request_ids,
+    requests = store.messages(own=True, requests=True)
+    threads = build_threads(requests, {m.message_id for m in requests},
                             store.messages(own=False), own)
     replies = [r for t in threads for r in t.replies]
     labels = store.labels()
