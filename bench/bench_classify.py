@@ -5,7 +5,7 @@ count), best of a few rounds:
 
 - end to end: raw bytes -> ``parse_message`` -> ``ReplyClassifier.classify`` (which extracts
   the visible text and runs the pipeline), in batches of 100 as the digest asks for labels;
-- classify only: the corpus items as ``watcher.models.train.item_message`` builds them,
+- classify only: the corpus items as ``watcher.classify.train.item_message`` builds them,
   already parsed, through ``classify``.
 
 The stages are also timed apart (parse; visible text and sample; pipeline). The load time is
@@ -38,9 +38,9 @@ if str(BENCH) not in sys.path:
 import mailgen  # noqa: E402
 import modelcopy  # noqa: E402
 
-from watcher.classifier import ReplyClassifier  # noqa: E402
-from watcher.features import reply_sample  # noqa: E402
-from watcher.messages import parse_message  # noqa: E402
+from watcher.classify.classifier import ReplyClassifier  # noqa: E402
+from watcher.classify.features import reply_sample  # noqa: E402
+from watcher.mail.messages import parse_message  # noqa: E402
 
 TARGET = 2000  # replies per second on one core
 BATCH = 100
@@ -48,7 +48,7 @@ BATCH = 100
 _LOAD_SNIPPET = """
 import sys, time
 t = time.perf_counter()
-from watcher.classifier import ReplyClassifier
+from watcher.classify.classifier import ReplyClassifier
 c = ReplyClassifier(__import__("pathlib").Path(sys.argv[1]))
 print(time.perf_counter() - t, c.model.origin)
 """
@@ -99,7 +99,7 @@ def stages(classifier: ReplyClassifier, raws: list[bytes]) -> dict[str, float]:
 def run(quick: bool = False, cache: Path = mailgen.DEFAULT_CACHE,
         profile: cProfile.Profile | None = None, model_every: int = 1,
         load_rounds: int | None = None) -> dict:
-    from watcher.models.train import item_message
+    from watcher.classify.train import item_message
 
     count, rounds = (300, 1) if quick else (3000, 3)
     model = modelcopy.cached_model("reply", cache, model_every)

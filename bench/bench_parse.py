@@ -22,8 +22,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from watcher.messages import clear_caches, parse_message
-from watcher.replies import visible_text
+from watcher.mail.headers import clear_caches
+from watcher.mail.messages import parse_message
+from watcher.replytext import visible_text
 
 TARGET = 2000  # messages per second
 

@@ -250,7 +250,7 @@ class Bench:
         run.replies_found = len(replies) - len(run.missing)
         marks = store.request_marks()
         run.requests_missed = [p.message_id for p in gen.requests
-                               if not marks.get(p.message_id, (False, ""))[0]]
+                               if p.message_id not in marks or not marks[p.message_id].is_request]
         run.requests_planted = len(gen.requests)
         # A reply whose request the model missed is the model's miss, not the sync's.
         missed = set(run.requests_missed)
@@ -288,7 +288,7 @@ def _import_models() -> None:
     import sklearn.linear_model  # noqa: F401
     import sklearn.pipeline  # noqa: F401
 
-    import watcher.classifier  # noqa: F401
+    import watcher.classify.classifier  # noqa: F401
 
 
 def bench_poll(bench: Bench, specs: list[mailgen.Spec], repeat: int) -> dict:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from watcher.classifier import personal_path
-from watcher.modelfile import load_model, meta_path, save_model
+from watcher.classify.classifier import personal_path
+from watcher.classify.modelfile import load_model, meta_path, save_model
 
 
 def cached_model(kind: str, cache: Path, every: int = 1) -> Path:
@@ -32,7 +32,7 @@ def cached_model(kind: str, cache: Path, every: int = 1) -> Path:
 
 
 def _build(kind: str, every: int, path: Path) -> None:
-    from watcher.models import train
+    from watcher.classify import train
 
     if every == 1:
         examples = train.load_corpus(kind)
@@ -44,9 +44,8 @@ def _build(kind: str, every: int, path: Path) -> None:
 
 def _thinned(kind: str, every: int) -> list:
     # Only every n-th item is parsed: parsing the whole corpus alone takes seconds.
-    from watcher.models import train
-
-    from watcher.features import reply_sample, sent_sample
+    from watcher.classify import train
+    from watcher.classify.features import reply_sample, sent_sample
 
     to_sample = reply_sample if kind == "reply" else sent_sample
     label_of = train.reply_label if kind == "reply" else train.request_label

@@ -12,8 +12,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from watcher.classifier import load_classifier, personal_path
-from watcher.modelfile import meta_path, save_model
+from watcher.classify.classifier import load_classifier, personal_path
+from watcher.classify.modelfile import meta_path, save_model
 
 KINDS = ("reply", "request")
 

@@ -1,20 +1,52 @@
-"""Structure that guards itself: the core never imports adapters; every command is documented."""
+"""Structure that guards itself: the layer rule, module names, and every command documented.
+
+Every module of the package is named below with its layer; a new module fails the test until
+it is placed. Core modules may import only the standard library and other core modules
+(an allowlist: a third-party or adapter import fails whatever its name).
+"""
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
+
+import pytest
 
 from watcher.cli import COMMANDS, build_parser
 
 PACKAGE = Path(__file__).resolve().parent.parent / "watcher"
-CORE = {"messages", "headers", "mimeparts", "autosignals", "returndate", "charsets",
-        "htmltext", "replies", "replybody", "replymarkers", "signatures", "features",
-        "conversations", "followups", "digest", "drafts", "folders", "domains", "mailsource"}
-FORBIDDEN_IN_CORE = {"imapclient", "sqlite3", "joblib", "schedule", "keyring", "subprocess",
-                     "socket", "watcher.storage", "watcher.imap", "watcher.cli",
-                     "watcher.service", "watcher.scheduler", "watcher.localmail",
-                     "watcher.classifier", "watcher.modelfile", "watcher.credentials"}
+
+CORE = {
+    "watcher.mail.mimeparts", "watcher.mail.headers", "watcher.mail.charsets",
+    "watcher.mail.messages", "watcher.mail.autosignals", "watcher.mail.returndate",
+    "watcher.replytext", "watcher.replytext.htmltext", "watcher.replytext.body",
+    "watcher.replytext.quotes", "watcher.replytext.markers", "watcher.replytext.signatures",
+    "watcher.classify.features",
+    "watcher.labels", "watcher.conversations", "watcher.followups", "watcher.digest",
+    "watcher.drafts", "watcher.folders", "watcher.domains", "watcher.mailsource",
+    "watcher.progress", "watcher.errors",
+}
+ADAPTERS = {
+    "watcher.imap", "watcher.localmail", "watcher.storage", "watcher.config",
+    "watcher.credentials", "watcher.delivery", "watcher.mailbox_write", "watcher.servicefiles",
+    "watcher.setup_wizard", "watcher.providers", "watcher.idlewatch",
+    "watcher.classify.textmodel", "watcher.classify.modelfile", "watcher.classify.classifier",
+    "watcher.classify.train",
+}
+ORCHESTRATION = {"watcher.sync", "watcher.service", "watcher.daemon", "watcher.cli"}
+# Packages' own docstrings, the entry point, and the one allowed re-export (pickle format).
+OTHER = {"watcher", "watcher.__main__", "watcher.mail", "watcher.classify", "watcher.textmodel"}
+LAYERS = CORE | ADAPTERS | ORCHESTRATION | OTHER
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in PACKAGE.rglob("*.py")}
 
 
 def _imports(path: Path) -> set[str]:
@@ -23,26 +55,73 @@ def _imports(path: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module)
+            # "from watcher.replytext import markers" imports a module, not a name
+            names |= {f"{node.module}.{a.name}" for a in node.names
+                      if f"{node.module}.{a.name}" in LAYERS}
     return names
 
 
-def test_core_modules_import_no_adapter():
+def core_violations(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """Imports of each core module that are neither the standard library nor core."""
+    out = {}
     for name in sorted(CORE):
-        path = PACKAGE / f"{name}.py"
-        if not path.exists():
+        bad = set()
+        for imported in _imports(modules[name]):
+            top = imported.split(".")[0]
+            if top == "watcher":
+                if imported not in CORE:
+                    bad.add(imported)
+            elif top != "__future__" and top not in sys.stdlib_module_names:
+                bad.add(imported)
+        if bad:
+            out[name] = bad
+    return out
+
+
+def test_every_module_has_a_layer_and_every_listed_module_exists():
+    modules = set(_modules())
+    assert not modules - LAYERS, f"place these modules in a layer: {sorted(modules - LAYERS)}"
+    assert not LAYERS - modules, f"listed but missing: {sorted(LAYERS - modules)}"
+
+
+def test_core_imports_only_the_standard_library_and_core():
+    assert core_violations(_modules()) == {}
+
+
+def test_a_planted_core_to_adapter_import_is_caught(tmp_path):
+    """The rule is live: a core module that imports an adapter or a third-party library fails."""
+    modules = _modules()
+    planted = tmp_path / "followups.py"
+    planted.write_text(modules["watcher.followups"].read_text()
+                       + "\nfrom watcher.config import Config\nimport sklearn\n")
+    modules["watcher.followups"] = planted
+    assert core_violations(modules) == {"watcher.followups": {"watcher.config", "sklearn"}}
+
+
+def test_only_the_pickle_shim_re_exports():
+    """Each public name is importable from one module: no module imports a name only to pass it
+    on, except the replytext package face and the pickle-format shim."""
+    for name, path in _modules().items():
+        tree = ast.parse(path.read_text())
+        exported = next((ast.literal_eval(n.value) for n in tree.body
+                         if isinstance(n, ast.Assign) and any(
+                             isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)),
+                        [])
+        defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        defined |= {t.id for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+                    for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+                    if isinstance(t, ast.Name)}
+        passed_on = set(exported) - defined
+        if name in {"watcher.textmodel", "watcher.replytext"}:
             continue
-        bad = {i for i in _imports(path) if any(i == f or i.startswith(f + ".")
-                                                  for f in FORBIDDEN_IN_CORE)}
-        assert not bad, f"core module {name} imports {bad}"
+        assert not passed_on, f"{name} re-exports {sorted(passed_on)}"
 
 
-def test_no_module_shadows_the_standard_library():
-    import sys
-
-    for path in PACKAGE.glob("*.py"):
-        assert path.stem not in sys.stdlib_module_names or path.stem == "__main__", path.name
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.name)
+def test_no_module_shadows_the_standard_library(path):
+    assert path.stem not in sys.stdlib_module_names or path.stem in {"__main__", "__init__"}
 
 
 def test_every_command_has_help_and_is_in_the_readme():

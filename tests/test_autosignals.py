@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from watcher.autosignals import AutoSignals, bounced_recipients_from_text
-from watcher.messages import AutoSignals as ContractAutoSignals
-from watcher.messages import parse_message
-from watcher.returndate import find_return_date
+from watcher.mail.autosignals import AutoSignals, bounced_recipients_from_text
+from watcher.mail.autosignals import AutoSignals as ContractAutoSignals
+from watcher.mail.messages import parse_message
+from watcher.mail.returndate import find_return_date
 
 MONDAY = date(2025, 3, 3)  # a Monday
 

@@ -32,12 +32,13 @@ from conftest import REPO
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from watcher.classifier import LABELS, ReplyClassifier, RequestDetector
+from watcher.classify.classifier import ReplyClassifier, RequestDetector
+from watcher.classify.features import Sample, reply_sample, sent_sample
 from watcher.cli import COMMANDS, main
 from watcher.config import load_config
 from watcher.errors import ConfigError
-from watcher.features import Sample, reply_sample, sent_sample
-from watcher.messages import parse_message
+from watcher.labels import Label
+from watcher.mail.messages import parse_message
 from watcher.providers import BY_KEY
 
 DATA = Path(__file__).parent / "data"
@@ -174,8 +175,8 @@ def _check_verdicts(models, raws: list[bytes]) -> None:
     verdicts = replies.classify(messages)
     assert len(verdicts) == len(messages)
     for v in verdicts:
-        assert v.label in LABELS
-        assert math.isfinite(v.confidence) and 1 / len(LABELS) - 1e-9 <= v.confidence <= 1
+        assert v.label in Label.names()
+        assert math.isfinite(v.confidence) and 1 / len(Label.names()) - 1e-9 <= v.confidence <= 1
     decisions = requests(messages)
     assert [d[0] for d in decisions] == [m.message_id for m in messages]
     for _, is_request, confidence in decisions:
@@ -439,7 +440,7 @@ def bad_argv(draw) -> list[str]:
                              min_size=2, max_size=2, unique=True))
         return ["digest", a, b]
     if kind == "label":
-        value = draw(junk.filter(lambda s: s not in LABELS and not s.startswith("-")))
+        value = draw(junk.filter(lambda s: s not in Label.names() and not s.startswith("-")))
         return ["label", "<m@x>", value]
     return [draw(st.sampled_from(["--config", "--data-dir", "--zz" + draw(junk)]))]
 

@@ -55,7 +55,7 @@ def test_label_and_train_make_a_personal_model_that_follows_corrections(capsys, 
     out = capsys.readouterr().out
     assert "1 of your corrections" in out
     assert (tmp_path / "models" / "replies-personal.joblib").exists()
-    from watcher.classifier import ReplyClassifier
+    from watcher.classify.classifier import ReplyClassifier
 
     assert ReplyClassifier(tmp_path).model.origin == "personal"
     # Labels the old model gave are recomputed by the new one; the correction stands.
@@ -66,5 +66,5 @@ def test_label_and_train_make_a_personal_model_that_follows_corrections(capsys, 
     from watcher.storage import Store
 
     store = Store.open(tmp_path)
-    assert {model.split("-")[1] for _, _, model in store.labels().values()} == {"personal"}
+    assert {stored.model.split("-")[1] for stored in store.labels().values()} == {"personal"}
     store.close()

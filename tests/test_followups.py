@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from watcher.config import FollowupPolicy
 from watcher.conversations import build_threads
-from watcher.followups import add_business_days, assess, promised_date
-from watcher.messages import Address, AutoSignals, Message, normalize_subject
+from watcher.followups import FollowupPolicy, add_business_days, assess, promised_date
+from watcher.mail.autosignals import AutoSignals
+from watcher.mail.headers import Address
+from watcher.mail.messages import Message, normalize_subject
 
 ME = "me@mail.example"
 OWN = frozenset({ME, "me.alias@other.example"})
@@ -139,7 +140,7 @@ def test_message_sent_after_feedback_is_not_an_ask():
 
 
 def test_groupwise_original_is_not_part_of_the_reply():
-    from watcher.replies import visible_text
+    from watcher.replytext import visible_text
 
     text = ("Dag Sanne,\n\nJe presentatie was sterk, maar de planning was te vaag.\n\nWim\n\n"
             ">>> Sanne de Vries <sanne@kpn.example> 6-1-2025 17:22 >>>\n"

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from watcher.htmltext import html_to_text
+from watcher.replytext.htmltext import html_to_text
 
 
 def test_empty_input_gives_empty_text():

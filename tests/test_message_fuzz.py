@@ -1,7 +1,7 @@
 """No input makes parse_message raise or fall back: random, mutated and adversarial messages.
 
 An "escape" is either an exception out of parse_message or its last-resort fallback (logged
-as a warning by watcher.messages); every property asserts there were none. Budgets are fixed
+as a warning by watcher.mail.messages); every property asserts there were none. Budgets are fixed
 (a few hundred examples per property, no deadline) so the file stays well under 30 s.
 """
 
@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from watcher.autosignals import AutoSignals
-from watcher.messages import Address, Message, normalize_subject, parse_message
+from watcher.mail.autosignals import AutoSignals
+from watcher.mail.headers import Address
+from watcher.mail.messages import Message, normalize_subject, parse_message
 
 UGLY = Path(__file__).parent / "data" / "ugly"
 SEEDS = [p.read_bytes() for p in sorted(UGLY.glob("*.eml"))]
@@ -40,9 +41,9 @@ class _Escapes(logging.Handler):
 
 @contextmanager
 def no_escapes() -> Iterator[None]:
-    """Fail when watcher.messages logged its fallback (an exception it had to swallow)."""
+    """Fail when watcher.mail.messages logged its fallback (an exception it had to swallow)."""
     handler = _Escapes()
-    logger = logging.getLogger("watcher.messages")
+    logger = logging.getLogger("watcher.mail.messages")
     logger.addHandler(handler)
     try:
         yield

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from watcher.charsets import codec_for, decode_bytes
-from watcher.headers import decode_header_text, parse_addresses, parse_date, parse_ids
-from watcher.messages import EPOCH, Address, Message, normalize_subject, parse_message
-from watcher.mimeparts import MAX_DEPTH, Part
-from watcher.mimeparts import parse as parse_mime
+from watcher.mail.charsets import codec_for, decode_bytes
+from watcher.mail.headers import Address, decode_header_text, parse_addresses, parse_date, parse_ids
+from watcher.mail.messages import EPOCH, Message, normalize_subject, parse_message
+from watcher.mail.mimeparts import MAX_DEPTH, Part
+from watcher.mail.mimeparts import parse as parse_mime
 
 UGLY = Path(__file__).parent / "data" / "ugly"
 

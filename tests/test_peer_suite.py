@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from watcher.replies import strip_quotes, visible_text
+from watcher.replytext import strip_quotes, visible_text
 
 SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "peer-suites" / "reply-extraction"
 

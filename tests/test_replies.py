@@ -8,7 +8,8 @@ from email.message import EmailMessage
 
 import pytest
 
-from watcher.replies import plain_body, strip_quotes, visible_text
+from watcher.replytext import strip_quotes, visible_text
+from watcher.replytext.body import plain_body
 
 REPLY = "Hi Anna,\n\nThe panel felt your system design answers were not deep enough."
 

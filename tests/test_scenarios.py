@@ -100,7 +100,8 @@ def runs(dovecot, tmp_path_factory):
     """Each scenario loaded, synced and digested once, on first use.
 
     Models the package does not ship are rebuilt once into the shared cache directory
-    (watcher.classifier.cache_dir), not per data dir, so only the first scenario pays for it.
+    (watcher.classify.classifier.cache_dir), not per data dir, so only the first scenario pays
+    for it.
     """
     done: dict[str, Run] = {}
 

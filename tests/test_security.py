@@ -34,10 +34,9 @@ from dovecot import PASSWORD
 from faultproxy import FaultPlan, FaultProxy
 from mailfactory import make_message
 from modelseed import build_seed, seed
-from watcher.models import train
 
-from watcher import modelfile
-from watcher.classifier import load_classifier, model_name, personal_path
+from watcher.classify import modelfile, train
+from watcher.classify.classifier import load_classifier, model_name, personal_path
 from watcher.cli import main
 from watcher.config import Account, parse_config
 from watcher.credentials import Secret
@@ -422,8 +421,8 @@ def test_a_model_written_by_older_code_is_rebuilt_not_a_crash(monkeypatch, tmp_p
     caplog.set_level(logging.INFO, logger="watcher")
     fake = _Rebuilds(monkeypatch, tmp_path)
     load_classifier("reply", None)
-    # A pipeline naming a function the current watcher.textmodel no longer has, hash-matched.
-    fake.path().write_bytes(b"cwatcher.textmodel\nfunction_removed_in_this_version\n.")
+    # A pipeline naming a function that watcher.classify.textmodel no longer has, hash-matched.
+    fake.path().write_bytes(b"cwatcher.classify.textmodel\nfunction_removed_in_this_version\n.")
     meta = json.loads(modelfile.meta_path(fake.path()).read_text())
     meta["sha256"] = modelfile._sha256(fake.path())
     modelfile.meta_path(fake.path()).write_text(json.dumps(meta))

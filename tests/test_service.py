@@ -15,7 +15,7 @@ from datetime import time as dtime
 import pytest
 from mailfactory import make_message
 
-from watcher.scheduler import ClockWatch, Service, digest_due, next_backoff
+from watcher.daemon import ClockWatch, Daemon, digest_due, next_backoff
 
 # -- rules ------------------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ def test_service_syncs_after_a_clock_jump_and_delivers_the_digest_once():
     wall, mono = [1000.0], [50.0]
     last_day: list[date | None] = [None]
     now = [datetime(2025, 4, 14, 9, 0, tzinfo=timezone.utc)]
-    svc = Service(["fw"], 10, dtime(8, 0), lambda: last_day[0], now=lambda: now[0],
+    svc = Daemon(["fw"], 10, dtime(8, 0), lambda: last_day[0], now=lambda: now[0],
                   clock=ClockWatch(lambda: wall[0], lambda: mono[0]),
                   run=lambda cmd, **kw: FakeProcess(cmd, ran))
     svc.clock.jumped()
@@ -111,7 +111,7 @@ def _reply(mb, n=1):
 @pytest.fixture(scope="module", autouse=True)
 def warm_models():
     """Build (or load) both models once, so workers time the service, not a model rebuild."""
-    from watcher.classifier import load_classifier
+    from watcher.classify.classifier import load_classifier
 
     load_classifier("reply", None)
     load_classifier("request", None)

@@ -151,9 +151,9 @@ def _threshold(ctx: Context) -> float:
 def cmd_classify(ctx: Context) -> int:
     import json
 
-    from watcher.classifier import ReplyClassifier
-    from watcher.features import reply_text
-    from watcher.messages import parse_message
+    from watcher.classify.classifier import ReplyClassifier
+    from watcher.classify.features import reply_text
+    from watcher.mail.messages import parse_message
 
     inputs = _read_inputs(ctx.args.paths)
     messages = [parse_message(raw) for _, raw in inputs]
@@ -172,11 +172,11 @@ def cmd_classify(ctx: Context) -> int:
 
 
 def cmd_label(ctx: Context) -> int:
-    from watcher.classifier import LABELS
+    from watcher.labels import Label
 
     label = ctx.args.label
-    if label not in LABELS:
-        raise ConfigError(f"label must be one of {', '.join(LABELS)}, got {label!r}")
+    if label not in Label.names():
+        raise ConfigError(f"label must be one of {', '.join(Label.names())}, got {label!r}")
     mid = _message_id(ctx.args.message_id)
     store = ctx.store
     if store.message(mid) is None:
@@ -188,10 +188,10 @@ def cmd_label(ctx: Context) -> int:
 
 
 def cmd_train(ctx: Context) -> int:
-    from watcher.classifier import ReplyClassifier, personal_path
-    from watcher.features import reply_sample
-    from watcher.modelfile import save_model
-    from watcher.models import train
+    from watcher.classify import train
+    from watcher.classify.classifier import ReplyClassifier, personal_path
+    from watcher.classify.features import reply_sample
+    from watcher.classify.modelfile import save_model
 
     store = ctx.store
     corrections = [(store.message(mid), label) for mid, label in store.corrections().items()]
@@ -213,7 +213,7 @@ def cmd_train(ctx: Context) -> int:
 
 
 def _dev_set(name: str) -> Path | None:
-    from watcher.models import train
+    from watcher.classify import train
 
     for base in (Path.cwd().parent, train.package_dir().parent.parent):
         path = base / "shared" / "dev-sets" / name
@@ -223,7 +223,7 @@ def _dev_set(name: str) -> Path | None:
 
 
 def cmd_eval(ctx: Context) -> int:
-    from watcher.models import train
+    from watcher.classify import train
 
     kind = ctx.args.kind
     examples = train.load_corpus(kind)
@@ -268,7 +268,7 @@ def cmd_digest(ctx: Context) -> int:
 def cmd_run(ctx: Context) -> int:
     import signal
 
-    from watcher.scheduler import Service, parse_day, worker_command
+    from watcher.daemon import Daemon, parse_day, worker_command
 
     config, store = ctx.config, ctx.store
     if not config.accounts:
@@ -276,7 +276,7 @@ def cmd_run(ctx: Context) -> int:
     _log_to_file(ctx.data_dir, rotating=True)
     os.environ["FEEDBACK_WATCHER_WORKER"] = "1"  # inherited by the workers
     worker = worker_command(str(ctx.config_path), str(ctx.data_dir), ctx.args.verbose)
-    service = Service(worker, config.poll_minutes, config.digest_time,
+    service = Daemon(worker, config.poll_minutes, config.digest_time,
                       lambda: parse_day(store.get("last_digest_day")))
     if ctx.args.poll_seconds:
         service.set_poll_seconds(ctx.args.poll_seconds)

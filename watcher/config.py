@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.errors import ConfigError
+from watcher.followups import FollowupPolicy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,14 +46,6 @@ class Account:
     @property
     def own_addresses(self) -> frozenset[str]:
         return frozenset(a.lower() for a in (self.addresses or (self.username,)))
-
-
-@dataclass(frozen=True)
-class FollowupPolicy:
-    """When a quiet thread is due for another ask."""
-
-    business_days: int = 5
-    max_asks: int = 3
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from watcher.domains import company_domain
-from watcher.messages import Message
+from watcher.mail.messages import Message
 
 UNTHREADED_REPLY_WINDOW = timedelta(days=30)
 FOLLOW_UP_WINDOW = timedelta(days=120)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from watcher.followups import ThreadState
+from watcher.labels import DueAsk, Label
 
 STALE_SYNC = timedelta(days=1)
 
@@ -30,20 +31,20 @@ class Digest:
     def section(self, name: str) -> list[ThreadState]:
         s = self.states
         picks = {
-            "second_ask": [t for t in s if t.due == "second_ask"],
-            "third_ask": [t for t in s if t.due == "third_ask"],
-            "feedback": [t for t in s if t.status == "feedback"],
-            "rejection": [t for t in s if t.status == "rejection"],
+            "second_ask": [t for t in s if t.due == DueAsk.SECOND],
+            "third_ask": [t for t in s if t.due == DueAsk.THIRD],
+            "feedback": [t for t in s if t.status == Label.FEEDBACK],
+            "rejection": [t for t in s if t.status == Label.REJECTION],
             "gone_quiet": [t for t in s if t.gone_quiet],
             "undeliverable": [t for t in s if t.undeliverable],
             "needs_review": [t for t in s if t.needs_review],
-            "waiting": [t for t in s if t.status == "no_response" and not t.due
+            "waiting": [t for t in s if t.status == Label.NO_RESPONSE and not t.due
                         and not t.gone_quiet],
         }
         return picks[name]
 
     def new_feedback(self, state: ThreadState):
-        return [r for r in state.replies if r.label == "feedback"
+        return [r for r in state.replies if r.label == Label.FEEDBACK
                 and (self.since is None or r.message.date > self.since)]
 
     def stale_accounts(self) -> list[AccountHealth]:
@@ -72,7 +73,7 @@ def _details(state: ThreadState) -> str:
     extra = f", {state.asks} asks" if state.asks > 1 else ""
     if state.due_since:
         extra += f", due since {_when(state.due_since)}"
-    elif state.next_due and state.status == "no_response" and not state.gone_quiet:
+    elif state.next_due and state.status == Label.NO_RESPONSE and not state.gone_quiet:
         extra += f", next ask {_when(state.next_due)}"
     return f"{t.counterpart}, asked {_when(t.latest_ask.date)}{extra}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from watcher.followups import ThreadState
+from watcher.labels import DueAsk
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def compose(state: ThreadState, sender_name: str = "") -> Draft:
     to_name = counterpart.name if counterpart else ""
     hello = f"Hi {_first_name(to_name)}," if _first_name(to_name) else "Hello,"
     sign = f"\n\nBest regards,\n{sender_name}" if sender_name else "\n\nBest regards,"
-    if state.due == "third_ask" or state.asks >= 2:
+    if state.due == DueAsk.THIRD or state.asks >= 2:
         body = (
             f"{hello}\n\n"
             "I know you are busy, so this is my last note on this. If you have two minutes, "

@@ -7,19 +7,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from watcher.config import FollowupPolicy
 from watcher.conversations import Thread
-from watcher.messages import Message
-from watcher.returndate import find_return_date
+from watcher.labels import DueAsk, Label
+from watcher.mail.messages import Message
+from watcher.mail.returndate import find_return_date
 
-FEEDBACK, REJECTION, NO_RESPONSE = "feedback", "rejection", "no_response"
-DUE_NAMES = {1: "second_ask", 2: "third_ask"}
+DUE_NAMES = {1: DueAsk.SECOND, 2: DueAsk.THIRD}
+
+
+@dataclass(frozen=True)
+class FollowupPolicy:
+    """When a quiet thread is due for another ask."""
+
+    business_days: int = 5
+    max_asks: int = 3
 
 
 @dataclass(frozen=True)
 class LabeledReply:
     message: Message
-    label: str
+    label: Label
     confidence: float
     text: str  # the visible reply text
     corrected: bool = False  # the user set this label
@@ -31,9 +38,9 @@ class ThreadState:
 
     thread: Thread
     replies: tuple[LabeledReply, ...]
-    status: str
+    status: Label
     asks: int
-    due: str | None  # "second_ask", "third_ask" or None
+    due: DueAsk | None
     due_since: datetime | None
     next_due: datetime | None  # when the next ask will be due, if nothing arrives
     gone_quiet: bool
@@ -86,22 +93,23 @@ def _at(day: date, like: datetime) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=like.tzinfo)
 
 
-def assess(thread: Thread, labels: Mapping[str, tuple[str, float, bool]], texts: Mapping[str, str],
+def assess(thread: Thread, labels: Mapping[str, tuple[Label, float, bool]],
+           texts: Mapping[str, str],
            policy: FollowupPolicy, now: datetime, threshold: float) -> ThreadState:
     """Status, due ask, gone-quiet and undeliverable flags for one thread at ``now``."""
     replies = tuple(
-        LabeledReply(m, labels[m.message_id][0], labels[m.message_id][1],
+        LabeledReply(m, Label(labels[m.message_id][0]), labels[m.message_id][1],
                      texts.get(m.message_id, ""), labels[m.message_id][2])
         for m in thread.replies if m.message_id in labels)
-    human = [r for r in replies if r.label in (FEEDBACK, REJECTION)]
-    if any(r.label == FEEDBACK for r in human):
-        status = FEEDBACK
+    human = [r for r in replies if r.label in (Label.FEEDBACK, Label.REJECTION)]
+    if any(r.label == Label.FEEDBACK for r in human):
+        status = Label.FEEDBACK
     elif human:
-        status = REJECTION
+        status = Label.REJECTION
     else:
-        status = NO_RESPONSE
+        status = Label.NO_RESPONSE
     # What the user sends after feedback arrived is a thank-you or a conversation, not an ask.
-    first_feedback = min((r.message.date for r in human if r.label == FEEDBACK), default=None)
+    first_feedback = min((r.message.date for r in human if r.label == Label.FEEDBACK), default=None)
     counted = tuple(a for a in thread.asks if first_feedback is None or a.date < first_feedback)
     counted = counted or thread.asks[:1]
     asks = len(counted)
@@ -110,20 +118,20 @@ def assess(thread: Thread, labels: Mapping[str, tuple[str, float, bool]], texts:
     undeliverable = any(r.message.signals.bounce for r in after_latest)
     due_day = add_business_days(latest.date.astimezone(now.tzinfo).date(), policy.business_days)
     for r in after_latest:
-        if r.label != NO_RESPONSE:
+        if r.label != Label.NO_RESPONSE:
             continue
         sent = r.message.date.astimezone(now.tzinfo).date()
         back = r.message.signals.return_date or promised_date(r.text, sent)
         if back and back >= due_day:
             due_day = _next_business_day(back)
-    due: str | None = None
+    due: DueAsk | None = None
     due_since = next_due = None
     gone_quiet = False
-    if status == NO_RESPONSE:
+    if status == Label.NO_RESPONSE:
         if asks >= policy.max_asks:
             gone_quiet = now.date() >= due_day
         elif now.date() >= due_day:
-            due, due_since = DUE_NAMES.get(asks, "third_ask"), _at(due_day, now)
+            due, due_since = DUE_NAMES.get(asks, DueAsk.THIRD), _at(due_day, now)
         else:
             next_due = _at(due_day, now)
     review = tuple(r for r in replies if r.confidence < threshold and not r.corrected)

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from watcher.mail.headers import parse_ids
 from watcher.mailsource import FetchedMessage, FolderStatus, SearchQuery
-from watcher.messages import parse_ids
 
 log = logging.getLogger(__name__)
 

@@ -49,14 +49,14 @@ class LazyModel:
 
 def lazy_request_detector(data_dir) -> LazyModel:
     """Judges sent messages: [(message_id, is_request, confidence)]."""
-    from watcher.classifier import RequestDetector
+    from watcher.classify.classifier import RequestDetector
 
     return LazyModel(lambda: RequestDetector(data_dir))
 
 
 def lazy_reply_classifier(data_dir) -> LazyModel:
     """Labels replies: [(label, confidence, model name)]."""
-    from watcher.classifier import ReplyClassifier
+    from watcher.classify.classifier import ReplyClassifier
 
     return LazyModel(lambda: ReplyClassifier(data_dir))
 
@@ -108,8 +108,8 @@ def own_addresses(config: Config) -> frozenset[str]:
 
 def thread_states(config: Config, store: Store, classify, now: datetime):
     """Threads from stored mail, their replies classified (once, cached), then assessed."""
+    from watcher.classify.features import reply_text
     from watcher.conversations import build_threads
-    from watcher.features import reply_text
     from watcher.followups import assess
 
     own = own_addresses(config)
@@ -125,8 +125,9 @@ def thread_states(config: Config, store: Store, classify, now: datetime):
                          for m, (lab, conf, model) in zip(unlabeled, new))
         labels = store.labels()
     corrections = store.corrections()
-    merged = {mid: (corrections[mid], 1.0, True) if mid in corrections else (lab, conf, False)
-              for mid, (lab, conf, _) in labels.items()}
+    merged = {mid: (corrections[mid], 1.0, True) if mid in corrections
+              else (stored.label, stored.confidence, False)
+              for mid, stored in labels.items()}
     texts = {m.message_id: reply_text(m) for m in replies}
     return [assess(t, merged, texts, config.followup, now, config.confidence_threshold)
             for t in threads]

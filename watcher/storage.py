@@ -17,7 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from watcher.errors import StorageError
-from watcher.messages import Address, AutoSignals, Message
+from watcher.labels import Label
+from watcher.mail.autosignals import AutoSignals
+from watcher.mail.headers import Address
+from watcher.mail.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,23 @@ class FolderRecord:
     uidvalidity: int
     scanned_uid: int
     messages: int
+
+
+@dataclass(frozen=True)
+class StoredLabel:
+    """The model's label for one reply, and which model gave it."""
+
+    label: Label
+    confidence: float
+    model: str
+
+
+@dataclass(frozen=True)
+class RequestMark:
+    """Whether a sent message is a feedback request, and who decided (model, user, automatic)."""
+
+    is_request: bool
+    source: str
 
 
 @dataclass(frozen=True)
@@ -363,9 +383,9 @@ class Store:
             "SELECT count(*) FROM messages WHERE account = ?", (account,)).fetchone()[0]
 
     # -- requests, labels, corrections --------------------------------------------------------
-    def request_marks(self) -> dict[str, tuple[bool, str]]:
+    def request_marks(self) -> dict[str, RequestMark]:
         rows = self.conn.execute("SELECT message_id, is_request, source FROM request_marks")
-        return {r[0]: (bool(r[1]), r[2]) for r in rows}
+        return {r[0]: RequestMark(bool(r[1]), r[2]) for r in rows}
 
     def mark_requests(self, marks: Iterable[tuple[str, bool, str, float | None]]) -> None:
         """Record request decisions; a user's decision is never replaced by the model's."""
@@ -380,9 +400,9 @@ class Store:
                     "INSERT OR REPLACE INTO request_marks (message_id, is_request, source, "
                     "confidence) VALUES (?, ?, ?, ?)", (mid, int(is_request), source, confidence))
 
-    def labels(self) -> dict[str, tuple[str, float, str]]:
+    def labels(self) -> dict[str, StoredLabel]:
         rows = self.conn.execute("SELECT message_id, label, confidence, model FROM labels")
-        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+        return {r[0]: StoredLabel(Label(r[1]), r[2], r[3]) for r in rows}
 
     def set_labels(self, items: Iterable[tuple[str, str, float, str]]) -> None:
         with self.transaction() as c:
@@ -395,8 +415,9 @@ class Store:
         with self.transaction() as c:
             c.execute("DELETE FROM labels")
 
-    def corrections(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT message_id, label FROM corrections"))
+    def corrections(self) -> dict[str, Label]:
+        return {mid: Label(lab) for mid, lab in
+                self.conn.execute("SELECT message_id, label FROM corrections")}
 
     def add_correction(self, message_id: str, label: str, when: datetime) -> None:
         with self.transaction() as c:

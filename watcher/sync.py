@@ -16,8 +16,8 @@ from watcher.config import Account
 from watcher.domains import AUTOMATED_SENDERS, company_domain
 from watcher.errors import Interrupted
 from watcher.folders import Folder, choose_folders
+from watcher.mail.messages import Message, parse_message
 from watcher.mailsource import MailSource, SearchQuery
-from watcher.messages import Message, parse_message
 from watcher.progress import Progress
 from watcher.storage import FolderRecord, Store
 

@@ -1,94 +1,10 @@
-"""The scikit-learn pipelines behind both classifiers, built from Samples.
+"""Names that pipelines saved before the package layout changed refer to (pickle format only).
 
-scikit-learn is imported only inside these functions: the idle service never pays for it.
+A joblib file stores functions by module path. The shipped and personal models of pipeline
+version 4 name ``watcher.textmodel.pick_*``; this shim keeps them loadable. It is the one module
+that re-exports; nothing in the product imports it. Remove it with the next PIPELINE_VERSION.
 """
 
-from __future__ import annotations
+from watcher.classify.textmodel import pick_signals, pick_subject, pick_text, pick_text_head
 
-import math
-from collections.abc import Sequence
-
-from watcher.features import Sample
-
-
-def pick_text(samples: Sequence[Sample]) -> list[str]:
-    return [s.text for s in samples]
-
-
-# Character n-grams cost most of the prediction time; the decision in a reply is stated near
-# its top, and word n-grams still read the whole text. Character 3-grams over the first 600
-# characters: about four times faster than 2-5-grams over the whole text, and held-out
-# macro-F1 0.969 against 0.966 (measured 2026-11-28). The request detector judges a few
-# sent messages a day, so it keeps 3-4-grams (held-out macro-F1 0.934 against 0.919).
-CHAR_PREFIX = 600
-
-# Bump when the features or the learner change: a saved model of another version is rebuilt.
-PIPELINE_VERSION = 4
-
-
-def pick_text_head(samples: Sequence[Sample]) -> list[str]:
-    return [s.text[:CHAR_PREFIX] for s in samples]
-
-
-def pick_subject(samples: Sequence[Sample]) -> list[str]:
-    return [s.subject for s in samples]
-
-
-def pick_signals(samples: Sequence[Sample]) -> list[str]:
-    return [s.signals for s in samples]
-
-
-def shape(samples: Sequence[Sample]):
-    """A few numbers about the text's form: length, lines, questions."""
-    import numpy as np
-
-    rows = []
-    for s in samples:
-        words = len(s.text.split())
-        rows.append([
-            math.log1p(words) / 6.0,
-            min(s.text.count("\n"), 40) / 40.0,
-            1.0 if words <= 12 else 0.0,
-            min(s.text.count("?"), 5) / 5.0,
-        ])
-    return np.asarray(rows, dtype=float)
-
-
-def build_pipeline(kind: str = "reply", C: float = 0.5):
-    """Word and character n-gram TF-IDF, subject, signal tokens and shape into a linear SVM.
-
-    The SVM's scores are calibrated to probabilities (sigmoid, 3-fold), so "confidence" and
-    the needs-your-eye threshold mean what they say. Chosen by measurement over logistic
-    regression and SGD: see models/MODEL_CARD.md.
-    """
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion, Pipeline
-    from sklearn.preprocessing import FunctionTransformer
-    from sklearn.svm import LinearSVC
-
-    def branch(pick, vectorizer):
-        return Pipeline([("pick", FunctionTransformer(pick)), ("vec", vectorizer)])
-
-    parts = [
-        ("words", branch(pick_text, TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9, strip_accents="unicode",
-            lowercase=True))),
-        ("chars", branch(pick_text_head, TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 3) if kind == "reply" else (3, 4),
-            sublinear_tf=True, min_df=3,
-            max_features=120_000, lowercase=True))),
-        ("signals", branch(pick_signals, CountVectorizer(
-            token_pattern=r"\S+", binary=True, lowercase=False))),
-        ("shape", FunctionTransformer(shape)),
-    ]
-    if kind == "reply":
-        # A sent message's subject is often the thread's ("Re: feedback?") even on a thank-you
-        # or a scheduling note, and misled the request detector (measured on the scenario
-        # mailboxes: 7 of 53 wrong with it, 3 without); for replies it helps.
-        parts.insert(2, ("subject", branch(pick_subject, TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, min_df=2, strip_accents="unicode"))))
-    return Pipeline([
-        ("features", FeatureUnion(parts)),
-        ("model", CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced"), cv=3)),
-    ])
+__all__ = ["pick_signals", "pick_subject", "pick_text", "pick_text_head"]

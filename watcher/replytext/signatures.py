@@ -13,7 +13,7 @@ uses too), so a long sentence under a sign-off keeps it in the text.
 
 from __future__ import annotations
 
-from watcher import replymarkers as rm
+from watcher.replytext import markers as rm
 
 __all__ = ["signature_start"]
 

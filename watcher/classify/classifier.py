@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from watcher.classify.features import Sample, reply_sample, sent_sample
 from watcher.errors import ModelError
-from watcher.features import Sample, reply_sample, sent_sample
-from watcher.messages import Message
+from watcher.mail.messages import Message
 
 log = logging.getLogger(__name__)
-
-LABELS = ("feedback", "rejection", "no_response")
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -54,7 +51,7 @@ class TextClassifier:
 
 
 def model_name(kind: str) -> str:
-    from watcher.models.train import MODEL_NAMES
+    from watcher.classify.train import MODEL_NAMES
 
     return MODEL_NAMES[kind]
 
@@ -78,8 +75,8 @@ def personal_path(data_dir: Path, kind: str) -> Path:
 
 def load_classifier(kind: str, data_dir: Path | None) -> TextClassifier:
     """The best trustworthy model of this kind ("reply" or "request"), rebuilding if needed."""
-    from watcher.modelfile import load_model, save_model
-    from watcher.models import train
+    from watcher.classify import train
+    from watcher.classify.modelfile import load_model, save_model
 
     try:
         corpus_hash = train.corpus_hash(kind)

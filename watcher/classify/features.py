@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from watcher.messages import AutoSignals, Message
-from watcher.replies import strip_quotes, visible_text
+from watcher.mail.autosignals import AutoSignals
+from watcher.mail.messages import Message
+from watcher.replytext import strip_quotes, visible_text
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
 """The vocabulary of reply markers: quote headers, sign-offs, footers (pure data).
 
-Precompiled patterns used by ``watcher.replies``. Each table lists the wording
+Precompiled patterns used by ``watcher.replytext.quotes``. Each table lists the wording
 real mail clients and people use, in the languages feedback-watcher meets
 most (English, German, French, Spanish, Portuguese, Italian, Dutch, the
 Nordic languages, Polish, Czech, Russian, and a few others). Nothing here
 decides anything; the rules that combine these patterns live in
-``watcher.replies``.
+``watcher.replytext.quotes``.
 """
 
 from __future__ import annotations

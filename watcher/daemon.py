@@ -58,7 +58,7 @@ class ClockWatch:
         return abs((now[0] - last[0]) - (now[1] - last[1])) > CLOCK_JUMP
 
 
-class Service:
+class Daemon:
     """Runs syncs every poll interval and the digest once a day, until told to stop."""
 
     def __init__(self, worker: Sequence[str], poll_minutes: int, digest_time: dtime,

@@ -24,11 +24,11 @@ How the quoted original is found, in the order the rules apply:
    answers mean nothing without it, and only the trailing quote is removed.
 
 Signatures, footers and disclaimers are then found at the end of what
-remains (``watcher.signatures``); the body itself comes from
-``watcher.replybody``, which turns HTML and raw messages into plain text.
+remains (``watcher.replytext.signatures``); the body itself comes from
+``watcher.replytext.body``, which turns HTML and raw messages into plain text.
 
 The module does no I/O and keeps its patterns precompiled (in
-``watcher.replymarkers``); it stops reading at the first hard splitter, so a
+``watcher.replytext.markers``); it stops reading at the first hard splitter, so a
 long quoted history costs little.
 """
 
@@ -36,13 +36,13 @@ from __future__ import annotations
 
 import re
 
-from watcher import replymarkers as rm
-from watcher.replybody import plain_body
-from watcher.signatures import signature_start
+from watcher.replytext import markers as rm
+from watcher.replytext.body import plain_body
+from watcher.replytext.signatures import signature_start
 
 Span = tuple[int, int]  # [start, end) of a quoted region in a list of lines
 
-__all__ = ["strip_quotes", "visible_text", "plain_body"]
+__all__ = ["strip_quotes", "visible_text"]
 
 _ATTRIBUTION_MAX_CHARS = 300
 _HEADER_LOOKBACK = 5

@@ -17,35 +17,22 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from watcher.autosignals import AutoSignals, detect_signals
-from watcher.charsets import decode_bytes
-from watcher.headers import (
+from watcher.mail.autosignals import AutoSignals, detect_signals
+from watcher.mail.charsets import decode_bytes
+from watcher.mail.headers import (
     Address,
     aware,
-    clear_caches,
     decode_header_text,
     parse_addresses,
     parse_date,
     parse_ids,
     received_date,
 )
-from watcher.htmltext import html_to_text
-from watcher.mimeparts import Part
-from watcher.mimeparts import parse as parse_mime
+from watcher.mail.mimeparts import Part
+from watcher.mail.mimeparts import parse as parse_mime
+from watcher.replytext.htmltext import html_to_text
 
-# The header helpers are re-exported: other modules import them from here.
-__all__ = [
-    "Address",
-    "AutoSignals",
-    "Message",
-    "clear_caches",
-    "decode_header_text",
-    "normalize_subject",
-    "parse_addresses",
-    "parse_date",
-    "parse_ids",
-    "parse_message",
-]
+__all__ = ["EPOCH", "Message", "normalize_subject", "parse_message"]
 
 log = logging.getLogger(__name__)
 

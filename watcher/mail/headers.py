@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_tz
 
-from watcher.charsets import decode_bytes
-from watcher.mimeparts import b64_decode
+from watcher.mail.charsets import decode_bytes
+from watcher.mail.mimeparts import b64_decode
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""Training and evaluating the two classifiers from the corpora in this folder.
+"""Training and evaluating the two classifiers from the corpora in ``models/``.
 
-Installed as ``watcher.models.train`` so that ``feedback-watcher train`` and ``eval`` work from
-a wheel; ``python -m watcher.models.train`` rebuilds the shipped models in this folder.
+The corpora and shipped models are data installed as ``watcher.models``; this code is part of
+the package so that ``feedback-watcher train`` and ``eval`` work from a wheel.
+``python -m watcher.classify.train`` rebuilds the shipped models in ``models/``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from watcher.features import Sample, reply_sample, sent_sample
-from watcher.messages import Message, parse_message
-from watcher.textmodel import build_pipeline
+from watcher.classify.features import Sample, reply_sample, sent_sample
+from watcher.classify.textmodel import build_pipeline
+from watcher.labels import Label
+from watcher.mail.messages import Message, parse_message
 
 log = logging.getLogger(__name__)
 
-REPLY_LABELS = ("feedback", "rejection", "no_response")
+REPLY_LABELS = Label.names()
 REQUEST_LABELS = ("request", "other")
 CORPUS_FILES = {"reply": "replies-*.jsonl", "request": "requests*.jsonl"}
 MODEL_NAMES = {"reply": "replies", "request": "requests"}
@@ -42,7 +44,7 @@ def corpus_paths(kind: str) -> list[Path]:
 
 def corpus_hash(kind: str) -> str:
     """What a saved model was built from: the corpus files and the pipeline's version."""
-    from watcher.textmodel import PIPELINE_VERSION
+    from watcher.classify.textmodel import PIPELINE_VERSION
 
     h = hashlib.sha256(f"pipeline {PIPELINE_VERSION}\n".encode())
     for path in corpus_paths(kind):
@@ -253,7 +255,7 @@ def heldout_path(kind: str) -> Path | None:
 
 def build_shipped(kinds: Iterable[str] = ("reply", "request")) -> None:
     """Rebuild the models shipped in this folder, with their scores in the metadata."""
-    from watcher.modelfile import save_model
+    from watcher.classify.modelfile import save_model
 
     for kind in kinds:
         examples = load_corpus(kind)

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from watcher.mimeparts import Part
-from watcher.returndate import find_return_date
+from watcher.mail.mimeparts import Part
+from watcher.mail.returndate import find_return_date
 
 
 @dataclass(frozen=True)

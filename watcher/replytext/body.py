@@ -15,7 +15,7 @@ import quopri
 import re
 from email.message import Message
 
-from watcher.htmltext import html_to_text
+from watcher.replytext.htmltext import html_to_text
 
 __all__ = ["plain_body"]
 

@@ -7,7 +7,7 @@ becomes "> " lines, script/style/head are dropped and entities are decoded.
 With ``drop_quotes=True`` it also drops the quoted original that mail clients
 wrap in recognisable containers (Gmail, Apple Mail, Thunderbird, Outlook web and
 desktop, Yahoo). It does not look at the words: "On ... wrote:" lines that sit
-outside any container are left for ``watcher.replies`` to remove.
+outside any container are left for ``watcher.replytext.quotes`` to remove.
 
 It never raises on broken HTML: unclosed and stray tags are tolerated, and a
 declaration the standard parser rejects ends parsing with what was read so far
