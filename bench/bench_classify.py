@@ -58,8 +58,13 @@ def load_seconds(data_dir: Path, rounds: int) -> list[float]:
     """Seconds from a bare interpreter to a loaded classifier, one fresh process per round."""
     out = []
     for _ in range(rounds):
-        done = subprocess.run([sys.executable, "-c", _LOAD_SNIPPET, str(data_dir)],
-                              capture_output=True, text=True, check=True, cwd=REPO)
+        done = subprocess.run(
+            [sys.executable, "-c", _LOAD_SNIPPET, str(data_dir)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+        )
         seconds, origin = done.stdout.split()
         if origin != "personal":
             raise RuntimeError(f"the benchmark model was not the one loaded ({origin})")
@@ -69,7 +74,7 @@ def load_seconds(data_dir: Path, rounds: int) -> list[float]:
 
 def _batches(items: list, size: int = BATCH):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def end_to_end(classifier: ReplyClassifier, raws: list[bytes]) -> tuple[float, list[str]]:
@@ -96,9 +101,13 @@ def stages(classifier: ReplyClassifier, raws: list[bytes]) -> dict[str, float]:
     return {"parse": parse, "visible_text": text, "pipeline": predict}
 
 
-def run(quick: bool = False, cache: Path = mailgen.DEFAULT_CACHE,
-        profile: cProfile.Profile | None = None, model_every: int = 1,
-        load_rounds: int | None = None) -> dict:
+def run(
+    quick: bool = False,
+    cache: Path = mailgen.DEFAULT_CACHE,
+    profile: cProfile.Profile | None = None,
+    model_every: int = 1,
+    load_rounds: int | None = None,
+) -> dict:
     from watcher.classify.train import item_message
 
     count, rounds = (300, 1) if quick else (3000, 3)
@@ -128,11 +137,16 @@ def run(quick: bool = False, cache: Path = mailgen.DEFAULT_CACHE,
             classifier.classify(batch)
         only.append(time.process_time() - start)
     return {
-        "quick": quick, "messages": count, "rounds": rounds,
+        "quick": quick,
+        "messages": count,
+        "rounds": rounds,
         "mean_bytes": int(statistics.fmean(len(r) for r in raws)),
-        "load_cold_s": loads, "load_warm_s": warm_load,
-        "end_to_end_s": e2e, "classify_only_s": only,
-        "end_to_end_per_s": count / min(e2e), "classify_only_per_s": count / min(only),
+        "load_cold_s": loads,
+        "load_warm_s": warm_load,
+        "end_to_end_s": e2e,
+        "classify_only_s": only,
+        "end_to_end_per_s": count / min(e2e),
+        "classify_only_per_s": count / min(only),
         "stages_s": stages(classifier, raws),
         "agreement": sum(a == b for a, b in zip(labels, truth)) / count,
         "date": time.strftime("%Y-%m-%d %H:%M"),

@@ -49,32 +49,53 @@ def _config(tmp: Path, server: DovecotServer, user: str, idle: bool) -> Path:
         'digest_time = "23:59"\n[delivery]\nnotify = false\n'
         f'[[accounts]]\nname = "bench"\nhost = "127.0.0.1"\nport = {server.port}\n'
         f'tls = "none"\nusername = "{user}"\npassword_env = "FW_BENCH_PASSWORD"\n'
-        f'addresses = ["{user}@jobs.example"]\nidle = {"true" if idle else "false"}\n')
+        f'addresses = ["{user}@jobs.example"]\nidle = {"true" if idle else "false"}\n'
+    )
     path.chmod(0o600)
     return path
 
 
 def _request(user: str) -> bytes:
     return make_message(
-        sender=f"{user}@jobs.example", to="dana@acme.example", subject="Interview feedback",
-        date=NOW - timedelta(days=2), message_id=f"<req.{user}@jobs.example>",
+        sender=f"{user}@jobs.example",
+        to="dana@acme.example",
+        subject="Interview feedback",
+        date=NOW - timedelta(days=2),
+        message_id=f"<req.{user}@jobs.example>",
         body="Thanks for the interview. What could I have done better, and how did I compare "
-             "with the other candidates?")
+        "with the other candidates?",
+    )
 
 
 def _reply(user: str, n: int) -> bytes:
     return make_message(
-        sender="dana@acme.example", to=f"{user}@jobs.example", subject="Re: Interview feedback",
-        date=NOW, message_id=f"<rep{n}.{user}@acme.example>",
+        sender="dana@acme.example",
+        to=f"{user}@jobs.example",
+        subject="Re: Interview feedback",
+        date=NOW,
+        message_id=f"<rep{n}.{user}@acme.example>",
         in_reply_to=f"<req.{user}@jobs.example>",
-        body="Your coding was strong but the system design answer lacked depth on caching.")
+        body="Your coding was strong but the system design answer lacked depth on caching.",
+    )
 
 
 def _start(config: Path, data: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "FW_BENCH_PASSWORD": PASSWORD}
-    return subprocess.Popen([sys.executable, "-m", "watcher", "--config", str(config),
-                             "--data-dir", str(data), "run", *extra], env=env,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "watcher",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(data),
+            "run",
+            *extra,
+        ],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _label(data: Path, mid: str) -> str | None:
@@ -111,8 +132,12 @@ def idle_cost(server: DovecotServer, tmp: Path, window: float) -> dict:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
-    return {"rss_mib_max": max(rss) / 1024, "rss_mib_median": sorted(rss)[len(rss) // 2] / 1024,
-            "cpu_percent": 100 * cpu / elapsed, "window_s": elapsed}
+    return {
+        "rss_mib_max": max(rss) / 1024,
+        "rss_mib_median": sorted(rss)[len(rss) // 2] / 1024,
+        "cpu_percent": 100 * cpu / elapsed,
+        "window_s": elapsed,
+    }
 
 
 def arrival(server: DovecotServer, tmp: Path, idle: bool, rounds: int) -> list[float]:
@@ -153,13 +178,21 @@ def main() -> int:
         polling = arrival(server, tmp, idle=False, rounds=rounds)
     finally:
         server.stop()
-    print(f"(d) idle service over {cost['window_s']:.0f} s: RSS median "
-          f"{cost['rss_mib_median']:.1f} MiB, max {cost['rss_mib_max']:.1f} MiB (target <= 60); "
-          f"CPU {cost['cpu_percent']:.2f}% (target about 0%)")
-    print("(e) arrival to classification with IDLE: "
-          + ", ".join(f"{t:.1f} s" for t in with_idle) + " (target: seconds)")
-    print("(e) arrival to classification polling every 5 s: "
-          + ", ".join(f"{t:.1f} s" for t in polling) + " (target: within one poll + work)")
+    print(
+        f"(d) idle service over {cost['window_s']:.0f} s: RSS median "
+        f"{cost['rss_mib_median']:.1f} MiB, max {cost['rss_mib_max']:.1f} MiB (target <= 60); "
+        f"CPU {cost['cpu_percent']:.2f}% (target about 0%)"
+    )
+    print(
+        "(e) arrival to classification with IDLE: "
+        + ", ".join(f"{t:.1f} s" for t in with_idle)
+        + " (target: seconds)"
+    )
+    print(
+        "(e) arrival to classification polling every 5 s: "
+        + ", ".join(f"{t:.1f} s" for t in polling)
+        + " (target: within one poll + work)"
+    )
     ok = cost["rss_mib_max"] <= 60 and all(t < 60 for t in with_idle + polling)
     return 0 if ok else 1
 

@@ -61,10 +61,14 @@ SPEEDUP_TARGET = 5.0
 # UIDs per FETCH in the bulk baseline: imapclient cannot FETCH "1:*" (it turns the set into
 # ints), and a list of 50,000 UIDs would pass Dovecot's 64 KB command-line limit.
 BULK_CHUNK = 2000
-QUICK = {"poll": [mailgen.Spec(200, 50, 5), mailgen.Spec(1000, 200, 15)],
-         "first": mailgen.Spec(1000, 200, 15)}
-FULL = {"poll": [mailgen.Spec(1000, 200, 15), mailgen.Spec(50_000, 2000, 15)],
-        "first": mailgen.Spec(50_000, 2000, 15)}
+QUICK = {
+    "poll": [mailgen.Spec(200, 50, 5), mailgen.Spec(1000, 200, 15)],
+    "first": mailgen.Spec(1000, 200, 15),
+}
+FULL = {
+    "poll": [mailgen.Spec(1000, 200, 15), mailgen.Spec(50_000, 2000, 15)],
+    "first": mailgen.Spec(50_000, 2000, 15),
+}
 
 
 @dataclass
@@ -128,8 +132,7 @@ class TimedSource:
             took = time.perf_counter() - t
             self.phases.search += took
             alternatives = len(query.senders) + 2 * len(query.referenced_ids)
-            self.phases.each_search.append(
-                (folder, alternatives, str(query.since), round(took, 3)))
+            self.phases.each_search.append((folder, alternatives, str(query.since), round(took, 3)))
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[FetchedMessage]:
         it = self.inner.fetch(folder, uids)
@@ -175,8 +178,9 @@ def _settle() -> None:
 class Bench:
     """One Dovecot, fresh users hard-linked from generated mailboxes, and the measurements."""
 
-    def __init__(self, server: DovecotServer, cache: Path, workdir: Path,
-                 model_every: int = 1) -> None:
+    def __init__(
+        self, server: DovecotServer, cache: Path, workdir: Path, model_every: int = 1
+    ) -> None:
         self.server = server
         self.cache = cache
         self.workdir = workdir
@@ -185,8 +189,15 @@ class Bench:
         self._warm: set[str] = set()
 
     def account(self, user: str, address: str) -> Account:
-        return Account(name="bench", host="127.0.0.1", port=self.server.port, tls="none",
-                       username=user, password_env="FW_BENCH_UNUSED", addresses=(address,))
+        return Account(
+            name="bench",
+            host="127.0.0.1",
+            port=self.server.port,
+            tls="none",
+            username=user,
+            password_env="FW_BENCH_UNUSED",
+            addresses=(address,),
+        )
 
     def new_user(self, gen: mailgen.Generated) -> str:
         self._users += 1
@@ -211,8 +222,14 @@ class Bench:
         modelcopy.install_personal(self.model, "request", d)
         return d
 
-    def sync(self, gen: mailgen.Generated, user: str, data_dir: Path, what: str,
-             profile: cProfile.Profile | None = None) -> Run:
+    def sync(
+        self,
+        gen: mailgen.Generated,
+        user: str,
+        data_dir: Path,
+        what: str,
+        profile: cProfile.Profile | None = None,
+    ) -> Run:
         account = self.account(user, gen.address)
         phases = Phases()
         load = os.getloadavg()[0]
@@ -232,8 +249,14 @@ class Bench:
 
         store = Store.open(data_dir)
         try:
-            report = AccountSync(TimedSource(source, phases), store, account, now=gen.anchor,
-                                 lookback_days=LOOKBACK_DAYS, detect_requests=detect).run()
+            report = AccountSync(
+                TimedSource(source, phases),
+                store,
+                account,
+                now=gen.anchor,
+                lookback_days=LOOKBACK_DAYS,
+                detect_requests=detect,
+            ).run()
         finally:
             source.close()
             if profile:
@@ -241,21 +264,38 @@ class Bench:
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         _settle()
         st = source.stats
-        run = Run(what, wall, cpu, server_cpu(self.server) - s0, st.commands, st.bytes_in,
-                  st.bytes_out, report.searches, report.fetched, report.requests,
-                  phases=phases, load=load)
+        run = Run(
+            what,
+            wall,
+            cpu,
+            server_cpu(self.server) - s0,
+            st.commands,
+            st.bytes_in,
+            st.bytes_out,
+            report.searches,
+            report.fetched,
+            report.requests,
+            phases=phases,
+            load=load,
+        )
         replies = gen.replies
         run.replies_planted = len(replies)
         run.missing = [p.message_id for p in replies if store.message(p.message_id) is None]
         run.replies_found = len(replies) - len(run.missing)
         marks = store.request_marks()
-        run.requests_missed = [p.message_id for p in gen.requests
-                               if p.message_id not in marks or not marks[p.message_id].is_request]
+        run.requests_missed = [
+            p.message_id
+            for p in gen.requests
+            if p.message_id not in marks or not marks[p.message_id].is_request
+        ]
         run.requests_planted = len(gen.requests)
         # A reply whose request the model missed is the model's miss, not the sync's.
         missed = set(run.requests_missed)
-        run.sync_missed = [p.message_id for p in replies
-                           if p.message_id in run.missing and p.request_id not in missed]
+        run.sync_missed = [
+            p.message_id
+            for p in replies
+            if p.message_id in run.missing and p.request_id not in missed
+        ]
         store.close()
         return run
 
@@ -271,15 +311,24 @@ class Bench:
                 client.select_folder(folder, readonly=True)
                 uids = client.search(["ALL"])
                 for i in range(0, len(uids), BULK_CHUNK):
-                    data = client.fetch(uids[i:i + BULK_CHUNK], ["ENVELOPE", "BODY.PEEK[HEADER]"])
+                    data = client.fetch(uids[i : i + BULK_CHUNK], ["ENVELOPE", "BODY.PEEK[HEADER]"])
                     fetched += len(data)
         finally:
             source.close()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         _settle()
         st = source.stats
-        return Run("bulk headers", wall, cpu, server_cpu(self.server) - s0, st.commands,
-                   st.bytes_in, st.bytes_out, fetched=fetched, load=load)
+        return Run(
+            "bulk headers",
+            wall,
+            cpu,
+            server_cpu(self.server) - s0,
+            st.commands,
+            st.bytes_in,
+            st.bytes_out,
+            fetched=fetched,
+            load=load,
+        )
 
 
 def _import_models() -> None:
@@ -305,8 +354,9 @@ def bench_poll(bench: Bench, specs: list[mailgen.Spec], repeat: int) -> dict:
     return out
 
 
-def bench_first(bench: Bench, spec: mailgen.Spec, repeat: int,
-                profile: cProfile.Profile | None = None) -> dict:
+def bench_first(
+    bench: Bench, spec: mailgen.Spec, repeat: int, profile: cProfile.Profile | None = None
+) -> dict:
     gen = mailgen.ensure(spec, bench.cache)
     syncs, bulks = [], []
     for t in range(repeat):
@@ -314,17 +364,31 @@ def bench_first(bench: Bench, spec: mailgen.Spec, repeat: int,
         for what in order:
             user = bench.new_user(gen)
             if what == "sync":
-                syncs.append(bench.sync(gen, user, bench.data_dir(user), "first sync",
-                                        profile if t == 0 else None))
+                syncs.append(
+                    bench.sync(
+                        gen, user, bench.data_dir(user), "first sync", profile if t == 0 else None
+                    )
+                )
             else:
                 bulks.append(bench.bulk_headers(gen, user))
-    return {"spec": asdict(spec), "sizes": gen.sizes, "sync": [asdict(r) for r in syncs],
-            "bulk": [asdict(r) for r in bulks]}
+    return {
+        "spec": asdict(spec),
+        "sizes": gen.sizes,
+        "sync": [asdict(r) for r in syncs],
+        "bulk": [asdict(r) for r in bulks],
+    }
 
 
-def run(quick: bool = False, repeat: int = 2, cache: Path = mailgen.DEFAULT_CACHE,
-        server: DovecotServer | None = None, profile: cProfile.Profile | None = None,
-        model_every: int = 1, span_days: int | None = None, inbox: int | None = None) -> dict:
+def run(
+    quick: bool = False,
+    repeat: int = 2,
+    cache: Path = mailgen.DEFAULT_CACHE,
+    server: DovecotServer | None = None,
+    profile: cProfile.Profile | None = None,
+    model_every: int = 1,
+    span_days: int | None = None,
+    inbox: int | None = None,
+) -> dict:
     """Both benchmarks; starts (and stops) a Dovecot of its own unless one is given.
 
     ``span_days`` replaces the first-sync mailbox's time span (730 days): 180 puts every
@@ -345,10 +409,14 @@ def run(quick: bool = False, repeat: int = 2, cache: Path = mailgen.DEFAULT_CACH
         server.start()
     try:
         bench = Bench(server, cache, root / "data", model_every)
-        results = {"quick": quick, "repeat": repeat, "machine": machine_note(),
-                   "date": time.strftime("%Y-%m-%d %H:%M"),
-                   "poll": bench_poll(bench, sizes["poll"], repeat),
-                   "first": bench_first(bench, sizes["first"], repeat, profile)}
+        results = {
+            "quick": quick,
+            "repeat": repeat,
+            "machine": machine_note(),
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+            "poll": bench_poll(bench, sizes["poll"], repeat),
+            "first": bench_first(bench, sizes["first"], repeat, profile),
+        }
     finally:
         if own:
             server.stop()
@@ -366,11 +434,11 @@ def machine_note() -> str:
     except OSError:
         pass
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"load {load}")
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, load {load}"
 
 
 # -- reporting -------------------------------------------------------------------------------
+
 
 def _kb(n: float) -> str:
     return f"{n / 1024:,.1f} KB" if n < 10 * 1024 * 1024 else f"{n / 1024 / 1024:,.0f} MB"
@@ -390,22 +458,26 @@ def summary(results: dict) -> dict:
     sync_cpu = statistics.median(r["client_cpu"] + r["server_cpu"] for r in first["sync"])
     bulk_cpu = statistics.median(r["client_cpu"] + r["server_cpu"] for r in first["bulk"])
     return {
-        "poll_small": int(small), "poll_big": int(big),
+        "poll_small": int(small),
+        "poll_big": int(big),
         "poll_commands": (worst(small, "commands"), worst(big, "commands")),
         "poll_bytes_in": (worst(small, "bytes_in"), worst(big, "bytes_in")),
         "poll_bytes_out": (worst(small, "bytes_out"), worst(big, "bytes_out")),
         "poll_fetched": max(worst(small, "fetched"), worst(big, "fetched")),
         "poll_searches": max(worst(small, "searches"), worst(big, "searches")),
         "first_inbox": first["spec"]["inbox"],
-        "sync_wall": sync_wall, "bulk_wall": bulk_wall,
+        "sync_wall": sync_wall,
+        "bulk_wall": bulk_wall,
         "speedup": bulk_wall / sync_wall if sync_wall else float("inf"),
-        "sync_cpu": sync_cpu, "bulk_cpu": bulk_cpu,
+        "sync_cpu": sync_cpu,
+        "bulk_cpu": bulk_cpu,
         "cpu_speedup": bulk_cpu / sync_cpu if sync_cpu else float("inf"),
         "replies_found": min(r["replies_found"] for r in first["sync"]),
         "replies_planted": first["sync"][0]["replies_planted"],
         "missing": sorted({m for r in first["sync"] for m in r["missing"]}),
-        "requests_detected": min(r["requests_planted"] - len(r["requests_missed"])
-                                 for r in first["sync"]),
+        "requests_detected": min(
+            r["requests_planted"] - len(r["requests_missed"]) for r in first["sync"]
+        ),
         "requests_planted": first["sync"][0]["requests_planted"],
         "sync_missed": sorted({m for r in first["sync"] for m in r["sync_missed"]}),
     }
@@ -418,11 +490,15 @@ def _phase_seconds(phases: dict) -> list[float]:
 def report(results: dict) -> str:
     s = summary(results)
     lines = [f"machine: {results['machine']}", ""]
-    lines.append("(a) no-change poll (a second sync, nothing new), worst of "
-                 f"{results['repeat']} trials")
+    lines.append(
+        f"(a) no-change poll (a second sync, nothing new), worst of {results['repeat']} trials"
+    )
     lines.append(f"  {'':<12}{s['poll_small']:>10,}{s['poll_big']:>10,}   ratio  target")
-    for key, label in (("poll_commands", "commands"), ("poll_bytes_in", "bytes in"),
-                       ("poll_bytes_out", "bytes out")):
+    for key, label in (
+        ("poll_commands", "commands"),
+        ("poll_bytes_in", "bytes in"),
+        ("poll_bytes_out", "bytes out"),
+    ):
         a, b = s[key]
         lines.append(f"  {label:<12}{a:>10,}{b:>10,}   {b / a if a else 0:5.2f}  same at both")
     lines.append(f"  searches {s['poll_searches']}, messages fetched {s['poll_fetched']}")
@@ -430,32 +506,49 @@ def report(results: dict) -> str:
         walls = ", ".join(f"{r['wall'] * 1000:.0f} ms" for r in entry["runs"])
         lines.append(f"  wall at {int(size):,}: {walls}")
     first = results["first"]
-    lines += ["", f"(b) first sync: {first['spec']['inbox']:,} INBOX + {first['spec']['sent']:,} "
-                  f"sent ({first['spec']['requests']} requests) over "
-                  f"{first['spec']['span_days']} days; INBOX "
-                  f"{_kb(first['sizes']['inbox_bytes'])}, median message "
-                  f"{first['sizes']['inbox_median'] / 1024:.1f} KB"]
-    lines.append(f"  {'':<14}{'wall s':>8}{'client':>8}{'server':>8}{'cmds':>7}{'in':>10}"
-                 f"{'out':>10}{'fetched':>9}{'asks':>5}{'load':>6}")
+    lines += [
+        "",
+        f"(b) first sync: {first['spec']['inbox']:,} INBOX + {first['spec']['sent']:,} "
+        f"sent ({first['spec']['requests']} requests) over "
+        f"{first['spec']['span_days']} days; INBOX "
+        f"{_kb(first['sizes']['inbox_bytes'])}, median message "
+        f"{first['sizes']['inbox_median'] / 1024:.1f} KB",
+    ]
+    lines.append(
+        f"  {'':<14}{'wall s':>8}{'client':>8}{'server':>8}{'cmds':>7}{'in':>10}"
+        f"{'out':>10}{'fetched':>9}{'asks':>5}{'load':>6}"
+    )
     for r in first["sync"] + first["bulk"]:
-        lines.append(f"  {r['what']:<14}{r['wall']:>8.2f}{r['client_cpu']:>8.2f}"
-                     f"{r['server_cpu']:>8.2f}{r['commands']:>7}{_kb(r['bytes_in']):>10}"
-                     f"{_kb(r['bytes_out']):>10}{r['fetched']:>9}{r['requests']:>5}{r['load']:>6.1f}")
+        lines.append(
+            f"  {r['what']:<14}{r['wall']:>8.2f}{r['client_cpu']:>8.2f}"
+            f"{r['server_cpu']:>8.2f}{r['commands']:>7}{_kb(r['bytes_in']):>10}"
+            f"{_kb(r['bytes_out']):>10}{r['fetched']:>9}{r['requests']:>5}{r['load']:>6.1f}"
+        )
     for r in first["sync"]:
         p = r["phases"]
-        lines.append(f"  sync phases: connect {p['connect']:.2f} s, status {p['status']:.2f} s, "
-                     f"search {p['search']:.2f} s ({r['searches']} SEARCH), fetch "
-                     f"{p['fetch']:.2f} s, request model {p['detect']:.2f} s, rest (parse, "
-                     f"SQLite) {r['wall'] - sum(_phase_seconds(p)):.2f} s")
-        lines.append("    each SEARCH (folder, alternatives, since, s): "
-                     + "; ".join(" ".join(str(x) for x in e) for e in p["each_search"]))
-    lines.append(f"  speed-up (bulk / sync, medians): {s['speedup']:.1f}x   target >= "
-                 f"{SPEEDUP_TARGET:.0f}x   ratio {s['speedup'] / SPEEDUP_TARGET:.2f}")
-    lines.append(f"  CPU seconds, client + server (medians): sync {s['sync_cpu']:.1f}, bulk "
-                 f"{s['bulk_cpu']:.1f}: {s['cpu_speedup']:.1f}x (the load-proof figure)")
-    lines.append(f"  replies found: {s['replies_found']} of {s['replies_planted']} (requests "
-                 f"detected: {s['requests_detected']} of {s['requests_planted']})"
-                 + (f"   MISSING: {', '.join(s['missing'])}" if s["missing"] else ""))
+        lines.append(
+            f"  sync phases: connect {p['connect']:.2f} s, status {p['status']:.2f} s, "
+            f"search {p['search']:.2f} s ({r['searches']} SEARCH), fetch "
+            f"{p['fetch']:.2f} s, request model {p['detect']:.2f} s, rest (parse, "
+            f"SQLite) {r['wall'] - sum(_phase_seconds(p)):.2f} s"
+        )
+        lines.append(
+            "    each SEARCH (folder, alternatives, since, s): "
+            + "; ".join(" ".join(str(x) for x in e) for e in p["each_search"])
+        )
+    lines.append(
+        f"  speed-up (bulk / sync, medians): {s['speedup']:.1f}x   target >= "
+        f"{SPEEDUP_TARGET:.0f}x   ratio {s['speedup'] / SPEEDUP_TARGET:.2f}"
+    )
+    lines.append(
+        f"  CPU seconds, client + server (medians): sync {s['sync_cpu']:.1f}, bulk "
+        f"{s['bulk_cpu']:.1f}: {s['cpu_speedup']:.1f}x (the load-proof figure)"
+    )
+    lines.append(
+        f"  replies found: {s['replies_found']} of {s['replies_planted']} (requests "
+        f"detected: {s['requests_detected']} of {s['requests_planted']})"
+        + (f"   MISSING: {', '.join(s['missing'])}" if s["missing"] else "")
+    )
     if s["sync_missed"]:
         lines.append(f"  MISSED BY THE SYNC (request detected): {', '.join(s['sync_missed'])}")
     return "\n".join(lines)
@@ -465,22 +558,38 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="200 and 1,000 messages")
     ap.add_argument("--repeat", type=int, default=2, help="trials of each measurement")
-    ap.add_argument("--cache", type=Path, default=mailgen.DEFAULT_CACHE,
-                    help="where generated mailboxes and the model copy are kept")
-    ap.add_argument("--span-days", type=int,
-                    help="days the first-sync mailbox spans (default 730; 180 = all of it "
-                         "inside the look-back window)")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=mailgen.DEFAULT_CACHE,
+        help="where generated mailboxes and the model copy are kept",
+    )
+    ap.add_argument(
+        "--span-days",
+        type=int,
+        help="days the first-sync mailbox spans (default 730; 180 = all of it "
+        "inside the look-back window)",
+    )
     ap.add_argument("--inbox", type=int, help="one INBOX size for both benchmarks (e.g. 10000)")
     ap.add_argument("--json", type=Path, help="also write every measurement here")
-    ap.add_argument("--profile", action="store_true",
-                    help="cProfile the client side of the first measured first sync")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile the client side of the first measured first sync",
+    )
     args = ap.parse_args(argv)
     if not dovecot_available():
         print("Dovecot is not installed (apt-get install dovecot-imapd)", file=sys.stderr)
         return 2
     profile = cProfile.Profile() if args.profile else None
-    results = run(args.quick, args.repeat, args.cache, profile=profile,
-                  span_days=args.span_days, inbox=args.inbox)
+    results = run(
+        args.quick,
+        args.repeat,
+        args.cache,
+        profile=profile,
+        span_days=args.span_days,
+        inbox=args.inbox,
+    )
     print(report(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

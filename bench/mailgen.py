@@ -73,53 +73,102 @@ WORDS = (
     "course job canada process teen room stock training too credit point join science men "
     "categories"
 ).split()
-FIRST = ("Anna Ben Carla David Elif Farid Grace Hugo Ines Jonas Kira Luca Mara Nils Olga Pavel "
-         "Quinn Rosa Samir Tara Ugo Vera Wim Xenia Yusuf Zoe Aiko Bruno Chloe Dmitri Emma Felix "
-         "Greta Hamid Ida Jakob Lena Marco Nadia Oskar Priya Rafael Sofia Tomas Uma Viktor").split()
-LAST = ("Adler Brandt Costa Dubois Eriksen Fischer Garcia Hansen Ivanova Jensen Kowalski Larsen "
-        "Moreau Nakamura Okafor Petrov Quinn Rossi Schmidt Tanaka Ueda Vargas Weber Young Zimmer "
-        "Andersen Bakker Castillo Dekker Engel Fontaine Gruber Horvat Iqbal Janssen Keller Laine "
-        "Meyer Novak Olsen Peeters Romano Silva Thomsen Varga Wagner").split()
-BRAND_A = ("blue north iron bright silver red green swift clear stone oak river cloud metro "
-           "urban prime solar harbor maple cedar lumen nova polar summit").split()
-BRAND_B = ("finch line works labs stack forge mart hub ware point field bridge path gate "
-           "leaf wave craft base grid nest port loop dock mill").split()
-FREE_MAIL = ("gmail.com", "outlook.com", "yahoo.com", "gmx.de", "web.de", "icloud.com",
-             "hotmail.com", "proton.me", "fastmail.com", "orange.fr")
+FIRST = (
+    "Anna Ben Carla David Elif Farid Grace Hugo Ines Jonas Kira Luca Mara Nils Olga Pavel "
+    "Quinn Rosa Samir Tara Ugo Vera Wim Xenia Yusuf Zoe Aiko Bruno Chloe Dmitri Emma Felix "
+    "Greta Hamid Ida Jakob Lena Marco Nadia Oskar Priya Rafael Sofia Tomas Uma Viktor"
+).split()
+LAST = (
+    "Adler Brandt Costa Dubois Eriksen Fischer Garcia Hansen Ivanova Jensen Kowalski Larsen "
+    "Moreau Nakamura Okafor Petrov Quinn Rossi Schmidt Tanaka Ueda Vargas Weber Young Zimmer "
+    "Andersen Bakker Castillo Dekker Engel Fontaine Gruber Horvat Iqbal Janssen Keller Laine "
+    "Meyer Novak Olsen Peeters Romano Silva Thomsen Varga Wagner"
+).split()
+BRAND_A = (
+    "blue north iron bright silver red green swift clear stone oak river cloud metro "
+    "urban prime solar harbor maple cedar lumen nova polar summit"
+).split()
+BRAND_B = (
+    "finch line works labs stack forge mart hub ware point field bridge path gate "
+    "leaf wave craft base grid nest port loop dock mill"
+).split()
+FREE_MAIL = (
+    "gmail.com",
+    "outlook.com",
+    "yahoo.com",
+    "gmx.de",
+    "web.de",
+    "icloud.com",
+    "hotmail.com",
+    "proton.me",
+    "fastmail.com",
+    "orange.fr",
+)
 NEWSLETTER_LOCALS = ("newsletter", "news", "hello", "digest", "updates", "team", "marketing")
 NOTIFY_LOCALS = ("notifications", "no-reply", "noreply", "alerts", "account", "billing")
-NOTIFY_SUBJECTS = ("Your order has shipped", "New sign-in to your account",
-                   "Your statement is ready", "Payment received", "Password changed",
-                   "Someone commented on your post", "Your weekly summary",
-                   "Security alert", "Invoice available", "Reminder: upcoming appointment",
-                   "[repo] Pull request merged", "Build failed on main", "Delivery update")
+NOTIFY_SUBJECTS = (
+    "Your order has shipped",
+    "New sign-in to your account",
+    "Your statement is ready",
+    "Payment received",
+    "Password changed",
+    "Someone commented on your post",
+    "Your weekly summary",
+    "Security alert",
+    "Invoice available",
+    "Reminder: upcoming appointment",
+    "[repo] Pull request merged",
+    "Build failed on main",
+    "Delivery update",
+)
 # Sent mail is read by the request detector, so it is everyday prose, not word salad.
 EVERYDAY = (
-    "Sounds good, see you on Friday at seven.", "Thanks for the photos, they came out great.",
-    "Can you send me the address again?", "I'll bring the salad and something to drink.",
+    "Sounds good, see you on Friday at seven.",
+    "Thanks for the photos, they came out great.",
+    "Can you send me the address again?",
+    "I'll bring the salad and something to drink.",
     "The flat is still available if your cousin is interested.",
-    "Let me know when you are back from the trip.", "I booked the tickets for the 14th.",
+    "Let me know when you are back from the trip.",
+    "I booked the tickets for the 14th.",
     "Mum says hello and asks whether you got her parcel.",
     "The meeting moved to Thursday morning, same room.",
-    "I can't make it this week, maybe next Tuesday?", "Here is the recipe I promised.",
+    "I can't make it this week, maybe next Tuesday?",
+    "Here is the recipe I promised.",
     "The bike is in the garage, the key is under the pot.",
-    "Could you water the plants while we are away?", "We arrive around 6 pm on Saturday.",
-    "I paid the electricity bill, we are square now.", "Happy birthday! Have a lovely day.",
-    "Did you manage to fix the printer in the end?", "I attached the scans of the contract.",
-    "The kids loved the museum, thanks for the tip.", "Running club starts at 8 sharp.",
+    "Could you water the plants while we are away?",
+    "We arrive around 6 pm on Saturday.",
+    "I paid the electricity bill, we are square now.",
+    "Happy birthday! Have a lovely day.",
+    "Did you manage to fix the printer in the end?",
+    "I attached the scans of the contract.",
+    "The kids loved the museum, thanks for the tip.",
+    "Running club starts at 8 sharp.",
     "I finished the book, you can have it back on Sunday.",
     "Please remind me to call the landlord about the heating.",
     "The train was late again, I'll be there in twenty minutes.",
     "Lovely to see you yesterday, let's not leave it so long next time.",
     "The insurance form needs your signature on page two.",
-    "I found a cheaper flight through Lisbon.", "Our dentist appointment is on the 3rd.",
+    "I found a cheaper flight through Lisbon.",
+    "Our dentist appointment is on the 3rd.",
     "Can we split the cost of the present three ways?",
-    "The plumber comes between 10 and 12 tomorrow.", "Best of luck with the move!",
+    "The plumber comes between 10 and 12 tomorrow.",
+    "Best of luck with the move!",
 )
-PERSONAL_SUBJECTS = ("Dinner on Friday?", "photos from the weekend", "Re: flat viewing",
-                     "quick question", "Birthday plans", "Re: Re: book club", "the recipe",
-                     "Running group this Sunday", "Re: holiday dates", "Fwd: concert tickets",
-                     "Moving boxes", "Re: your bike", "Catching up")
+PERSONAL_SUBJECTS = (
+    "Dinner on Friday?",
+    "photos from the weekend",
+    "Re: flat viewing",
+    "quick question",
+    "Birthday plans",
+    "Re: Re: book club",
+    "the recipe",
+    "Running group this Sunday",
+    "Re: holiday dates",
+    "Fwd: concert tickets",
+    "Moving boxes",
+    "Re: your bike",
+    "Catching up",
+)
 
 
 @dataclass(frozen=True)
@@ -134,8 +183,10 @@ class Spec:
 
     @property
     def key(self) -> str:
-        return (f"v{VERSION}-i{self.inbox}-s{self.sent}-r{self.requests}-seed{self.seed}"
-                f"-d{self.span_days}")
+        return (
+            f"v{VERSION}-i{self.inbox}-s{self.sent}-r{self.requests}-seed{self.seed}"
+            f"-d{self.span_days}"
+        )
 
 
 @dataclass(frozen=True)
@@ -170,6 +221,7 @@ class Generated:
 
 # -- text ------------------------------------------------------------------------------------
 
+
 class _Text:
     """Pools of sentences and random base64, made once per mailbox: rendering must be fast."""
 
@@ -188,7 +240,7 @@ class _Text:
 
     def token(self, rng: random.Random, n: int) -> str:
         start = rng.randrange(0, len(self.b64) - n)
-        return self.b64[start:start + n]
+        return self.b64[start : start + n]
 
 
 def _wrap(text: str, width: int = 74) -> str:
@@ -223,6 +275,7 @@ def _fold(name: str, value: str, width: int = 76) -> str:
 
 # -- senders ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Sender:
     name: str
@@ -255,8 +308,9 @@ def _senders(rng: random.Random, taken_domains: set[str]) -> list[_Sender]:
     for brand in brands[400:520]:
         for _ in range(4):
             first, last = _person(rng)
-            out.append(_Sender(f"{first} {last}", f"{first}.{last}@{brand}.example".lower(),
-                               "work"))
+            out.append(
+                _Sender(f"{first} {last}", f"{first}.{last}@{brand}.example".lower(), "work")
+            )
     return out
 
 
@@ -267,6 +321,7 @@ def _weights(senders: list[_Sender]) -> list[float]:
 
 # -- messages --------------------------------------------------------------------------------
 
+
 def _trace(rng: random.Random, text: _Text, domain: str, when: datetime) -> str:
     stamp = format_datetime(when)
     hops = []
@@ -275,48 +330,71 @@ def _trace(rng: random.Random, text: _Text, domain: str, when: datetime) -> str:
         hops.append(
             f"Received: from mail-{n}.{domain} (mail-{n}.{domain} [{ip}])\n"
             f"\tby mx{rng.randint(1, 9)}.messagingengine.com (Postfix) with ESMTPS id "
-            f"{text.token(rng, 12).upper()}\n\tfor <{USER_ADDRESS}>; {stamp}")
+            f"{text.token(rng, 12).upper()}\n\tfor <{USER_ADDRESS}>; {stamp}"
+        )
     selector = rng.choice(("s1", "google", "k1", "mta", "20230601"))
-    dkim = (f"v=1; a=rsa-sha256; c=relaxed/relaxed; d={domain}; s={selector}; "
-            f"t={int(when.timestamp())}; h=from:to:subject:date:message-id:mime-version:"
-            f"content-type:list-unsubscribe; bh={text.token(rng, 44)}; b={text.token(rng, 344)}")
-    lines = [f"Return-Path: <bounce-{rng.randint(1000, 99999)}@{domain}>",
-             f"Delivered-To: {USER_ADDRESS}", *hops,
-             _fold("DKIM-Signature", dkim),
-             f"Authentication-Results: mx.messagingengine.com; dkim=pass header.d={domain};"
-             f"\n\tspf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}"]
+    dkim = (
+        f"v=1; a=rsa-sha256; c=relaxed/relaxed; d={domain}; s={selector}; "
+        f"t={int(when.timestamp())}; h=from:to:subject:date:message-id:mime-version:"
+        f"content-type:list-unsubscribe; bh={text.token(rng, 44)}; b={text.token(rng, 344)}"
+    )
+    lines = [
+        f"Return-Path: <bounce-{rng.randint(1000, 99999)}@{domain}>",
+        f"Delivered-To: {USER_ADDRESS}",
+        *hops,
+        _fold("DKIM-Signature", dkim),
+        f"Authentication-Results: mx.messagingengine.com; dkim=pass header.d={domain};"
+        f"\n\tspf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}",
+    ]
     if rng.random() < 0.4:
-        seal = (f"i=1; a=rsa-sha256; cv=none; d=messagingengine.com; s=fm1; "
-                f"t={int(when.timestamp())}; b={text.token(rng, 344)}")
+        seal = (
+            f"i=1; a=rsa-sha256; cv=none; d=messagingengine.com; s=fm1; "
+            f"t={int(when.timestamp())}; b={text.token(rng, 344)}"
+        )
         lines.append(_fold("ARC-Seal", seal))
-        lines.append(_fold("ARC-Message-Signature",
-                           f"i=1; a=rsa-sha256; c=relaxed/relaxed; d=messagingengine.com; "
-                           f"h=from:to:subject:date; bh={text.token(rng, 44)}; "
-                           f"b={text.token(rng, 344)}"))
+        lines.append(
+            _fold(
+                "ARC-Message-Signature",
+                f"i=1; a=rsa-sha256; c=relaxed/relaxed; d=messagingengine.com; "
+                f"h=from:to:subject:date; bh={text.token(rng, 44)}; "
+                f"b={text.token(rng, 344)}",
+            )
+        )
     lines.append(f"X-ME-Spam-Score: {rng.randint(0, 30) / 10}")
     return "\n".join(lines)
 
 
 def _head(sender: str, to: str, subject: str, when: datetime, mid: str, extra: list[str]) -> str:
-    return "\n".join([f"From: {sender}", f"To: {to}", f"Subject: {subject}",
-                      f"Date: {format_datetime(when)}", f"Message-ID: {mid}",
-                      "MIME-Version: 1.0", *extra])
+    return "\n".join(
+        [
+            f"From: {sender}",
+            f"To: {to}",
+            f"Subject: {subject}",
+            f"Date: {format_datetime(when)}",
+            f"Message-ID: {mid}",
+            "MIME-Version: 1.0",
+            *extra,
+        ]
+    )
 
 
 def _html(paragraphs: list[str], brand: str) -> str:
     cells = "".join(
         '<tr><td style="padding:12px 24px;font-family:Helvetica,Arial,sans-serif;font-size:15px;'
         f'line-height:22px;color:#333333">{p.replace(chr(10), " ")}</td></tr>\n'
-        for p in paragraphs)
-    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><style>td{vertical-align:top}'
-            '@media (max-width:600px){.w{width:100%!important}}</style></head><body>\n'
-            '<table class="w" width="600" cellpadding="0" cellspacing="0" border="0" '
-            'align="center" style="background:#ffffff">\n'
-            f'<tr><td style="padding:24px"><img src="https://img.{brand}.example/logo.png" '
-            f'alt="{brand}" width="120"></td></tr>\n{cells}'
-            f'<tr><td style="font-size:11px;color:#999999;padding:24px">You receive this mail '
-            f'because you signed up at {brand}. <a href="https://{brand}.example/unsubscribe">'
-            'Unsubscribe</a></td></tr></table></body></html>\n')
+        for p in paragraphs
+    )
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><style>td{vertical-align:top}'
+        "@media (max-width:600px){.w{width:100%!important}}</style></head><body>\n"
+        '<table class="w" width="600" cellpadding="0" cellspacing="0" border="0" '
+        'align="center" style="background:#ffffff">\n'
+        f'<tr><td style="padding:24px"><img src="https://img.{brand}.example/logo.png" '
+        f'alt="{brand}" width="120"></td></tr>\n{cells}'
+        f'<tr><td style="font-size:11px;color:#999999;padding:24px">You receive this mail '
+        f'because you signed up at {brand}. <a href="https://{brand}.example/unsubscribe">'
+        "Unsubscribe</a></td></tr></table></body></html>\n"
+    )
 
 
 def _qp(text: str) -> str:
@@ -326,12 +404,17 @@ def _qp(text: str) -> str:
 def _alternative(rng: random.Random, plain: str, html: str) -> tuple[list[str], str]:
     b = f"==alt_{rng.getrandbits(48):012x}"
     qp_html = rng.random() < 0.6
-    body = (f"--{b}\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 7bit\n\n"
-            f"{plain}\n--{b}\nContent-Type: text/html; charset=utf-8\n"
-            + ("Content-Transfer-Encoding: quoted-printable\n\n" + _qp(html) if qp_html
-               else "Content-Transfer-Encoding: base64\n\n"
-               + base64.encodebytes(html.encode()).decode())
-            + f"\n--{b}--\n")
+    body = (
+        f"--{b}\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 7bit\n\n"
+        f"{plain}\n--{b}\nContent-Type: text/html; charset=utf-8\n"
+        + (
+            "Content-Transfer-Encoding: quoted-printable\n\n" + _qp(html)
+            if qp_html
+            else "Content-Transfer-Encoding: base64\n\n"
+            + base64.encodebytes(html.encode()).decode()
+        )
+        + f"\n--{b}--\n"
+    )
     return [f'Content-Type: multipart/alternative; boundary="{b}"'], body
 
 
@@ -341,38 +424,54 @@ def _with_attachment(rng: random.Random, headers: list[str], body: str) -> tuple
     data = base64.encodebytes(rng.randbytes(min(size, 600_000))).decode()
     name = rng.choice(("invoice.pdf", "photo.jpg", "scan.pdf", "tickets.pdf", "slides.pdf"))
     inner = "\n".join(headers)
-    return ([f'Content-Type: multipart/mixed; boundary="{b}"'],
-            f"--{b}\n{inner}\n\n{body}\n--{b}\nContent-Type: application/octet-stream; "
-            f'name="{name}"\nContent-Disposition: attachment; filename="{name}"\n'
-            f"Content-Transfer-Encoding: base64\n\n{data}--{b}--\n")
+    return (
+        [f'Content-Type: multipart/mixed; boundary="{b}"'],
+        f"--{b}\n{inner}\n\n{body}\n--{b}\nContent-Type: application/octet-stream; "
+        f'name="{name}"\nContent-Disposition: attachment; filename="{name}"\n'
+        f"Content-Transfer-Encoding: base64\n\n{data}--{b}--\n",
+    )
 
 
-def _noise(rng: random.Random, text: _Text, s: _Sender, when: datetime, mid: str,
-           to: str = f"{USER_NAME} <{USER_ADDRESS}>") -> str:
+def _noise(
+    rng: random.Random,
+    text: _Text,
+    s: _Sender,
+    when: datetime,
+    mid: str,
+    to: str = f"{USER_NAME} <{USER_ADDRESS}>",
+) -> str:
     domain = s.address.rpartition("@")[2]
     extra: list[str] = []
     if s.kind == "newsletter":
         subject = " ".join(rng.choices(WORDS, k=rng.randint(3, 8))).title()
         paras = text.paragraphs(rng, rng.randint(7, 22))
         ctype, body = _alternative(rng, "\n\n".join(paras), _html(paras, domain))
-        extra = [f"List-Unsubscribe: <https://{domain}/u/{text.token(rng, 24)}>",
-                 f"List-Id: {s.name} <list.{domain}>", "Precedence: bulk", *ctype]
+        extra = [
+            f"List-Unsubscribe: <https://{domain}/u/{text.token(rng, 24)}>",
+            f"List-Id: {s.name} <list.{domain}>",
+            "Precedence: bulk",
+            *ctype,
+        ]
     elif s.kind == "notification":
         subject = rng.choice(NOTIFY_SUBJECTS)
         paras = text.paragraphs(rng, rng.randint(2, 5))
         if rng.random() < 0.5:
             ctype, body = _alternative(rng, "\n\n".join(paras), _html(paras, domain))
         else:
-            ctype = ["Content-Type: text/html; charset=utf-8",
-                     "Content-Transfer-Encoding: quoted-printable"]
+            ctype = [
+                "Content-Type: text/html; charset=utf-8",
+                "Content-Transfer-Encoding: quoted-printable",
+            ]
             body = _qp(_html(paras, domain))
         extra = ["Auto-Submitted: auto-generated", *ctype]
     else:
         subject = rng.choice(PERSONAL_SUBJECTS)
         body = "\n\n".join(text.paragraphs(rng, rng.randint(1, 5)))
         if rng.random() < 0.3:
-            quoted = "\n".join("> " + line for line in
-                               "\n\n".join(text.paragraphs(rng, rng.randint(2, 6))).split("\n"))
+            quoted = "\n".join(
+                "> " + line
+                for line in "\n\n".join(text.paragraphs(rng, rng.randint(2, 6))).split("\n")
+            )
             body += f"\n\nOn {format_datetime(when - timedelta(days=1))}, {to} wrote:\n{quoted}"
         body += f"\n\n{s.name.split()[0]}\n"
         extra = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 7bit"]
@@ -380,24 +479,45 @@ def _noise(rng: random.Random, text: _Text, s: _Sender, when: datetime, mid: str
         content = [h for h in extra if h.startswith("Content-")]
         ctype, body = _with_attachment(rng, content, body)
         extra = [h for h in extra if not h.startswith("Content-")] + ctype
-    return (_trace(rng, text, domain, when) + "\n"
-            + _head(f"{s.name} <{s.address}>", to, subject, when, mid, extra)
-            + "\n\n" + body)
+    return (
+        _trace(rng, text, domain, when)
+        + "\n"
+        + _head(f"{s.name} <{s.address}>", to, subject, when, mid, extra)
+        + "\n\n"
+        + body
+    )
 
 
-def _sent_plain(sender_to: str, subject: str, body: str, when: datetime, mid: str,
-                extra: list[str] = ()) -> str:
-    return _head(f"{USER_NAME} <{USER_ADDRESS}>", sender_to, subject, when, mid,
-                 [*extra, "Content-Type: text/plain; charset=utf-8",
-                  "Content-Transfer-Encoding: 8bit", "User-Agent: Mozilla Thunderbird"]) \
-        + "\n\n" + body + "\n"
+def _sent_plain(
+    sender_to: str, subject: str, body: str, when: datetime, mid: str, extra: list[str] = ()
+) -> str:
+    return (
+        _head(
+            f"{USER_NAME} <{USER_ADDRESS}>",
+            sender_to,
+            subject,
+            when,
+            mid,
+            [
+                *extra,
+                "Content-Type: text/plain; charset=utf-8",
+                "Content-Transfer-Encoding: 8bit",
+                "User-Agent: Mozilla Thunderbird",
+            ],
+        )
+        + "\n\n"
+        + body
+        + "\n"
+    )
 
 
 # -- the corpus texts ------------------------------------------------------------------------
 
+
 def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def corpus_replies() -> list[dict]:
@@ -410,17 +530,30 @@ def corpus_replies() -> list[dict]:
 
 def _corpus_requests() -> tuple[list[dict], list[dict]]:
     items = _jsonl(REPO / "models" / "corpus" / "requests.jsonl")
-    asks = [i for i in items if i["is_request"] and i.get("ask") == "first"
-            and i.get("lang") == "en" and not i.get("hard")]
+    asks = [
+        i
+        for i in items
+        if i["is_request"]
+        and i.get("ask") == "first"
+        and i.get("lang") == "en"
+        and not i.get("hard")
+    ]
     others = [i for i in items if not i["is_request"]]
     return asks, others
 
 
 # -- the mailbox -----------------------------------------------------------------------------
 
-REPLY_KINDS = ("threaded", "threaded_html", "unthreaded", "colleague_threaded",
-               "colleague_unthreaded", "references_only", "in_reply_to_only",
-               "unthreaded_capitalised")
+REPLY_KINDS = (
+    "threaded",
+    "threaded_html",
+    "unthreaded",
+    "colleague_threaded",
+    "colleague_unthreaded",
+    "references_only",
+    "in_reply_to_only",
+    "unthreaded_capitalised",
+)
 
 
 def _plan_requests(rng: random.Random, spec: Spec) -> list[dict]:
@@ -440,19 +573,33 @@ def _plan_requests(rng: random.Random, spec: Spec) -> list[dict]:
     replies = [i for i in corpus_replies() if not i.get("auto_submitted")]
     out = []
     for n, item in enumerate(chosen):
-        when = ANCHOR - timedelta(days=80) + timedelta(days=70 * n / max(spec.requests, 1),
-                                                        minutes=rng.randint(0, 600))
-        out.append({"n": n, "item": item, "when": when,
-                    "mid": f"<req{n}.{rng.getrandbits(40):010x}@fastmail.com>",
-                    "reply_item": replies[rng.randrange(len(replies))],
-                    "reply_kind": REPLY_KINDS[n % len(REPLY_KINDS)]})
+        when = (
+            ANCHOR
+            - timedelta(days=80)
+            + timedelta(days=70 * n / max(spec.requests, 1), minutes=rng.randint(0, 600))
+        )
+        out.append(
+            {
+                "n": n,
+                "item": item,
+                "when": when,
+                "mid": f"<req{n}.{rng.getrandbits(40):010x}@fastmail.com>",
+                "reply_item": replies[rng.randrange(len(replies))],
+                "reply_kind": REPLY_KINDS[n % len(REPLY_KINDS)],
+            }
+        )
     return out
 
 
 def _request_message(req: dict) -> str:
     item = req["item"]
-    return _sent_plain(f"{item.get('to_name') or ''} <{item['to_addr']}>".strip(),
-                       item["subject"], item["body_text"], req["when"], req["mid"])
+    return _sent_plain(
+        f"{item.get('to_name') or ''} <{item['to_addr']}>".strip(),
+        item["subject"],
+        item["body_text"],
+        req["when"],
+        req["mid"],
+    )
 
 
 def _reply_message(rng: random.Random, text: _Text, req: dict) -> tuple[str, str, datetime]:
@@ -471,8 +618,7 @@ def _reply_message(rng: random.Random, text: _Text, req: dict) -> tuple[str, str
         local, _, dom = to_addr.partition("@")
         sender = f"{item.get('to_name') or ''} <{local.title()}@{dom.upper()}>"
     threaded = kind not in ("unthreaded", "colleague_unthreaded", "unthreaded_capitalised")
-    subject = "Re: " + item["subject"] if threaded else (reply.get("subject")
-                                                         or "Your interview")
+    subject = "Re: " + item["subject"] if threaded else (reply.get("subject") or "Your interview")
     if not threaded and subject.lower().startswith("re:"):
         subject = "Your interview with us"
     extra = []
@@ -485,49 +631,77 @@ def _reply_message(rng: random.Random, text: _Text, req: dict) -> tuple[str, str
     body = reply.get("body_text") or ""
     if threaded:
         quoted = "\n".join("> " + line for line in item["body_text"].split("\n"))
-        body += f"\n\nOn {format_datetime(req['when'])}, {USER_NAME} <{USER_ADDRESS}> wrote:\n" \
-                + quoted
+        body += (
+            f"\n\nOn {format_datetime(req['when'])}, {USER_NAME} <{USER_ADDRESS}> wrote:\n" + quoted
+        )
     if kind == "threaded_html" or (not body.strip() and reply.get("body_html")):
         html = reply.get("body_html") or "<p>" + body.replace("\n\n", "</p><p>") + "</p>"
         ctype, payload = _alternative(rng, body, html)
     else:
-        ctype, payload = (["Content-Type: text/plain; charset=utf-8",
-                           "Content-Transfer-Encoding: 8bit"], body)
-    raw = (_trace(rng, text, domain, when) + "\n"
-           + _head(sender, f"{USER_NAME} <{USER_ADDRESS}>", subject, when, mid, [*extra, *ctype])
-           + "\n\n" + payload + "\n")
+        ctype, payload = (
+            ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"],
+            body,
+        )
+    raw = (
+        _trace(rng, text, domain, when)
+        + "\n"
+        + _head(sender, f"{USER_NAME} <{USER_ADDRESS}>", subject, when, mid, [*extra, *ctype])
+        + "\n\n"
+        + payload
+        + "\n"
+    )
     return raw, mid, when
 
 
-def _lookalikes(rng: random.Random, text: _Text, req: dict) -> Iterator[tuple[str, str, datetime,
-                                                                              str]]:
+def _lookalikes(
+    rng: random.Random, text: _Text, req: dict
+) -> Iterator[tuple[str, str, datetime, str]]:
     """Out-of-office replies, a bounce, and the company's newsletters: found, not replies."""
     n, item = req["n"], req["item"]
     domain = item["to_addr"].rpartition("@")[2]
     if n % 5 == 1:
         when = req["when"] + timedelta(minutes=2)
         mid = f"<ooo{n}.{rng.getrandbits(32):08x}@{domain}>"
-        raw = (_trace(rng, text, domain, when) + "\n"
-               + _head(f"{item.get('to_name') or ''} <{item['to_addr']}>",
-                       f"{USER_NAME} <{USER_ADDRESS}>", "Automatic reply: " + item["subject"],
-                       when, mid, [f"In-Reply-To: {req['mid']}", "Auto-Submitted: auto-replied",
-                                   "Content-Type: text/plain; charset=utf-8"])
-               + "\n\nI am out of the office until Monday with limited access to email.\n")
+        raw = (
+            _trace(rng, text, domain, when)
+            + "\n"
+            + _head(
+                f"{item.get('to_name') or ''} <{item['to_addr']}>",
+                f"{USER_NAME} <{USER_ADDRESS}>",
+                "Automatic reply: " + item["subject"],
+                when,
+                mid,
+                [
+                    f"In-Reply-To: {req['mid']}",
+                    "Auto-Submitted: auto-replied",
+                    "Content-Type: text/plain; charset=utf-8",
+                ],
+            )
+            + "\n\nI am out of the office until Monday with limited access to email.\n"
+        )
         yield raw, mid, when, "auto_reply"
     if n == 2:
         when = req["when"] + timedelta(minutes=1)
         mid = f"<bounce{n}.{rng.getrandbits(32):08x}@mx.fastmail.com>"
         b = "==dsn"
-        raw = (_head("Mail Delivery System <MAILER-DAEMON@mx.fastmail.com>",
-                     USER_ADDRESS, "Undelivered Mail Returned to Sender", when, mid,
-                     ["Auto-Submitted: auto-replied",
-                      f'Content-Type: multipart/report; report-type=delivery-status; '
-                      f'boundary="{b}"'])
-               + f"\n\n--{b}\nContent-Type: text/plain\n\nThis is the mail system. Your message "
-               f"could not be delivered.\n--{b}\nContent-Type: message/delivery-status\n\n"
-               f"Reporting-MTA: dns; mx.fastmail.com\n\nFinal-Recipient: rfc822; "
-               f"{item['to_addr']}\nAction: failed\nStatus: 5.1.1\n--{b}\n"
-               f"Content-Type: message/rfc822\n\n{_request_message(req)}\n--{b}--\n")
+        raw = (
+            _head(
+                "Mail Delivery System <MAILER-DAEMON@mx.fastmail.com>",
+                USER_ADDRESS,
+                "Undelivered Mail Returned to Sender",
+                when,
+                mid,
+                [
+                    "Auto-Submitted: auto-replied",
+                    f'Content-Type: multipart/report; report-type=delivery-status; boundary="{b}"',
+                ],
+            )
+            + f"\n\n--{b}\nContent-Type: text/plain\n\nThis is the mail system. Your message "
+            f"could not be delivered.\n--{b}\nContent-Type: message/delivery-status\n\n"
+            f"Reporting-MTA: dns; mx.fastmail.com\n\nFinal-Recipient: rfc822; "
+            f"{item['to_addr']}\nAction: failed\nStatus: 5.1.1\n--{b}\n"
+            f"Content-Type: message/rfc822\n\n{_request_message(req)}\n--{b}--\n"
+        )
         yield raw, mid, when, "bounce"
     if n % 3 == 0:
         brand = domain.split(".")[0]
@@ -567,40 +741,52 @@ def reply_messages(count: int, seed: int = 11) -> list[tuple[bytes, str]]:
         ask = asks[n % len(asks)]
         if variant == "quoted" and body:
             quoted = "\n".join("> " + line for line in ask["body_text"].split("\n"))
-            body += f"\n\nOn {format_datetime(when - timedelta(days=2))}, {USER_NAME} " \
-                    f"<{USER_ADDRESS}> wrote:\n{quoted}"
+            body += (
+                f"\n\nOn {format_datetime(when - timedelta(days=2))}, {USER_NAME} "
+                f"<{USER_ADDRESS}> wrote:\n{quoted}"
+            )
             extra.append(f"In-Reply-To: <ask{n}@fastmail.com>")
         if variant in ("alternative", "html_only") or not body:
-            html = html or "<div>" + "".join(f"<p>{p}</p>" for p in body.split("\n\n")) \
-                + "</div>"
+            html = html or "<div>" + "".join(f"<p>{p}</p>" for p in body.split("\n\n")) + "</div>"
         if variant == "html_only" or not body:
-            ctype = ["Content-Type: text/html; charset=utf-8",
-                     "Content-Transfer-Encoding: base64"]
+            ctype = ["Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64"]
             payload = base64.encodebytes(html.encode()).decode()
         elif variant == "alternative":
             ctype, payload = _alternative(rng, body, html)
         elif variant == "latin1":
-            ctype = ["Content-Type: text/plain; charset=iso-8859-1",
-                     "Content-Transfer-Encoding: quoted-printable"]
+            ctype = [
+                "Content-Type: text/plain; charset=iso-8859-1",
+                "Content-Transfer-Encoding: quoted-printable",
+            ]
             payload = binascii.b2a_qp(body.encode("latin-1", "replace")).decode()
         else:
-            ctype = ["Content-Type: text/plain; charset=utf-8",
-                     "Content-Transfer-Encoding: 8bit"]
+            ctype = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"]
             payload = body
         subject = " ".join((item.get("subject") or "").split())
-        raw = (_trace(rng, text, domain, when) + "\n"
-               + _head(f"{' '.join((item.get('from_name') or '').split())} <{addr}>",
-                       f"{USER_NAME} <{USER_ADDRESS}>", subject, when,
-                       f"<r{n}.{rng.getrandbits(32):08x}@{domain}>", [*extra, *ctype])
-               + "\n\n" + payload + "\n")
+        raw = (
+            _trace(rng, text, domain, when)
+            + "\n"
+            + _head(
+                f"{' '.join((item.get('from_name') or '').split())} <{addr}>",
+                f"{USER_NAME} <{USER_ADDRESS}>",
+                subject,
+                when,
+                f"<r{n}.{rng.getrandbits(32):08x}@{domain}>",
+                [*extra, *ctype],
+            )
+            + "\n\n"
+            + payload
+            + "\n"
+        )
         out.append((raw.encode(), item["label"]))
     return out
 
 
 def _filename(when: datetime, seq: int, raw: bytes, seen: bool) -> str:
     vsize = len(raw) + raw.count(b"\n")
-    return (f"{int(when.timestamp())}.M{seq:06d}P1.bench,S={len(raw)},W={vsize}:2,"
-            + ("S" if seen else ""))
+    return f"{int(when.timestamp())}.M{seq:06d}P1.bench,S={len(raw)},W={vsize}:2," + (
+        "S" if seen else ""
+    )
 
 
 def _write(folder: Path, entries: list[tuple[datetime, int, bytes]]) -> list[int]:
@@ -638,9 +824,19 @@ def generate(spec: Spec, dest: Path) -> Generated:
     # A few notes the user mailed to themself: own mail in the INBOX, as real mailboxes have.
     for k in range(min(5, spec.inbox // 100 + 1)):
         when = start + timedelta(seconds=rng.uniform(0, span))
-        inbox.append((when, spec.inbox + k, _sent_plain(
-            USER_ADDRESS, f"note to self {k}", text.paragraph(rng), when,
-            f"<self{k}.{rng.getrandbits(32):08x}@fastmail.com>").encode()))
+        inbox.append(
+            (
+                when,
+                spec.inbox + k,
+                _sent_plain(
+                    USER_ADDRESS,
+                    f"note to self {k}",
+                    text.paragraph(rng),
+                    when,
+                    f"<self{k}.{rng.getrandbits(32):08x}@fastmail.com>",
+                ).encode(),
+            )
+        )
     seq = spec.inbox + 10
     for req in requests:
         raw, mid, when = _reply_message(rng, text, req)
@@ -662,33 +858,50 @@ def generate(spec: Spec, dest: Path) -> Generated:
             raw = _sent_plain(item["to_addr"], item["subject"], item["body_text"], when, mid)
         else:
             to = rng.choice(contacts)
-            body = (f"Hi {to.name.split()[0]},\n\n"
-                    + _wrap(" ".join(rng.sample(EVERYDAY, rng.randint(2, 6))))
-                    + "\n\nJordan")
-            raw = _sent_plain(f"{to.name} <{to.address}>", rng.choice(PERSONAL_SUBJECTS),
-                              body, when, mid)
+            body = (
+                f"Hi {to.name.split()[0]},\n\n"
+                + _wrap(" ".join(rng.sample(EVERYDAY, rng.randint(2, 6))))
+                + "\n\nJordan"
+            )
+            raw = _sent_plain(
+                f"{to.name} <{to.address}>", rng.choice(PERSONAL_SUBJECTS), body, when, mid
+            )
         sent.append((when, i, raw.encode()))
     for req in requests:
         sent.append((req["when"], spec.sent + req["n"], _request_message(req).encode()))
         planted.append(Planted(req["mid"], "Sent", "request"))
     inbox_sizes = _write(dest, inbox)
     sent_sizes = _write(dest / ".Sent", sent)
-    sizes = {"inbox_messages": len(inbox_sizes), "inbox_bytes": sum(inbox_sizes),
-             "inbox_median": int(statistics.median(inbox_sizes)) if inbox_sizes else 0,
-             "inbox_mean": int(statistics.fmean(inbox_sizes)) if inbox_sizes else 0,
-             "sent_messages": len(sent_sizes), "sent_bytes": sum(sent_sizes)}
+    sizes = {
+        "inbox_messages": len(inbox_sizes),
+        "inbox_bytes": sum(inbox_sizes),
+        "inbox_median": int(statistics.median(inbox_sizes)) if inbox_sizes else 0,
+        "inbox_mean": int(statistics.fmean(inbox_sizes)) if inbox_sizes else 0,
+        "sent_messages": len(sent_sizes),
+        "sent_bytes": sum(sent_sizes),
+    }
     return Generated(dest, spec, USER_ADDRESS, ANCHOR, tuple(planted), sizes)
 
 
 def _manifest(g: Generated) -> dict:
-    return {"spec": asdict(g.spec), "address": g.address, "anchor": g.anchor.isoformat(),
-            "planted": [asdict(p) for p in g.planted], "sizes": g.sizes}
+    return {
+        "spec": asdict(g.spec),
+        "address": g.address,
+        "anchor": g.anchor.isoformat(),
+        "planted": [asdict(p) for p in g.planted],
+        "sizes": g.sizes,
+    }
 
 
 def _from_manifest(root: Path, data: dict) -> Generated:
-    return Generated(root, Spec(**data["spec"]), data["address"],
-                     datetime.fromisoformat(data["anchor"]),
-                     tuple(Planted(**p) for p in data["planted"]), data["sizes"])
+    return Generated(
+        root,
+        Spec(**data["spec"]),
+        data["address"],
+        datetime.fromisoformat(data["anchor"]),
+        tuple(Planted(**p) for p in data["planted"]),
+        data["sizes"],
+    )
 
 
 def ensure(spec: Spec, cache: Path = DEFAULT_CACHE) -> Generated:

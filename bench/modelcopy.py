@@ -52,8 +52,15 @@ def _thinned(kind: str, every: int) -> list:
     examples = []
     for corpus in train.corpus_paths(kind):
         for item in train.read_jsonl(corpus)[::every]:
-            examples.append(train.Example(item["id"], label_of(item), item["id"], corpus.name,
-                                          to_sample(train.item_message(item))))
+            examples.append(
+                train.Example(
+                    item["id"],
+                    label_of(item),
+                    item["id"],
+                    corpus.name,
+                    to_sample(train.item_message(item)),
+                )
+            )
     return examples
 
 

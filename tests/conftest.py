@@ -64,10 +64,11 @@ class Mailbox:
 
     def write_config(self, extra_account: str = "", extra_top: str = "") -> Path:
         self.config_path.write_text(
-            f"{extra_top}\n[[accounts]]\nname = \"test\"\nhost = \"127.0.0.1\"\n"
-            f"port = {self.server.port}\ntls = \"none\"\nusername = \"{self.user}\"\n"
-            f"password_env = \"FW_TEST_PASSWORD\"\naddresses = [\"{self.address}\"]\n"
-            f"{extra_account}\n")
+            f'{extra_top}\n[[accounts]]\nname = "test"\nhost = "127.0.0.1"\n'
+            f'port = {self.server.port}\ntls = "none"\nusername = "{self.user}"\n'
+            f'password_env = "FW_TEST_PASSWORD"\naddresses = ["{self.address}"]\n'
+            f"{extra_account}\n"
+        )
         os.chmod(self.config_path, 0o600)
         return self.config_path
 

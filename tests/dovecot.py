@@ -73,16 +73,34 @@ class DovecotServer:
             mail_uid, mail_gid = me.pw_name, str(me.pw_gid)
         if not self.cert_file.exists():
             subprocess.run(
-                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                 "-keyout", str(self.root / "key.pem"), "-out", str(self.cert_file),
-                 "-subj", "/CN=localhost",
-                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                check=True, capture_output=True,
+                [
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-keyout",
+                    str(self.root / "key.pem"),
+                    "-out",
+                    str(self.cert_file),
+                    "-subj",
+                    "/CN=localhost",
+                    "-addext",
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                ],
+                check=True,
+                capture_output=True,
             )
         (self.root / "mail").mkdir(exist_ok=True)
         if as_root:
             shutil.chown(self.root / "mail", "nobody", "nogroup")
-        services = "" if as_root else f"""
+        services = (
+            ""
+            if as_root
+            else f"""
 default_internal_user = {me.pw_name}
 default_login_user = {me.pw_name}
 default_internal_group = {me.pw_gid}
@@ -93,6 +111,7 @@ service imap-login {{
   chroot =
 }}
 """
+        )
         conf = f"""
 instance_name = fwtest-{self.port}
 base_dir = {self.root}/run
@@ -158,14 +177,15 @@ namespace inbox {{
     def start(self) -> None:
         self.process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             _wait_for_port(self.port)
             _wait_for_port(self.ssl_port)
         except RuntimeError:
             self.stop()
-            log = (self.root / "dovecot.log")
+            log = self.root / "dovecot.log"
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise RuntimeError("dovecot failed to start: " + tail) from None
 
@@ -191,8 +211,9 @@ namespace inbox {{
         c.login(user, PASSWORD)
         return c
 
-    def append(self, folder: str, messages: list[bytes], flags=(), when=None,
-               user: str = USER) -> None:
+    def append(
+        self, folder: str, messages: list[bytes], flags=(), when=None, user: str = USER
+    ) -> None:
         """APPEND messages to a folder (created when missing)."""
         c = self.client(user)
         try:

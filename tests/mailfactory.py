@@ -7,10 +7,19 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 
-def make_message(*, sender: str, to: str, subject: str, body: str, date: datetime,
-                 message_id: str, in_reply_to: str | None = None,
-                 references: str | None = None, html: str | None = None,
-                 headers: dict[str, str] | None = None) -> bytes:
+def make_message(
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    date: datetime,
+    message_id: str,
+    in_reply_to: str | None = None,
+    references: str | None = None,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to

@@ -18,20 +18,45 @@ from watcher.cli import COMMANDS, build_parser
 PACKAGE = Path(__file__).resolve().parent.parent / "watcher"
 
 CORE = {
-    "watcher.mail.mimeparts", "watcher.mail.headers", "watcher.mail.charsets",
-    "watcher.mail.messages", "watcher.mail.autosignals", "watcher.mail.returndate",
-    "watcher.replytext", "watcher.replytext.htmltext", "watcher.replytext.body",
-    "watcher.replytext.quotes", "watcher.replytext.markers", "watcher.replytext.signatures",
+    "watcher.mail.mimeparts",
+    "watcher.mail.headers",
+    "watcher.mail.charsets",
+    "watcher.mail.messages",
+    "watcher.mail.autosignals",
+    "watcher.mail.returndate",
+    "watcher.replytext",
+    "watcher.replytext.htmltext",
+    "watcher.replytext.body",
+    "watcher.replytext.quotes",
+    "watcher.replytext.markers",
+    "watcher.replytext.signatures",
     "watcher.classify.features",
-    "watcher.labels", "watcher.conversations", "watcher.followups", "watcher.digest",
-    "watcher.drafts", "watcher.folders", "watcher.domains", "watcher.mailsource",
-    "watcher.progress", "watcher.errors",
+    "watcher.labels",
+    "watcher.conversations",
+    "watcher.followups",
+    "watcher.digest",
+    "watcher.drafts",
+    "watcher.folders",
+    "watcher.domains",
+    "watcher.mailsource",
+    "watcher.progress",
+    "watcher.errors",
 }
 ADAPTERS = {
-    "watcher.imap", "watcher.localmail", "watcher.storage", "watcher.config",
-    "watcher.credentials", "watcher.delivery", "watcher.mailbox_write", "watcher.servicefiles",
-    "watcher.setup_wizard", "watcher.providers", "watcher.idlewatch",
-    "watcher.classify.textmodel", "watcher.classify.modelfile", "watcher.classify.classifier",
+    "watcher.imap",
+    "watcher.localmail",
+    "watcher.storage",
+    "watcher.config",
+    "watcher.credentials",
+    "watcher.delivery",
+    "watcher.mailbox_write",
+    "watcher.servicefiles",
+    "watcher.setup_wizard",
+    "watcher.providers",
+    "watcher.idlewatch",
+    "watcher.classify.textmodel",
+    "watcher.classify.modelfile",
+    "watcher.classify.classifier",
     "watcher.classify.train",
 }
 ORCHESTRATION = {"watcher.sync", "watcher.service", "watcher.daemon", "watcher.cli"}
@@ -58,8 +83,9 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module)
             # "from watcher.replytext import markers" imports a module, not a name
-            names |= {f"{node.module}.{a.name}" for a in node.names
-                      if f"{node.module}.{a.name}" in LAYERS}
+            names |= {
+                f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in LAYERS
+            }
     return names
 
 
@@ -94,8 +120,10 @@ def test_a_planted_core_to_adapter_import_is_caught(tmp_path):
     """The rule is live: a core module that imports an adapter or a third-party library fails."""
     modules = _modules()
     planted = tmp_path / "followups.py"
-    planted.write_text(modules["watcher.followups"].read_text()
-                       + "\nfrom watcher.config import Config\nimport sklearn\n")
+    planted.write_text(
+        modules["watcher.followups"].read_text()
+        + "\nfrom watcher.config import Config\nimport sklearn\n"
+    )
     modules["watcher.followups"] = planted
     assert core_violations(modules) == {"watcher.followups": {"watcher.config", "sklearn"}}
 
@@ -105,14 +133,23 @@ def test_only_the_pickle_shim_re_exports():
     on, except the replytext package face and the pickle-format shim."""
     for name, path in _modules().items():
         tree = ast.parse(path.read_text())
-        exported = next((ast.literal_eval(n.value) for n in tree.body
-                         if isinstance(n, ast.Assign) and any(
-                             isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)),
-                        [])
+        exported = next(
+            (
+                ast.literal_eval(n.value)
+                for n in tree.body
+                if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
+            ),
+            [],
+        )
         defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-        defined |= {t.id for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
-                    for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
-                    if isinstance(t, ast.Name)}
+        defined |= {
+            t.id
+            for n in tree.body
+            if isinstance(n, (ast.Assign, ast.AnnAssign))
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+            if isinstance(t, ast.Name)
+        }
         passed_on = set(exported) - defined
         if name in {"watcher.textmodel", "watcher.replytext"}:
             continue

@@ -42,11 +42,19 @@ from watcher.mail.messages import parse_message
 from watcher.providers import BY_KEY
 
 DATA = Path(__file__).parent / "data"
-SEEDS = sorted([*DATA.glob("ugly/*.eml"), *DATA.glob("replies/*.eml"),
-                *Path(__file__).parent.glob("scenarios/*/**/*.eml")])
+SEEDS = sorted(
+    [
+        *DATA.glob("ugly/*.eml"),
+        *DATA.glob("replies/*.eml"),
+        *Path(__file__).parent.glob("scenarios/*/**/*.eml"),
+    ]
+)
 
-MESSAGES = settings(max_examples=100, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+MESSAGES = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 CONFIGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 EXAMPLES: Counter[str] = Counter()
@@ -67,24 +75,50 @@ def models():
 # -- 1. the classifier path ------------------------------------------------------------------------
 
 PHRASES = [
-    "Thanks for reaching out.", "Unfortunately we decided to move forward with another candidate.",
-    "Your system design answer lacked depth.", "I am out of the office until Monday 14 April.",
-    "Leider haben wir uns für jemand anderen entschieden.", "Malheureusement, nous ne donnons "
-    "pas suite.", "Gracias por tu interés.", "Helaas", "Obrigado!", "feedback", "rejection",
-    "no_response", "How do I stack up against the other candidates?", "Kind regards,\nDana",
-    "-- \nDana Smith | Acme", "On Mon, 3 Mar 2025 at 09:00, Sam <sam@x.example> wrote:",
-    "> Thanks again for the interview.", ">> nested quote", "-----Original Message-----",
-    "From: Sam\nSent: Monday\nTo: Dana\nSubject: Re: x", "________________________________",
-    "<script>alert(1)</script>", "<img src=http://track.example/p.gif>",
+    "Thanks for reaching out.",
+    "Unfortunately we decided to move forward with another candidate.",
+    "Your system design answer lacked depth.",
+    "I am out of the office until Monday 14 April.",
+    "Leider haben wir uns für jemand anderen entschieden.",
+    "Malheureusement, nous ne donnons pas suite.",
+    "Gracias por tu interés.",
+    "Helaas",
+    "Obrigado!",
+    "feedback",
+    "rejection",
+    "no_response",
+    "How do I stack up against the other candidates?",
+    "Kind regards,\nDana",
+    "-- \nDana Smith | Acme",
+    "On Mon, 3 Mar 2025 at 09:00, Sam <sam@x.example> wrote:",
+    "> Thanks again for the interview.",
+    ">> nested quote",
+    "-----Original Message-----",
+    "From: Sam\nSent: Monday\nTo: Dana\nSubject: Re: x",
+    "________________________________",
+    "<script>alert(1)</script>",
+    "<img src=http://track.example/p.gif>",
     "&nbsp;&amp;&#0;&#x110000;",
-    "=?utf-8?b?w6k=?=", "\u202eevil\u202c", "\u200b\u200b", "\ufeff", "\x00", "\x1b[2J",
-    "😀🙏", "ﷺ", "𝔉𝔢𝔢𝔡𝔟𝔞𝔠𝔨", "a" * 300, "\t\t", "\r", "?",
+    "=?utf-8?b?w6k=?=",
+    "\u202eevil\u202c",
+    "\u200b\u200b",
+    "\ufeff",
+    "\x00",
+    "\x1b[2J",
+    "😀🙏",
+    "ﷺ",
+    "𝔉𝔢𝔢𝔡𝔟𝔞𝔠𝔨",
+    "a" * 300,
+    "\t\t",
+    "\r",
+    "?",
 ]
 CHARSETS = ["utf-8", "iso-8859-1", "windows-1252", "utf-16", "koi8-r", "bogus", ""]
 
 words = st.one_of(st.sampled_from(PHRASES), st.text(max_size=30))
-text = st.lists(st.tuples(words, st.sampled_from([" ", "\n", "\n\n", "\n> ", "<br>", ""])),
-                max_size=40).map(lambda parts: "".join(w + sep for w, sep in parts))
+text = st.lists(
+    st.tuples(words, st.sampled_from([" ", "\n", "\n\n", "\n> ", "<br>", ""])), max_size=40
+).map(lambda parts: "".join(w + sep for w, sep in parts))
 
 
 def _body(payload: str, charset: str, cte: str) -> bytes:
@@ -99,8 +133,10 @@ def _body(payload: str, charset: str, cte: str) -> bytes:
     return raw
 
 
-subjects = st.one_of(st.sampled_from(["Re: Feedback", "Out of office", "Undeliverable: x",
-                                      "AW: Ihr Feedback", ""]), st.text(max_size=60))
+subjects = st.one_of(
+    st.sampled_from(["Re: Feedback", "Out of office", "Undeliverable: x", "AW: Ihr Feedback", ""]),
+    st.text(max_size=60),
+)
 
 
 @st.composite
@@ -113,10 +149,13 @@ def reply_messages(draw) -> bytes:
         f"Date: {draw(st.sampled_from(['Mon, 3 Mar 2025 09:00:00 +0000', 'yesterday', '']))}",
         f"Message-ID: <{draw(st.integers(0, 10**6))}@acme.example>",
     ]
-    for name, values in (("Auto-Submitted", ["auto-replied", "auto-generated", "no"]),
-                         ("Precedence", ["bulk", "list", "junk", "auto-reply"]),
-                         ("X-Autoreply", ["yes"]), ("List-Id", ["<jobs.list.example>"]),
-                         ("In-Reply-To", ["<req1@jobs.example>", "garbage"])):
+    for name, values in (
+        ("Auto-Submitted", ["auto-replied", "auto-generated", "no"]),
+        ("Precedence", ["bulk", "list", "junk", "auto-reply"]),
+        ("X-Autoreply", ["yes"]),
+        ("List-Id", ["<jobs.list.example>"]),
+        ("In-Reply-To", ["<req1@jobs.example>", "garbage"]),
+    ):
         if draw(st.booleans()):
             headers.append(f"{name}: {draw(st.sampled_from(values))}")
     charset = draw(st.sampled_from(CHARSETS))
@@ -129,13 +168,18 @@ def reply_messages(draw) -> bytes:
         body = _body(plain, charset, cte)
     elif kind == "html":
         head = "Content-Type: text/html" + part
-        body = _body(f"<html><body><div>{html}</div><blockquote>{plain}</blockquote>", charset,
-                     cte)
+        body = _body(f"<html><body><div>{html}</div><blockquote>{plain}</blockquote>", charset, cte)
     else:
         head = 'Content-Type: multipart/alternative; boundary="b1"\n\n'
-        body = (b"--b1\nContent-Type: text/plain" + part.encode() + _body(plain, charset, cte)
-                + b"\n--b1\nContent-Type: text/html" + part.encode()
-                + _body(f"<p>{html}</p>", charset, cte) + b"\n--b1--\n")
+        body = (
+            b"--b1\nContent-Type: text/plain"
+            + part.encode()
+            + _body(plain, charset, cte)
+            + b"\n--b1\nContent-Type: text/html"
+            + part.encode()
+            + _body(f"<p>{html}</p>", charset, cte)
+            + b"\n--b1--\n"
+        )
     raw = ("\n".join(headers) + "\nMIME-Version: 1.0\n" + head).encode("utf-8", "surrogatepass")
     return raw + body
 
@@ -151,13 +195,26 @@ def mutated_seeds(draw) -> bytes:
         if op == "flip" and raw:
             raw[min(at, len(raw) - 1)] = rng.randrange(256)
         elif op == "cut":
-            del raw[at:at + rng.randrange(1, 200)]
+            del raw[at : at + rng.randrange(1, 200)]
         elif op == "repeat":
-            raw[at:at] = raw[at:at + rng.randrange(1, 300)] * rng.randrange(2, 20)
+            raw[at:at] = raw[at : at + rng.randrange(1, 300)] * rng.randrange(2, 20)
         elif op == "insert":
-            raw[at:at] = rng.choice([b"\n\n", b"\r\n", b"--", b"=?utf-8?q?", b"<", b">",
-                                     b"\x00", b"\xff\xfe", b"Content-Type: text/html\n",
-                                     b"=\n", b"boundary=", "é".encode("latin-1")])
+            raw[at:at] = rng.choice(
+                [
+                    b"\n\n",
+                    b"\r\n",
+                    b"--",
+                    b"=?utf-8?q?",
+                    b"<",
+                    b">",
+                    b"\x00",
+                    b"\xff\xfe",
+                    b"Content-Type: text/html\n",
+                    b"=\n",
+                    b"boundary=",
+                    "é".encode("latin-1"),
+                ]
+            )
         else:
             del raw[at:]
     return bytes(raw)
@@ -214,8 +271,10 @@ EXTREMES = {
     # 200 KB, not more: the request features scan one long line at about 2.5 s a megabyte.
     "200 KB on one line": b"Subject: x\n\n" + b"feedback " * 22_000,
     "20,000 quote lines": b"Subject: Re: x\n\nThanks!\n" + b"> quoted line\n" * 20_000,
-    "5,000 nested divs": b"Content-Type: text/html\n\n" + b"<div>" * 5000 + b"no"
-                         + b"</div>" * 5000,
+    "5,000 nested divs": b"Content-Type: text/html\n\n"
+    + b"<div>" * 5000
+    + b"no"
+    + b"</div>" * 5000,
     "only NULs": b"Subject: \x00\x00\n\n" + b"\x00" * 5000,
     "only whitespace": b"\n\n" + b" \t\n" * 3000,
     "empty": b"",
@@ -233,20 +292,61 @@ def test_extreme_messages_get_a_label(models, name):
 # -- 2. config files -------------------------------------------------------------------------------
 
 TOML_BITS = [
-    "[[accounts]]\n", "[accounts]\n", "[followup]\n", "[delivery]\n",
+    "[[accounts]]\n",
+    "[accounts]\n",
+    "[followup]\n",
+    "[delivery]\n",
     "[[followup]]\n",
-    'name = "a"\n', 'host = "127.0.0.1"\n', 'username = "u"\n', "port = 993\n", "port = -1\n",
-    'tls = "none"\n', 'tls = "tls"\n', 'password = "hunter2"\n', 'password_env = "X"\n',
-    'password_command = "true"\n', "idle = 1\n", "addresses = []\n", 'addresses = [""]\n',
-    "lookback_days = 1e400\n", "poll_minutes = 0\n", 'digest_time = "25:61"\n',
-    'digest_time = "8"\n', "confidence_threshold = nan\n", "confidence_threshold = inf\n",
-    "business_days = 99\n", "max_asks = true\n", 'files = "yes"\n', "mailbox = {}\n",
-    "accounts = 3\n", 'accounts = ["x"]\n', "x = [[[[[[1]]]]]]\n", '"a\\nb" = 1\n',
-    'ca_file = "/nonexistent\\u0000"\n', 'maildir = "~"\n', "= 1\n", "a = \n", "[\n", "]]\n",
-    '"""\n', "'''\n", "# comment\n", "\n", "=", "[", "]", '"', "{", "}", ",", ".", "\\",
+    'name = "a"\n',
+    'host = "127.0.0.1"\n',
+    'username = "u"\n',
+    "port = 993\n",
+    "port = -1\n",
+    'tls = "none"\n',
+    'tls = "tls"\n',
+    'password = "hunter2"\n',
+    'password_env = "X"\n',
+    'password_command = "true"\n',
+    "idle = 1\n",
+    "addresses = []\n",
+    'addresses = [""]\n',
+    "lookback_days = 1e400\n",
+    "poll_minutes = 0\n",
+    'digest_time = "25:61"\n',
+    'digest_time = "8"\n',
+    "confidence_threshold = nan\n",
+    "confidence_threshold = inf\n",
+    "business_days = 99\n",
+    "max_asks = true\n",
+    'files = "yes"\n',
+    "mailbox = {}\n",
+    "accounts = 3\n",
+    'accounts = ["x"]\n',
+    "x = [[[[[[1]]]]]]\n",
+    '"a\\nb" = 1\n',
+    'ca_file = "/nonexistent\\u0000"\n',
+    'maildir = "~"\n',
+    "= 1\n",
+    "a = \n",
+    "[\n",
+    "]]\n",
+    '"""\n',
+    "'''\n",
+    "# comment\n",
+    "\n",
+    "=",
+    "[",
+    "]",
+    '"',
+    "{",
+    "}",
+    ",",
+    ".",
+    "\\",
 ]
-toml_ish = st.lists(st.one_of(st.sampled_from(TOML_BITS), st.text(max_size=12)),
-                    max_size=25).map("".join)
+toml_ish = st.lists(st.one_of(st.sampled_from(TOML_BITS), st.text(max_size=12)), max_size=25).map(
+    "".join
+)
 
 
 def _run(argv: list[str], environ: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -314,14 +414,26 @@ def _toml_value(value) -> str:
 
 
 VALID = {
-    "top": {"lookback_days": 30, "poll_minutes": 10, "digest_time": "08:00",
-            "confidence_threshold": 0.6},
+    "top": {
+        "lookback_days": 30,
+        "poll_minutes": 10,
+        "digest_time": "08:00",
+        "confidence_threshold": 0.6,
+    },
     "followup": {"business_days": 5, "max_asks": 3},
     "delivery": {"files": True, "notify": False, "mailbox": False},
-    "account": {"name": "p", "host": "imap.example.com", "port": 993, "tls": "ssl",
-                "username": "me@example.com", "password_env": "FW_PW",
-                "addresses": ["me@example.com"], "include_folders": [], "exclude_folders": [],
-                "idle": True},
+    "account": {
+        "name": "p",
+        "host": "imap.example.com",
+        "port": 993,
+        "tls": "ssl",
+        "username": "me@example.com",
+        "password_env": "FW_PW",
+        "addresses": ["me@example.com"],
+        "include_folders": [],
+        "exclude_folders": [],
+        "idle": True,
+    },
 }
 WRONG = {  # a value of the wrong kind or out of range, for every key of every table
     int: [True, "10", 1.5, [], {}, -5, 10**9],
@@ -330,8 +442,11 @@ WRONG = {  # a value of the wrong kind or out of range, for every key of every t
     bool: [1, "true", [], 0.0],
     list: ["me@example.com", 1, [1], [""], {}],
 }
-SPECIAL = {"digest_time": ["8", "25:00", "08:60", "8:00:00", "ab:cd", ""],
-           "tls": ["tls", "SSL", ""], "name": []}
+SPECIAL = {
+    "digest_time": ["8", "25:00", "08:60", "8:00:00", "ab:cd", ""],
+    "tls": ["tls", "SSL", ""],
+    "name": [],
+}
 
 
 def _render(config: dict) -> str:
@@ -351,10 +466,20 @@ def one_wrong_setting(draw) -> tuple[str, str]:
     how = draw(st.sampled_from(["wrong", "unknown"]))
     if how == "unknown":
         key = draw(st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12))
-        assume(key not in config[table] and key not in ("accounts", "followup", "delivery",
-                                                         "maildir", "ca_file", "password",
-                                                         "password_command",
-                                                         "oauth2_token_command"))
+        assume(
+            key not in config[table]
+            and key
+            not in (
+                "accounts",
+                "followup",
+                "delivery",
+                "maildir",
+                "ca_file",
+                "password",
+                "password_command",
+                "oauth2_token_command",
+            )
+        )
         config[table][key] = draw(st.sampled_from([1, "x", True, [], {}]))
     else:
         key = draw(st.sampled_from(sorted(config[table])))
@@ -409,8 +534,21 @@ def _not_iso(s: str) -> bool:
 
 @st.composite
 def bad_argv(draw) -> list[str]:
-    kind = draw(st.sampled_from(["command", "option", "missing", "choice", "type", "now",
-                                 "exclusive", "label", "global"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "command",
+                "option",
+                "missing",
+                "choice",
+                "type",
+                "now",
+                "exclusive",
+                "label",
+                "global",
+            ]
+        )
+    )
     if kind == "command":
         cmd = draw(junk.filter(lambda s: s not in COMMANDS and not s.startswith("-")))
         return [cmd, *draw(st.lists(junk, max_size=3))]
@@ -418,26 +556,45 @@ def bad_argv(draw) -> list[str]:
         cmd = draw(st.sampled_from(["status", "digest", "sync", "run", "eval", "train"]))
         return [cmd, "--zz" + draw(junk)]
     if kind == "missing":
-        return draw(st.sampled_from([["label"], ["label", "<m@x>"], ["track"], ["ignore"],
-                                     ["classify"], ["draft"], ["digest", "--now"],
-                                     ["eval", "--kind"]]))
+        return draw(
+            st.sampled_from(
+                [
+                    ["label"],
+                    ["label", "<m@x>"],
+                    ["track"],
+                    ["ignore"],
+                    ["classify"],
+                    ["draft"],
+                    ["digest", "--now"],
+                    ["eval", "--kind"],
+                ]
+            )
+        )
     if kind == "choice":
-        flag, cmd = draw(st.sampled_from([("--kind", "eval"), ("--tls", "setup"),
-                                          ("--provider", "setup")]))
+        flag, cmd = draw(
+            st.sampled_from([("--kind", "eval"), ("--tls", "setup"), ("--provider", "setup")])
+        )
         valid = {"reply", "request", "ssl", "starttls", "none", *BY_KEY}
         value = draw(junk.filter(lambda s: s not in valid and not s.startswith("-")))
         return [cmd, flag, value]
     if kind == "type":
-        flag, cmd, ok = draw(st.sampled_from([("--port", "setup", _not_int),
-                                              ("--poll-seconds", "run", _not_float)]))
+        flag, cmd, ok = draw(
+            st.sampled_from([("--port", "setup", _not_int), ("--poll-seconds", "run", _not_float)])
+        )
         return [cmd, flag, draw(junk.filter(lambda s: ok(s) and not s.startswith("-")))]
     if kind == "now":
         cmd = draw(st.sampled_from(["digest", "label"]))
         value = draw(junk.filter(lambda s: _not_iso(s) and not s.startswith("-")))
         return [cmd, "--now", value] + (["<m@x>", "feedback"] if cmd == "label" else [])
     if kind == "exclusive":
-        a, b = draw(st.lists(st.sampled_from(["--json", "--markdown", "--html", "--deliver"]),
-                             min_size=2, max_size=2, unique=True))
+        a, b = draw(
+            st.lists(
+                st.sampled_from(["--json", "--markdown", "--html", "--deliver"]),
+                min_size=2,
+                max_size=2,
+                unique=True,
+            )
+        )
         return ["digest", a, b]
     if kind == "label":
         value = draw(junk.filter(lambda s: s not in Label.names() and not s.startswith("-")))
@@ -459,16 +616,24 @@ def test_real_processes_print_exactly_one_line(workdir):
     cases = [
         ["--config", str(_write_config(workdir / "p1", b"\xff\xfe\x00bad")), "status"],
         ["--config", str(_write_config(workdir / "p2", '"a\\nb" = 1\n')), "status"],
-        ["--config", str(_write_config(workdir / "p3", "x = " + "[" * 5000 + "]" * 5000)),
-         "status"],
+        [
+            "--config",
+            str(_write_config(workdir / "p3", "x = " + "[" * 5000 + "]" * 5000)),
+            "status",
+        ],
         ["status", "--zz\nsecond line"],
         ["eval", "--kind", "\x1b[2Jboth"],
         ["digest", "--json", "--html"],
     ]
     for argv in cases:
         EXAMPLES["real processes"] += 1
-        done = subprocess.run([sys.executable, "-m", "watcher", "--data-dir",
-                               str(workdir / "data"), *argv], cwd=REPO, capture_output=True,
-                              text=True, timeout=60, env={**os.environ, "HOME": str(workdir)})
+        done = subprocess.run(
+            [sys.executable, "-m", "watcher", "--data-dir", str(workdir / "data"), *argv],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "HOME": str(workdir)},
+        )
         line = _one_error_line(done.returncode, done.stderr)
         assert "\x1b" not in line

@@ -21,8 +21,9 @@ def test_classify_eml_files_as_json(capsys, tmp_path):
     # The text is what the author newly wrote: the quoted request is gone.
     assert "concurrency" in rows["feedback_blunt"]["text"]
     assert "stacked up" not in rows["feedback_blunt"]["text"]
-    assert all(0 <= r["confidence"] <= 1 and isinstance(r["needs_review"], bool)
-               for r in rows.values())
+    assert all(
+        0 <= r["confidence"] <= 1 and isinstance(r["needs_review"], bool) for r in rows.values()
+    )
 
 
 def test_classify_reads_stdin(capsys, tmp_path, monkeypatch):
@@ -42,8 +43,10 @@ def test_label_and_train_make_a_personal_model_that_follows_corrections(capsys, 
     from importlib import resources
 
     mailbox = resources.files("watcher") / "demo" / "mailbox"
-    config.write_text(f'[[accounts]]\nname = "demo"\nmaildir = "{mailbox}"\n'
-                      'addresses = ["alex.morgan@mail.example"]\n')
+    config.write_text(
+        f'[[accounts]]\nname = "demo"\nmaildir = "{mailbox}"\n'
+        'addresses = ["alex.morgan@mail.example"]\n'
+    )
     config.chmod(0o600)
     argv = ["--config", str(config), *data]
     capsys.readouterr()

@@ -16,7 +16,7 @@ BASE = {"accounts": [{"name": "p", "host": "imap.example.com", "username": "me@e
 
 def test_defaults_and_full_example(tmp_path):
     path = tmp_path / "c.toml"
-    path.write_text('''
+    path.write_text("""
 lookback_days = 90
 digest_time = "07:30"
 [followup]
@@ -29,7 +29,7 @@ tls = "ssl"
 username = "Me@Example.com"
 password_command = "pass show mail/me"
 addresses = ["me@example.com", "Me.Alias@example.org"]
-''')
+""")
     cfg = load_config(path)
     acc = cfg.accounts[0]
     assert cfg.lookback_days == 90 and cfg.digest_time == time(7, 30)
@@ -44,37 +44,44 @@ def test_addresses_default_to_username():
     assert cfg.accounts[0].port == 993
 
 
-@pytest.mark.parametrize("change, expected", [
-    ({"tls": "tls1.3"}, "tls must be one of ssl, starttls, none"),
-    ({"tls": "none"}, 'only allowed for 127.0.0.1 or localhost'),
-    ({"port": "993"}, "port must be a whole number"),
-    ({"port": 0}, "port must be between 1 and 65535"),
-    ({"password": "hunter2"}, "passwords do not belong in the config file"),
-    ({"hots": "x"}, "unknown setting accounts[p].hots"),
-    ({"addresses": "me@example.com"}, "addresses must be a list"),
-    ({"password_env": "A", "password_command": "b"}, "set only one of"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"tls": "tls1.3"}, "tls must be one of ssl, starttls, none"),
+        ({"tls": "none"}, "only allowed for 127.0.0.1 or localhost"),
+        ({"port": "993"}, "port must be a whole number"),
+        ({"port": 0}, "port must be between 1 and 65535"),
+        ({"password": "hunter2"}, "passwords do not belong in the config file"),
+        ({"hots": "x"}, "unknown setting accounts[p].hots"),
+        ({"addresses": "me@example.com"}, "addresses must be a list"),
+        ({"password_env": "A", "password_command": "b"}, "set only one of"),
+    ],
+)
 def test_account_mistakes_name_the_key(change, expected):
     data = {"accounts": [{**BASE["accounts"][0], **change}]}
     with pytest.raises(ConfigError, match=expected.replace("[", r"\[").replace("(", r"\(")):
         parse_config(data)
 
 
-@pytest.mark.parametrize("data, expected", [
-    ({"lookback_days": -1}, "lookback_days must be between"),
-    ({"digest_time": "8am"}, "digest_time must look like"),
-    ({"accounts": [{"host": "x"}]}, "host is missing" if False else "username is missing"),
-    ({"poll_minutes": True}, "poll_minutes must be a whole number, not true/false"),
-    ({"followup": {"max_asks": 0}}, "followup.max_asks must be between 1 and 10"),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"lookback_days": -1}, "lookback_days must be between"),
+        ({"digest_time": "8am"}, "digest_time must look like"),
+        ({"accounts": [{"host": "x"}]}, "host is missing" if False else "username is missing"),
+        ({"poll_minutes": True}, "poll_minutes must be a whole number, not true/false"),
+        ({"followup": {"max_asks": 0}}, "followup.max_asks must be between 1 and 10"),
+    ],
+)
 def test_top_level_mistakes(data, expected):
     with pytest.raises(ConfigError, match=expected):
         parse_config(data)
 
 
 def test_tls_none_allowed_on_loopback():
-    acc = parse_config({"accounts": [{**BASE["accounts"][0], "host": "127.0.0.1",
-                                      "tls": "none"}]}).accounts[0]
+    acc = parse_config(
+        {"accounts": [{**BASE["accounts"][0], "host": "127.0.0.1", "tls": "none"}]}
+    ).accounts[0]
     assert acc.port == 143
 
 

@@ -28,10 +28,12 @@ from watcher.digest import AccountHealth, Digest, render
 from watcher.followups import assess
 
 NOW = datetime(2025, 4, 14, 8, 0, tzinfo=timezone(timedelta(hours=1)))  # a Monday
-FEEDBACK_TEXT = ("Thanks for asking, Sam. The panel liked your SQL and how you talked through "
-                 "trade-offs. Where you fell short was the case study: it listed options but "
-                 "never made a recommendation, and the other finalist did. Lead with a clear "
-                 "answer next time, then the evidence.")
+FEEDBACK_TEXT = (
+    "Thanks for asking, Sam. The panel liked your SQL and how you talked through "
+    "trade-offs. Where you fell short was the case study: it listed options but "
+    "never made a recommendation, and the other finalist did. Lead with a clear "
+    "answer next time, then the evidence."
+)
 SECRET_PHRASE = "never made a recommendation"
 
 
@@ -40,29 +42,63 @@ def _digest(last_ok: datetime | None = NOW - timedelta(hours=2), since=None) -> 
     d = NOW - timedelta(days=30)
     own = [
         msg("<acme>", ME, "dana.whitfield@acme.example", d, "Feedback on my interview"),
-        msg("<globex>", ME, "lee.chen@globex.example", NOW - timedelta(days=9),
-            "Globex data analyst interview"),
+        msg(
+            "<globex>",
+            ME,
+            "lee.chen@globex.example",
+            NOW - timedelta(days=9),
+            "Globex data analyst interview",
+        ),
         msg("<initech1>", ME, "hr@initech.example", d, "Thank you, and a question"),
-        msg("<initech2>", ME, "hr@initech.example", NOW - timedelta(days=12),
-            "Re: Thank you, and a question", irt="<initech1>"),
+        msg(
+            "<initech2>",
+            ME,
+            "hr@initech.example",
+            NOW - timedelta(days=12),
+            "Re: Thank you, and a question",
+            irt="<initech1>",
+        ),
         msg("<umbrella>", ME, "recruiting@umbrella.example", d, "Interview follow-up"),
         msg("<hooli>", ME, "gavin@hooli.example", NOW - timedelta(days=2), "Hooli interview"),
         msg("<vandelay>", ME, "art@vandelay.example", d, "Feedback request"),
     ]
     replies = [
-        msg("<r-acme>", "dana.whitfield@acme.example", ME, d + timedelta(days=3),
-            "Re: Feedback on my interview", irt="<acme>"),
-        msg("<r-umb>", "recruiting@umbrella.example", ME, d + timedelta(days=1),
-            "Re: Interview follow-up", irt="<umbrella>"),
-        msg("<r-van>", "art@vandelay.example", ME, d + timedelta(days=2),
-            "Re: Feedback request", irt="<vandelay>"),
+        msg(
+            "<r-acme>",
+            "dana.whitfield@acme.example",
+            ME,
+            d + timedelta(days=3),
+            "Re: Feedback on my interview",
+            irt="<acme>",
+        ),
+        msg(
+            "<r-umb>",
+            "recruiting@umbrella.example",
+            ME,
+            d + timedelta(days=1),
+            "Re: Interview follow-up",
+            irt="<umbrella>",
+        ),
+        msg(
+            "<r-van>",
+            "art@vandelay.example",
+            ME,
+            d + timedelta(days=2),
+            "Re: Feedback request",
+            irt="<vandelay>",
+        ),
     ]
-    labels = {"<r-acme>": ("feedback", 0.91, False), "<r-umb>": ("rejection", 0.88, False),
-              "<r-van>": ("feedback", 0.52, False)}
-    texts = {"<r-acme>": FEEDBACK_TEXT,
-             "<r-umb>": "We were impressed with you, but it came down to a few details and we "
-                        "have moved forward with another candidate. We wish you every success.",
-             "<r-van>": "Happy to chat about it on a call next week if that helps?"}
+    labels = {
+        "<r-acme>": ("feedback", 0.91, False),
+        "<r-umb>": ("rejection", 0.88, False),
+        "<r-van>": ("feedback", 0.52, False),
+    }
+    texts = {
+        "<r-acme>": FEEDBACK_TEXT,
+        "<r-umb>": "We were impressed with you, but it came down to a few details and we "
+        "have moved forward with another candidate. We wish you every success.",
+        "<r-van>": "Happy to chat about it on a call next week if that helps?",
+    }
     threads = build_threads(own, {m.message_id for m in own}, replies, OWN)
     states = tuple(assess(t, labels, texts, FollowupPolicy(), NOW, 0.6) for t in threads)
     health = (AccountHealth("personal", last_ok, None if last_ok else "login refused"),)
@@ -126,8 +162,9 @@ def test_notification_gets_counts_only(tmp_path):
     notifier = Recorder()
     out = deliver_digest(_digest(), _config(files=False), tmp_path, {}, notifier=notifier)
     assert out == ["notification"]
-    assert notifier.calls == [("feedback-watcher",
-                               "2 follow-ups due, 2 new feedback, 1 reply needs your eye")]
+    assert notifier.calls == [
+        ("feedback-watcher", "2 follow-ups due, 2 new feedback, 1 reply needs your eye")
+    ]
     assert not (tmp_path / "digests").exists()
 
 
@@ -141,8 +178,10 @@ def test_nothing_to_say_means_no_notification(tmp_path):
 def test_notification_commands_per_platform():
     tools = {"notify-send": "/usr/bin/notify-send", "osascript": "/usr/bin/osascript"}
     linux = notification_command("feedback-watcher", "1 follow-up due", "linux", tools.get)
-    assert linux[0] == "/usr/bin/notify-send" and linux[-2:] == ["feedback-watcher",
-                                                                 "1 follow-up due"]
+    assert linux[0] == "/usr/bin/notify-send" and linux[-2:] == [
+        "feedback-watcher",
+        "1 follow-up due",
+    ]
     mac = notification_command('say "hi"', "a \\ b", "darwin", tools.get)
     assert mac[:2] == ["/usr/bin/osascript", "-e"]
     assert mac[2] == 'display notification "a \\\\ b" with title "say \\"hi\\""'
@@ -181,8 +220,9 @@ def test_one_failing_channel_never_stops_the_others(tmp_path, monkeypatch, caplo
         raise OSError("no session bus")
 
     # The mailbox channel points at a closed port: a MailServerError, logged.
-    closed = Account(name="personal", host="127.0.0.1", port=9, tls="none", username="me",
-                     password_env="FW_NOPE")
+    closed = Account(
+        name="personal", host="127.0.0.1", port=9, tls="none", username="me", password_env="FW_NOPE"
+    )
     config = Config(accounts=(closed,), delivery=DeliveryConfig(mailbox=True))
     out = deliver_digest(_digest(), config, tmp_path, {"FW_NOPE": "x"}, notifier=broken)
     assert len(out) == 3 and all(o.startswith("file:") for o in out)
@@ -229,23 +269,39 @@ def test_digest_lands_unread_in_inbox_of_a_real_server(mailbox, tmp_path):
     assert parsed.get_body(("html",)) is not None
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") \
-    or shutil.which("google-chrome")
+CHROMIUM = (
+    shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium to render the page "
-                                             "(apt-get install chromium)")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium to render the page (apt-get install chromium)"
+)
 def test_html_digest_renders_in_a_real_browser(tmp_path):
     page = tmp_path / "digest.html"
     page.write_text(render(_digest(last_ok=NOW - timedelta(days=2)), "html"), encoding="utf-8")
     png = tmp_path / "digest.png"
     keep = os.environ.get("FW_SCREENSHOT")  # set it to a path to look at the picture
     done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={png}",
-         "--window-size=900,1200", page.as_uri()],
-        capture_output=True, text=True, timeout=60, check=False)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={png}",
+            "--window-size=900,1200",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # A blank white 900x1200 page compresses to a few kilobytes; text and rules make it larger.

@@ -24,8 +24,9 @@ def _digest(reply_text="Your <script>alert(1)</script> SQL was strong", last_ok=
     reply = msg("<r>", "boss@acme.example", ME, T0 + timedelta(days=1), irt="<a>")
     threads = build_threads([ask, quiet], {"<a>", "<q>"}, [reply], OWN)
     labels = {"<r>": ("feedback", 0.93, False)}
-    states = tuple(assess(t, labels, {"<r>": reply_text}, FollowupPolicy(), NOW, 0.6)
-                   for t in threads)
+    states = tuple(
+        assess(t, labels, {"<r>": reply_text}, FollowupPolicy(), NOW, 0.6) for t in threads
+    )
     return Digest(NOW, states, (AccountHealth("personal", last_ok, None),))
 
 
@@ -39,8 +40,15 @@ def test_json_has_the_documented_fields():
     assert set(reply) >= {"message_id", "from", "date", "label", "confidence", "text"}
     assert reply["label"] == "feedback" and reply["from"] == "boss@acme.example"
     for t in data["threads"]:
-        assert set(t) >= {"counterpart", "subject", "asks", "due_since", "gone_quiet",
-                          "undeliverable", "replies"}
+        assert set(t) >= {
+            "counterpart",
+            "subject",
+            "asks",
+            "due_since",
+            "gone_quiet",
+            "undeliverable",
+            "replies",
+        }
 
 
 def test_text_digest_lists_due_asks_with_draft_commands_and_new_feedback():

@@ -49,20 +49,37 @@ USER = "bulk"
 TALLY: Counter[str] = Counter()
 
 
-def _raw(sender: str, to: str, subject: str, body: str, date: datetime, mid: str,
-         in_reply_to: str | None = None) -> bytes:
+def _raw(
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    date: datetime,
+    mid: str,
+    in_reply_to: str | None = None,
+) -> bytes:
     # Written by hand: email.message.EmailMessage takes 5 ms a message, too slow for thousands.
-    head = [f"From: {sender}", f"To: {to}", f"Subject: {subject}",
-            f"Date: {format_datetime(date)}", f"Message-ID: {mid}"]
+    head = [
+        f"From: {sender}",
+        f"To: {to}",
+        f"Subject: {subject}",
+        f"Date: {format_datetime(date)}",
+        f"Message-ID: {mid}",
+    ]
     if in_reply_to:
         head += [f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"]
-    head += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
-             "Content-Transfer-Encoding: 8bit"]
+    head += [
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: 8bit",
+    ]
     return ("\r\n".join(head) + "\r\n\r\n" + body.replace("\n", "\r\n") + "\r\n").encode()
 
 
-FILLER = ("Our engineering team keeps growing: this month we write about our on-call rotation, "
-          "the new design system, the offsite in Lisbon and the roles we are hiring for.\n") * 6
+FILLER = (
+    "Our engineering team keeps growing: this month we write about our on-call rotation, "
+    "the new design system, the offsite in Lisbon and the roles we are hiring for.\n"
+) * 6
 
 
 def _mailbox_messages() -> dict[str, list[bytes]]:
@@ -71,28 +88,52 @@ def _mailbox_messages() -> dict[str, list[bytes]]:
     for k in range(COMPANIES):
         asked = NOW - timedelta(days=20) + timedelta(hours=k)
         req = f"<req{k}.{USER}@jobs.example>"
-        sent.append(_raw(f"Sam Seeker <{me}>", f"Dana {k} <dana@acme{k}.example>",
-                         f"Feedback on my interview at Acme {k}",
-                         "Thanks again for the interview. How do I stack up against the other "
-                         "candidates, and what could I have done better?", asked, req))
+        sent.append(
+            _raw(
+                f"Sam Seeker <{me}>",
+                f"Dana {k} <dana@acme{k}.example>",
+                f"Feedback on my interview at Acme {k}",
+                "Thanks again for the interview. How do I stack up against the other "
+                "candidates, and what could I have done better?",
+                asked,
+                req,
+            )
+        )
         if k % 3 == 0:
-            body = ("Hi Sam, honestly your system design answer lacked depth on caching and you "
-                    "did not ask about scale. Your coding round was one of the best we saw.")
+            body = (
+                "Hi Sam, honestly your system design answer lacked depth on caching and you "
+                "did not ask about scale. Your coding round was one of the best we saw."
+            )
         elif k % 3 == 1:
-            body = ("Thank you for your interest. Unfortunately we have decided to move forward "
-                    "with other candidates. We wish you every success in your search.")
+            body = (
+                "Thank you for your interest. Unfortunately we have decided to move forward "
+                "with other candidates. We wish you every success in your search."
+            )
         else:
             continue  # no answer: due for a second ask
-        reply = _raw(f"Dana {k} <dana@acme{k}.example>", me,
-                     f"Re: Feedback on my interview at Acme {k}", body,
-                     asked + timedelta(days=2), f"<rep{k}.{USER}@acme{k}.example>", req)
+        reply = _raw(
+            f"Dana {k} <dana@acme{k}.example>",
+            me,
+            f"Re: Feedback on my interview at Acme {k}",
+            body,
+            asked + timedelta(days=2),
+            f"<rep{k}.{USER}@acme{k}.example>",
+            req,
+        )
         (archive if k % 2 else inbox).append(reply)
     for i in range(BULK):
         k = i % COMPANIES
         # Dated before the requests: fetched (same company domain) but never part of a thread.
-        inbox.append(_raw(f"Acme {k} News <news{i % 7}@acme{k}.example>", me,
-                          f"Acme {k} engineering update {i}", FILLER + f"Issue {i}.\n",
-                          NOW - timedelta(days=60, minutes=-i), f"<n{i}.{USER}@acme{k}.example>"))
+        inbox.append(
+            _raw(
+                f"Acme {k} News <news{i % 7}@acme{k}.example>",
+                me,
+                f"Acme {k} engineering update {i}",
+                FILLER + f"Issue {i}.\n",
+                NOW - timedelta(days=60, minutes=-i),
+                f"<n{i}.{USER}@acme{k}.example>",
+            )
+        )
     return {"Sent": sent, "INBOX": inbox, "Archive": archive}
 
 
@@ -125,7 +166,7 @@ def bulk(server, tmp_path_factory):
             if not client.folder_exists(folder):
                 client.create_folder(folder)
             for start in range(0, len(messages), PER_APPEND):
-                client.multiappend(folder, messages[start:start + PER_APPEND])
+                client.multiappend(folder, messages[start : start + PER_APPEND])
     finally:
         client.logout()
     return Mailbox(server, USER, tmp_path_factory.mktemp("bulk"))
@@ -145,8 +186,10 @@ def baseline(bulk, models, tmp_path_factory):
 def report_tally():
     yield
     totals = ("injected", "survived")
-    print(f"\nfaults injected: {TALLY['injected']}, survived: {TALLY['survived']} "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(TALLY.items()) if k not in totals)})")
+    print(
+        f"\nfaults injected: {TALLY['injected']}, survived: {TALLY['survived']} "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(TALLY.items()) if k not in totals)})"
+    )
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -185,19 +228,38 @@ def _env(mb: Mailbox) -> dict[str, str]:
 
 
 def _argv(mb: Mailbox, data_dir: Path, *args: str, config: Path | None = None) -> list[str]:
-    return [sys.executable, "-m", "watcher", "--config", str(config or mb.config_path),
-            "--data-dir", str(data_dir), *args]
+    return [
+        sys.executable,
+        "-m",
+        "watcher",
+        "--config",
+        str(config or mb.config_path),
+        "--data-dir",
+        str(data_dir),
+        *args,
+    ]
 
 
 def _sync(mb: Mailbox, data_dir: Path, config: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(_argv(mb, data_dir, "sync", "--now", NOW_ARG, config=config),
-                          env=_env(mb), cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        _argv(mb, data_dir, "sync", "--now", NOW_ARG, config=config),
+        env=_env(mb),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _start_sync(mb: Mailbox, data_dir: Path, config: Path | None = None) -> subprocess.Popen:
-    return subprocess.Popen(_argv(mb, data_dir, "sync", "--now", NOW_ARG, config=config),
-                            env=_env(mb), cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        _argv(mb, data_dir, "sync", "--now", NOW_ARG, config=config),
+        env=_env(mb),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _stored(data_dir: Path) -> int:
@@ -212,8 +274,9 @@ def _stored(data_dir: Path) -> int:
         return 0
 
 
-def _wait_stored(proc: subprocess.Popen, data_dir: Path, at_least: int,
-                 timeout: float = 60.0) -> int:
+def _wait_stored(
+    proc: subprocess.Popen, data_dir: Path, at_least: int, timeout: float = 60.0
+) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         n = _stored(data_dir)
@@ -226,8 +289,9 @@ def _wait_stored(proc: subprocess.Popen, data_dir: Path, at_least: int,
 def _locations(data_dir: Path, folder: str) -> int:
     conn = sqlite3.connect(data_dir / "state.sqlite3")
     try:
-        return conn.execute("SELECT count(*) FROM locations WHERE folder = ?",
-                            (folder,)).fetchone()[0]
+        return conn.execute(
+            "SELECT count(*) FROM locations WHERE folder = ?", (folder,)
+        ).fetchone()[0]
     finally:
         conn.close()
 
@@ -254,8 +318,12 @@ def _state(mb: Mailbox, data_dir: Path) -> dict:
     with contextlib.redirect_stdout(out):
         code = main(_argv(mb, data_dir, "digest", "--json", "--now", NOW_ARG)[3:], mb.environ)
     assert code == 0
-    return {"ids": sorted(ids), "places": places, "labels": labels,
-            "digest": json.loads(out.getvalue())}
+    return {
+        "ids": sorted(ids),
+        "places": places,
+        "labels": labels,
+        "digest": json.loads(out.getvalue()),
+    }
 
 
 def _same_as_baseline(mb: Mailbox, data_dir: Path, baseline: dict, kind: str) -> None:
@@ -326,8 +394,11 @@ def test_connection_cut_mid_fetch(bulk, baseline, models, tmp_path):
     config = tmp_path / "proxied.toml"
     plan = FaultPlan(trigger=b"FETCH", cut_after=900_000, cuts=1)
     with FaultProxy(bulk.server.port, plan) as proxy:
-        config.write_text(bulk.config_path.read_text().replace(
-            f"port = {bulk.server.port}", f"port = {proxy.port}"))
+        config.write_text(
+            bulk.config_path.read_text().replace(
+                f"port = {bulk.server.port}", f"port = {proxy.port}"
+            )
+        )
         os.chmod(config, 0o600)
         first = _sync(bulk, data_dir, config)
         assert proxy.log.cut == 1
@@ -342,9 +413,14 @@ def test_connection_cut_mid_fetch(bulk, baseline, models, tmp_path):
 
 
 # The server's answer to each of these commands is cut off before its first byte.
-CUT_AT = {b"CAPABILITY": "did not answer as an IMAP server should", b"LOGIN": "connection lost",
-          b"LIST": "LIST failed", b"STATUS": "STATUS", b"SEARCH": "SEARCH in",
-          b"EXAMINE": "EXAMINE"}
+CUT_AT = {
+    b"CAPABILITY": "did not answer as an IMAP server should",
+    b"LOGIN": "connection lost",
+    b"LIST": "LIST failed",
+    b"STATUS": "STATUS",
+    b"SEARCH": "SEARCH in",
+    b"EXAMINE": "EXAMINE",
+}
 
 
 def test_connection_cut_at_every_step_then_a_clean_sync(bulk, baseline, models, tmp_path):
@@ -353,8 +429,11 @@ def test_connection_cut_at_every_step_then_a_clean_sync(bulk, baseline, models, 
     config = tmp_path / "proxied.toml"
     for trigger, says in CUT_AT.items():
         with FaultProxy(bulk.server.port, FaultPlan(trigger=trigger, cuts=1)) as proxy:
-            config.write_text(bulk.config_path.read_text().replace(
-                f"port = {bulk.server.port}", f"port = {proxy.port}"))
+            config.write_text(
+                bulk.config_path.read_text().replace(
+                    f"port = {bulk.server.port}", f"port = {proxy.port}"
+                )
+            )
             os.chmod(config, 0o600)
             failed = _sync(bulk, data_dir, config)
             assert proxy.log.cut == 1, trigger
@@ -439,8 +518,11 @@ def test_uidvalidity_change_reads_again_without_duplicates(bulk, baseline, model
 
 def _mount_tmpfs(where: Path, size: str) -> None:
     where.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs",
-                           str(where)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or 'not root'})")
 
@@ -497,4 +579,3 @@ def test_full_disk_is_one_clear_line_and_no_corruption(bulk, baseline, models, t
         _same_as_baseline(bulk, data_dir, baseline, "disk full")
     finally:
         _umount(mount)
-

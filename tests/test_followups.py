@@ -15,10 +15,22 @@ OWN = frozenset({ME, "me.alias@other.example"})
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)  # a Monday
 
 
-def msg(mid, sender, to, when, subject="Feedback please", irt=None, refs=(), body="",
-        signals=None):
-    return Message(mid, irt, tuple(refs), Address(sender), (Address(to),), (), (), when,
-                   subject, normalize_subject(subject), body, None, signals or AutoSignals())
+def msg(mid, sender, to, when, subject="Feedback please", irt=None, refs=(), body="", signals=None):
+    return Message(
+        mid,
+        irt,
+        tuple(refs),
+        Address(sender),
+        (Address(to),),
+        (),
+        (),
+        when,
+        subject,
+        normalize_subject(subject),
+        body,
+        None,
+        signals or AutoSignals(),
+    )
 
 
 def labels(**by_id):
@@ -45,8 +57,9 @@ def test_reply_joins_by_references_and_earlier_mail_does_not():
 
 def test_unthreaded_reply_from_colleague_at_same_company_joins():
     ask = msg("<a>", ME, "boss@acme.example", T0, "Interview feedback")
-    colleague = msg("<r1>", "coordinator@acme.example", ME, T0 + timedelta(days=2),
-                    "Re: Interview feedback")
+    colleague = msg(
+        "<r1>", "coordinator@acme.example", ME, T0 + timedelta(days=2), "Re: Interview feedback"
+    )
     freemail_ask = msg("<b>", ME, "founder@gmail.com", T0)
     stranger = msg("<r2>", "someone@gmail.com", ME, T0 + timedelta(days=2), "hello")
     threads = build_threads([ask, freemail_ask], {"<a>", "<b>"}, [colleague, stranger], OWN)
@@ -56,8 +69,13 @@ def test_unthreaded_reply_from_colleague_at_same_company_joins():
 
 def test_follow_up_ask_from_alias_joins_the_thread_and_thank_you_is_not_an_ask():
     ask = msg("<a>", ME, "boss@acme.example", T0)
-    again = msg("<a2>", "me.alias@other.example", "boss@acme.example", T0 + timedelta(days=8),
-                "Following up")
+    again = msg(
+        "<a2>",
+        "me.alias@other.example",
+        "boss@acme.example",
+        T0 + timedelta(days=8),
+        "Following up",
+    )
     thanks = msg("<t>", ME, "boss@acme.example", T0 + timedelta(days=20), "Thanks!")
     t = one(build_threads([ask, again, thanks], {"<a>", "<a2>"}, [], OWN))
     assert [m.message_id for m in t.asks] == ["<a>", "<a2>"]
@@ -85,36 +103,55 @@ def test_feedback_wins_over_rejection_and_answered_threads_are_never_due():
     r1 = msg("<r1>", "boss@acme.example", ME, T0 + timedelta(days=1), irt="<a>")
     r2 = msg("<r2>", "boss@acme.example", ME, T0 + timedelta(days=2), irt="<r1>")
     t = one(build_threads([ask], {"<a>"}, [r1, r2], OWN))
-    state = assess(t, labels(r1="feedback", r2="rejection"), {}, FollowupPolicy(),
-                   T0 + timedelta(days=30), 0.6)
+    state = assess(
+        t, labels(r1="feedback", r2="rejection"), {}, FollowupPolicy(), T0 + timedelta(days=30), 0.6
+    )
     assert state.status == "feedback" and state.due is None
-    holding = assess(t, labels(r1="no_response", r2="no_response"), {}, FollowupPolicy(),
-                     T0 + timedelta(days=30), 0.6)
+    holding = assess(
+        t,
+        labels(r1="no_response", r2="no_response"),
+        {},
+        FollowupPolicy(),
+        T0 + timedelta(days=30),
+        0.6,
+    )
     assert holding.status == "no_response" and holding.due == "second_ask"
 
 
 def test_out_of_office_return_date_moves_the_due_date():
     ask = msg("<a>", ME, "boss@acme.example", T0)
-    ooo = msg("<o>", "boss@acme.example", ME, T0, "Automatic reply: Feedback please", irt="<a>",
-              signals=AutoSignals(auto_submitted="auto-replied", return_date=date(2025, 3, 21)))
+    ooo = msg(
+        "<o>",
+        "boss@acme.example",
+        ME,
+        T0,
+        "Automatic reply: Feedback please",
+        irt="<a>",
+        signals=AutoSignals(auto_submitted="auto-replied", return_date=date(2025, 3, 21)),
+    )
     t = one(build_threads([ask], {"<a>"}, [ooo], OWN))
-    state = assess(t, labels(o="no_response"), {}, FollowupPolicy(), T0 + timedelta(days=10),
-                   0.6)
+    state = assess(t, labels(o="no_response"), {}, FollowupPolicy(), T0 + timedelta(days=10), 0.6)
     assert state.due is None and state.next_due.date() == date(2025, 3, 24)
 
 
 def test_holding_reply_promise_moves_the_due_date():
     assert promised_date("I'll get back to you by Friday", date(2025, 3, 4)) == date(2025, 3, 7)
-    assert promised_date("let me check and come back to you next week",
-                         date(2025, 3, 4)) == date(2025, 3, 14)
+    assert promised_date("let me check and come back to you next week", date(2025, 3, 4)) == date(
+        2025, 3, 14
+    )
     assert promised_date("Thanks, noted.", date(2025, 3, 4)) is None
 
 
 def test_bounce_marks_undeliverable():
     ask = msg("<a>", ME, "gone@acme.example", T0)
-    bounce = msg("<b>", "mailer-daemon@mail.example", ME, T0 + timedelta(minutes=1),
-                 "Undelivered Mail Returned to Sender",
-                 signals=AutoSignals(bounce=True, bounced_recipients=("gone@acme.example",)))
+    bounce = msg(
+        "<b>",
+        "mailer-daemon@mail.example",
+        ME,
+        T0 + timedelta(minutes=1),
+        "Undelivered Mail Returned to Sender",
+        signals=AutoSignals(bounce=True, bounced_recipients=("gone@acme.example",)),
+    )
     t = one(build_threads([ask], {"<a>"}, [bounce], OWN))
     state = assess(t, labels(b="no_response"), {}, FollowupPolicy(), T0 + timedelta(days=8), 0.6)
     assert state.undeliverable and state.status == "no_response"
@@ -142,7 +179,9 @@ def test_message_sent_after_feedback_is_not_an_ask():
 def test_groupwise_original_is_not_part_of_the_reply():
     from watcher.replytext import visible_text
 
-    text = ("Dag Sanne,\n\nJe presentatie was sterk, maar de planning was te vaag.\n\nWim\n\n"
-            ">>> Sanne de Vries <sanne@kpn.example> 6-1-2025 17:22 >>>\n"
-            "Beste Wim, kun je me feedback geven?\n")
+    text = (
+        "Dag Sanne,\n\nJe presentatie was sterk, maar de planning was te vaag.\n\nWim\n\n"
+        ">>> Sanne de Vries <sanne@kpn.example> 6-1-2025 17:22 >>>\n"
+        "Beste Wim, kun je me feedback geven?\n"
+    )
     assert "kun je me" not in visible_text(text) and "planning" in visible_text(text)

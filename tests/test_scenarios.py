@@ -30,8 +30,7 @@ FIELDS = ("asks", "ask_message_ids", "status", "due", "gone_quiet", "undeliverab
 
 # Threads the product gets wrong today, by (scenario, request Message-ID): kept visible here
 # rather than weakening expected.json. strict=False so a fix shows up as XPASS, not a failure.
-KNOWN_WRONG: dict[tuple[str, str], str] = {
-}
+KNOWN_WRONG: dict[tuple[str, str], str] = {}
 
 
 def _expected(name: str) -> dict:
@@ -78,8 +77,10 @@ class Run:
         found = sum(t["request_message_id"] in got for t in want)
         right = sum(self.right(t) for t in want)
         extra = len(set(got) - {t["request_message_id"] for t in want})
-        return (f"requests found {found}/{len(want)} (+{extra} not requests), "
-                f"threads right {right}/{len(want)}")
+        return (
+            f"requests found {found}/{len(want)} (+{extra} not requests), "
+            f"threads right {right}/{len(want)}"
+        )
 
 
 def _differences(want: dict, got: dict) -> list[str]:
@@ -87,9 +88,11 @@ def _differences(want: dict, got: dict) -> list[str]:
     got_labels = {r["message_id"]: r["label"] for r in got["replies"]}
     if sorted(got_labels) != want["replies"]:
         diffs.append(f"replies: expected {want['replies']}, got {sorted(got_labels)}")
-    wrong = {mid: f"{want['reply_labels'][mid]} expected, got {got_labels[mid]}"
-             for mid in set(got_labels) & set(want["reply_labels"])
-             if got_labels[mid] != want["reply_labels"][mid]}
+    wrong = {
+        mid: f"{want['reply_labels'][mid]} expected, got {got_labels[mid]}"
+        for mid in set(got_labels) & set(want["reply_labels"])
+        if got_labels[mid] != want["reply_labels"][mid]
+    }
     if wrong:
         diffs.append(f"labels: {wrong}")
     return diffs
@@ -140,8 +143,11 @@ def _run(name: str, dovecot, tmp: Path) -> Run:
 def _cases(kind: str):
     for name in NAMES:
         expected, files = _expected(name), _files(name)
-        ids = [t["request_message_id"] for t in expected["threads"]] if kind == "threads" \
+        ids = (
+            [t["request_message_id"] for t in expected["threads"]]
+            if kind == "threads"
             else expected["not_requests"]
+        )
         for mid in ids:
             reason = KNOWN_WRONG.get((name, mid))
             marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
@@ -153,20 +159,22 @@ def test_thread(runs, name, request_id):
     run = runs(name)
     want = next(t for t in run.expected["threads"] if t["request_message_id"] == request_id)
     got = run.threads().get(request_id)
-    assert got is not None, (f"{name}: request {request_id} not found ({want['why']}); "
-                             f"{run.summary()}")
+    assert got is not None, (
+        f"{name}: request {request_id} not found ({want['why']}); {run.summary()}"
+    )
     diffs = _differences(want, got)
-    assert not diffs, f"{name} {request_id} ({want['why']}): " + "; ".join(diffs) + \
-        f" [{run.summary()}]"
+    assert not diffs, (
+        f"{name} {request_id} ({want['why']}): " + "; ".join(diffs) + f" [{run.summary()}]"
+    )
 
 
 @pytest.mark.parametrize("name,message_id", list(_cases("not_requests")))
 def test_sent_mail_that_is_no_request_is_not_tracked(runs, name, message_id):
     run = runs(name)
-    asks = {a: t["request_message_id"] for t in run.digest["threads"]
-            for a in t["ask_message_ids"]}
-    assert message_id not in asks, (f"{name}: {message_id} counted as an ask of "
-                                    f"{asks.get(message_id)}; {run.summary()}")
+    asks = {a: t["request_message_id"] for t in run.digest["threads"] for a in t["ask_message_ids"]}
+    assert message_id not in asks, (
+        f"{name}: {message_id} counted as an ask of {asks.get(message_id)}; {run.summary()}"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -182,8 +190,9 @@ def test_no_unexpected_threads(runs, name):
 def test_sync_and_digest_change_no_flags(runs, name):
     run = runs(name)
     assert run.flags_after == run.flags_before
-    assert all(b"\\Seen" not in flags for folder in run.flags_after.values()
-               for flags in folder.values())
+    assert all(
+        b"\\Seen" not in flags for folder in run.flags_after.values() for flags in folder.values()
+    )
 
 
 def test_scenarios_are_real_rfc5322_and_consistent():

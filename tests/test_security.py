@@ -71,19 +71,38 @@ def _set(mb, **changes: str) -> None:
     mb.config_path.write_text(text)
 
 
-def _thread(mb, reply_body: str = "Your SQL was strong; the case study lacked a recommendation.",
-            reply_subject: str = "Re: Feedback on my interview", html: str | None = None,
-            to: str = "Dana <dana@acme.example>") -> None:
-    mb.append("Sent", make_message(
-        sender=f"Sam <{mb.address}>", to=to,
-        subject="Feedback on my interview", date=NOW - timedelta(days=10),
-        message_id=f"<req.{mb.user}@jobs.example>",
-        body="Thanks again for the interview. How do I stack up against the other candidates, "
-             "and what could I have done better?"))
-    mb.append("INBOX", make_message(
-        sender="Dana <dana@acme.example>", to=mb.address, subject=reply_subject,
-        date=NOW - timedelta(days=8), message_id=f"<rep.{mb.user}@acme.example>",
-        in_reply_to=f"<req.{mb.user}@jobs.example>", body=reply_body, html=html))
+def _thread(
+    mb,
+    reply_body: str = "Your SQL was strong; the case study lacked a recommendation.",
+    reply_subject: str = "Re: Feedback on my interview",
+    html: str | None = None,
+    to: str = "Dana <dana@acme.example>",
+) -> None:
+    mb.append(
+        "Sent",
+        make_message(
+            sender=f"Sam <{mb.address}>",
+            to=to,
+            subject="Feedback on my interview",
+            date=NOW - timedelta(days=10),
+            message_id=f"<req.{mb.user}@jobs.example>",
+            body="Thanks again for the interview. How do I stack up against the other candidates, "
+            "and what could I have done better?",
+        ),
+    )
+    mb.append(
+        "INBOX",
+        make_message(
+            sender="Dana <dana@acme.example>",
+            to=mb.address,
+            subject=reply_subject,
+            date=NOW - timedelta(days=8),
+            message_id=f"<rep.{mb.user}@acme.example>",
+            in_reply_to=f"<req.{mb.user}@jobs.example>",
+            body=reply_body,
+            html=html,
+        ),
+    )
 
 
 # -- TLS -------------------------------------------------------------------------------------------
@@ -144,13 +163,21 @@ def test_starttls_downgrade_never_sends_the_password(mailbox, attack):
     assert PASSWORD.encode() not in sent and b"LOGIN" not in sent and b"AUTHENTICATE" not in sent
 
 
-@pytest.mark.parametrize("host", ["imap.example.com", "localhost.attacker.example",
-                                  "127.0.0.1.nip.io", "0.0.0.0", "192.168.1.10", "10.0.0.1",
-                                  "::ffff:10.0.0.1"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "imap.example.com",
+        "localhost.attacker.example",
+        "127.0.0.1.nip.io",
+        "0.0.0.0",
+        "192.168.1.10",
+        "10.0.0.1",
+        "::ffff:10.0.0.1",
+    ],
+)
 def test_plaintext_refused_off_loopback(host):
     with pytest.raises(ConfigError, match="only allowed for 127.0.0.1 or localhost"):
-        parse_config({"accounts": [{"name": "a", "host": host, "username": "u",
-                                    "tls": "none"}]})
+        parse_config({"accounts": [{"name": "a", "host": host, "username": "u", "tls": "none"}]})
     # The adapter refuses too, before any connection, whatever built the Account.
     account = Account(name="a", host=host, username="u", port=1, tls="none")
     with pytest.raises(MailServerError, match="refusing a plaintext login"):
@@ -159,17 +186,33 @@ def test_plaintext_refused_off_loopback(host):
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
 def test_plaintext_allowed_on_loopback(host):
-    cfg = parse_config({"accounts": [{"name": "a", "host": host, "username": "u",
-                                      "tls": "none"}]})
+    cfg = parse_config({"accounts": [{"name": "a", "host": host, "username": "u", "tls": "none"}]})
     assert cfg.accounts[0].tls == "none"
 
 
 def test_setup_refuses_plaintext_to_a_remote_host(tmp_path):
     config = tmp_path / "config.toml"
-    code, _, err = _run(["--config", str(config), "--data-dir", str(tmp_path / "d"), "setup",
-                         "--provider", "custom", "--host", "imap.example.com", "--tls", "none",
-                         "--username", "me@example.com", "--password-env", "PW", "--no-test"],
-                        {"PW": PASSWORD, "HOME": str(tmp_path)})
+    code, _, err = _run(
+        [
+            "--config",
+            str(config),
+            "--data-dir",
+            str(tmp_path / "d"),
+            "setup",
+            "--provider",
+            "custom",
+            "--host",
+            "imap.example.com",
+            "--tls",
+            "none",
+            "--username",
+            "me@example.com",
+            "--password-env",
+            "PW",
+            "--no-test",
+        ],
+        {"PW": PASSWORD, "HOME": str(tmp_path)},
+    )
     assert code == 2 and len(err.splitlines()) == 1, err
     assert not config.exists()
 
@@ -180,11 +223,14 @@ def test_setup_refuses_plaintext_to_a_remote_host(tmp_path):
 @pytest.mark.parametrize("key", ["password", "passwd", "secret", "token", "oauth2_token"])
 def test_config_never_takes_a_secret_and_never_repeats_it(tmp_path, key):
     config = tmp_path / "config.toml"
-    config.write_text(f'[[accounts]]\nname = "a"\nhost = "imap.example.com"\n'
-                      f'username = "u"\n{key} = "{PASSWORD}"\n')
+    config.write_text(
+        f'[[accounts]]\nname = "a"\nhost = "imap.example.com"\n'
+        f'username = "u"\n{key} = "{PASSWORD}"\n'
+    )
     os.chmod(config, 0o600)
-    code, out, err = _run(["--config", str(config), "--data-dir", str(tmp_path / "d"),
-                           "status"], {})
+    code, out, err = _run(
+        ["--config", str(config), "--data-dir", str(tmp_path / "d"), "status"], {}
+    )
     assert code == 2 and len(err.splitlines()) == 1 and key in err
     assert PASSWORD not in err + out
 
@@ -235,18 +281,28 @@ def test_password_never_in_logs_digest_state_or_process_arguments(mailbox, model
         if source == "command":
             # Slow on purpose, so the polling below sees the command's process.
             _set(mailbox, password_env=None, password_command=f"sleep 0.3; cat {secret_file}")
-        done = subprocess.run([sys.executable, "-m", "watcher", "-vv", *mailbox.cli("sync")],
-                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "watcher", "-vv", *mailbox.cli("sync")],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         assert "DEBUG" in done.stderr  # -vv really logged the IMAP conversation
         leaks += [done.stdout, done.stderr]
 
     # 2. the service with -vv: its workers, IDLE and the password command, watched in /proc.
     _set(mailbox, idle=True)
-    proc = subprocess.Popen([sys.executable, "-m", "watcher", "-vv",
-                             *mailbox.cli("run", "--poll-seconds", "1")],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watcher", "-vv", *mailbox.cli("run", "--poll-seconds", "1")],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen: dict[int, str] = {}
     log_file = mailbox.data_dir / "logs" / "feedback-watcher.log"
     try:
@@ -256,8 +312,11 @@ def test_password_never_in_logs_digest_state_or_process_arguments(mailbox, model
             log_text = log_file.read_text() if log_file.exists() else ""
             # Until one sync worker has finished (a second has started) and IMAP logins, with
             # their debug lines, are in the log.
-            if log_text.count("starting worker: sync") >= 2 and "**REDACTED**" in log_text \
-                    and any(str(secret_file) in c for c in seen.values()):
+            if (
+                log_text.count("starting worker: sync") >= 2
+                and "**REDACTED**" in log_text
+                and any(str(secret_file) in c for c in seen.values())
+            ):
                 break
             time.sleep(0.02)
     finally:
@@ -293,9 +352,14 @@ def test_oauth2_token_never_in_logs(mailbox):
     token_file = mailbox.tmp / "token"
     token_file.write_text(TOKEN + "\n")
     _set(mailbox, password_env=None, oauth2_token_command=f"cat {token_file}")
-    done = subprocess.run([sys.executable, "-m", "watcher", "-vv", *mailbox.cli("sync")],
-                          cwd=REPO, env={**os.environ}, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "watcher", "-vv", *mailbox.cli("sync")],
+        cwd=REPO,
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 4  # this Dovecot offers no XOAUTH2: the login is refused
     assert "refused the login" in done.stderr and "Traceback" not in done.stderr
     for form in _secret_forms(TOKEN, mailbox.user):
@@ -325,9 +389,22 @@ def test_a_config_others_can_read_is_warned_about(tmp_path, mode, warned):
     config = tmp_path / "config.toml"
     config.write_text("lookback_days = 30\n")
     os.chmod(config, mode)
-    done = subprocess.run([sys.executable, "-m", "watcher", "--config", str(config),
-                           "--data-dir", str(tmp_path / "d"), "status"], cwd=REPO,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "watcher",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(tmp_path / "d"),
+            "status",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0
     assert ("readable by other users" in done.stderr) == warned
     if warned:
@@ -433,15 +510,36 @@ def test_a_model_written_by_older_code_is_rebuilt_not_a_crash(monkeypatch, tmp_p
 
 # -- the HTML digest -------------------------------------------------------------------------------
 
-EVIL_TEXT = ('Your SQL was strong. <script>alert("x")</script> "><svg onload=alert(1)> '
-             '<img src="http://evil.example/pixel.gif"> <a href="javascript:alert(1)">x</a> '
-             "<style>@import url(http://evil.example/a.css)</style> <b>please</b>")
-EVIL_HTML = ('<html><head><link rel=stylesheet href="http://evil.example/s.css"></head><body>'
-             '<img src="http://evil.example/t.gif" onerror="alert(1)"><p>Your SQL was strong, '
-             '<iframe src="http://evil.example/"></iframe>the case study lacked a clear '
-             'recommendation. &lt;script&gt;</p></body></html>')
-FORBIDDEN_TAGS = {"script", "img", "iframe", "object", "embed", "link", "svg", "video", "audio",
-                  "source", "base", "form", "input", "a", "frame", "frameset", "picture"}
+EVIL_TEXT = (
+    'Your SQL was strong. <script>alert("x")</script> "><svg onload=alert(1)> '
+    '<img src="http://evil.example/pixel.gif"> <a href="javascript:alert(1)">x</a> '
+    "<style>@import url(http://evil.example/a.css)</style> <b>please</b>"
+)
+EVIL_HTML = (
+    '<html><head><link rel=stylesheet href="http://evil.example/s.css"></head><body>'
+    '<img src="http://evil.example/t.gif" onerror="alert(1)"><p>Your SQL was strong, '
+    '<iframe src="http://evil.example/"></iframe>the case study lacked a clear '
+    "recommendation. &lt;script&gt;</p></body></html>"
+)
+FORBIDDEN_TAGS = {
+    "script",
+    "img",
+    "iframe",
+    "object",
+    "embed",
+    "link",
+    "svg",
+    "video",
+    "audio",
+    "source",
+    "base",
+    "form",
+    "input",
+    "a",
+    "frame",
+    "frameset",
+    "picture",
+}
 
 
 class _Tags(HTMLParser):
@@ -477,15 +575,19 @@ def test_html_digest_escapes_mail_and_loads_nothing_remote(mailbox, models, kind
     mailbox.write_config(extra_top=QUIET)
     seed(models, mailbox.data_dir)
     if kind == "plain":
-        _thread(mailbox, reply_body=EVIL_TEXT,
-                reply_subject="Re: Feedback on my interview <img src=x onerror=alert(1)>",
-                to='"Dana <script>alert(2)</script>" <dana@acme.example>')
+        _thread(
+            mailbox,
+            reply_body=EVIL_TEXT,
+            reply_subject="Re: Feedback on my interview <img src=x onerror=alert(1)>",
+            to='"Dana <script>alert(2)</script>" <dana@acme.example>',
+        )
     else:
         _thread(mailbox, reply_body="", html=EVIL_HTML)
     assert _run(mailbox.cli("sync"), mailbox.environ)[0] == 0
     # Shown in full as "feedback received" whatever the model made of it.
-    code, _, err = _run(mailbox.cli("label", f"<rep.{mailbox.user}@acme.example>", "feedback"),
-                        mailbox.environ)
+    code, _, err = _run(
+        mailbox.cli("label", f"<rep.{mailbox.user}@acme.example>", "feedback"), mailbox.environ
+    )
     assert code == 0, err
     pages = []
     code, page, err = _run(mailbox.cli("digest", "--html"), mailbox.environ)

@@ -68,9 +68,15 @@ def test_service_syncs_after_a_clock_jump_and_delivers_the_digest_once():
     wall, mono = [1000.0], [50.0]
     last_day: list[date | None] = [None]
     now = [datetime(2025, 4, 14, 9, 0, tzinfo=timezone.utc)]
-    svc = Daemon(["fw"], 10, dtime(8, 0), lambda: last_day[0], now=lambda: now[0],
-                  clock=ClockWatch(lambda: wall[0], lambda: mono[0]),
-                  run=lambda cmd, **kw: FakeProcess(cmd, ran))
+    svc = Daemon(
+        ["fw"],
+        10,
+        dtime(8, 0),
+        lambda: last_day[0],
+        now=lambda: now[0],
+        clock=ClockWatch(lambda: wall[0], lambda: mono[0]),
+        run=lambda cmd, **kw: FakeProcess(cmd, ran),
+    )
     svc.clock.jumped()
     svc.tick()
     assert ran == ["digest"]
@@ -92,20 +98,27 @@ NOW = datetime.now(timezone.utc)
 
 def _request(mb):
     return make_message(
-        sender=f"Sam <{mb.address}>", to="Dana <dana@acme.example>",
-        subject="Interview feedback", date=NOW - timedelta(days=3),
+        sender=f"Sam <{mb.address}>",
+        to="Dana <dana@acme.example>",
+        subject="Interview feedback",
+        date=NOW - timedelta(days=3),
         message_id=f"<req.{mb.user}@jobs.example>",
         body="Thank you for the interview. Since I wasn't selected, could you tell me what I "
-             "could have done better, and how I compared with the other candidates?")
+        "could have done better, and how I compared with the other candidates?",
+    )
 
 
 def _reply(mb, n=1):
     return make_message(
-        sender="Dana <dana@acme.example>", to=mb.address, subject="Re: Interview feedback",
-        date=NOW, message_id=f"<rep{n}.{mb.user}@acme.example>",
+        sender="Dana <dana@acme.example>",
+        to=mb.address,
+        subject="Re: Interview feedback",
+        date=NOW,
+        message_id=f"<rep{n}.{mb.user}@acme.example>",
         in_reply_to=f"<req.{mb.user}@jobs.example>",
         body="Hi Sam, honestly your system design answer lacked depth on caching and you did "
-             "not ask about scale. Your coding round was one of the best we saw.")
+        "not ask about scale. Your coding round was one of the best we saw.",
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -120,8 +133,12 @@ def warm_models():
 def _start(mb, *extra):
     env = {**os.environ, **mb.environ}
     return subprocess.Popen(
-        [sys.executable, "-m", "watcher", *mb.cli("run", *extra)], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "watcher", *mb.cli("run", *extra)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for(check, timeout=60.0):
@@ -231,9 +248,10 @@ def test_digest_is_delivered_once_per_day_across_restarts(mailbox):
     for run in range(1, 3):
         proc = _start(mailbox, "--poll-seconds", "3600")
         try:
-            assert _wait_for(lambda: log_file.exists()
-                             and log_file.read_text().count("service started") == run,  # noqa: B023
-                             60)
+            assert _wait_for(
+                lambda: log_file.exists() and log_file.read_text().count("service started") == run,  # noqa: B023
+                60,
+            )
             assert _wait_for(lambda: _kv(mailbox, "last_digest_day"), 90)
             time.sleep(2)  # a second digest, if it were to run, would have started by now
         finally:

@@ -48,7 +48,15 @@ def test_systemd_unit_runs_this_python_with_the_given_paths(tmp_path):
     unit = _unit(sf.text)
     service = unit["Service"]
     assert _exec_argv(service["ExecStart"]) == [
-        PY, "-m", "watcher", "--config", str(config), "--data-dir", str(tmp_path / "data"), "run"]
+        PY,
+        "-m",
+        "watcher",
+        "--config",
+        str(config),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "run",
+    ]
     assert service["Restart"] == "on-failure" and service["RestartSec"] == "30"
     assert service["RestartPreventExitStatus"] == "2"
     limits = unit["Unit"]
@@ -72,13 +80,18 @@ def test_systemd_quote_leaves_plain_paths_alone():
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
 def test_systemd_accepts_the_unit(tmp_path):
-    sf = service_file("linux", tmp_path, PY, tmp_path / "a b.toml", tmp_path / "data",
-                      tmp_path / "logs")
+    sf = service_file(
+        "linux", tmp_path, PY, tmp_path / "a b.toml", tmp_path / "data", tmp_path / "logs"
+    )
     write(sf)
-    done = subprocess.run(["systemd-analyze", "verify", str(sf.path)], capture_output=True,
-                          text=True, timeout=60, check=False)
-    complaints = [line for line in (done.stdout + done.stderr).splitlines()
-                  if sf.path.name in line]
+    done = subprocess.run(
+        ["systemd-analyze", "verify", str(sf.path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    complaints = [line for line in (done.stdout + done.stderr).splitlines() if sf.path.name in line]
     assert done.returncode == 0 and not complaints, done.stdout + done.stderr
 
 
@@ -87,8 +100,14 @@ def test_launchd_agent_restarts_on_failure_and_logs_to_the_data_dir(tmp_path):
     assert sf.path == tmp_path / "Library/LaunchAgents" / f"{LAUNCHD_LABEL}.plist"
     plist = plistlib.loads(sf.text.encode())
     assert plist["Label"] == LAUNCHD_LABEL
-    assert plist["ProgramArguments"] == [PY, "-m", "watcher", "--data-dir",
-                                         str(tmp_path / "data"), "run"]
+    assert plist["ProgramArguments"] == [
+        PY,
+        "-m",
+        "watcher",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "run",
+    ]
     assert plist["KeepAlive"] == {"SuccessfulExit": False} and plist["RunAtLoad"] is True
     assert plist["StandardErrorPath"] == str(tmp_path / "data" / "logs" / "service.log")
     assert plist["ThrottleInterval"] >= 10
@@ -124,9 +143,11 @@ def test_uninstall_stops_a_running_unit_before_removing_it(tmp_path):
     write(sf)
     run = Runner(session=True)
     assert uninstall("linux", tmp_path, run) == sf.path and not sf.path.exists()
-    assert run.calls == [["systemctl", "--user", "show-environment"],
-                         ["systemctl", "--user", "disable", "--now", "feedback-watcher.service"],
-                         ["systemctl", "--user", "daemon-reload"]]
+    assert run.calls == [
+        ["systemctl", "--user", "show-environment"],
+        ["systemctl", "--user", "disable", "--now", "feedback-watcher.service"],
+        ["systemctl", "--user", "daemon-reload"],
+    ]
     assert uninstall("linux", tmp_path, Runner(session=False)) is None
 
 
@@ -149,8 +170,10 @@ def linux(monkeypatch):
 def test_cli_install_writes_the_unit_and_says_how_to_run_it(tmp_path, capsys, linux):
     home = tmp_path / "home"
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[[accounts]]\nname = "p"\nhost = "127.0.0.1"\ntls = "none"\n'
-                   'username = "sam"\npassword_env = "FW_SECRET"\n')
+    cfg.write_text(
+        '[[accounts]]\nname = "p"\nhost = "127.0.0.1"\ntls = "none"\n'
+        'username = "sam"\npassword_env = "FW_SECRET"\n'
+    )
     cfg.chmod(0o600)
     environ = {"HOME": str(home), "FW_SECRET": "hunter2-secret"}
     argv = ["--config", str(cfg), "--data-dir", str(tmp_path / "data"), "install-service"]
@@ -160,7 +183,12 @@ def test_cli_install_writes_the_unit_and_says_how_to_run_it(tmp_path, capsys, li
     text = path.read_text()
     assert "hunter2-secret" not in text and "FW_SECRET" not in text
     assert _exec_argv(_unit(text)["Service"]["ExecStart"])[-5:] == [
-        "--config", str(cfg), "--data-dir", str(tmp_path / "data"), "run"]
+        "--config",
+        str(cfg),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "run",
+    ]
     assert f"Wrote {path}" in out
     assert "systemctl --user enable --now feedback-watcher" in out
     assert "journalctl --user -u feedback-watcher" in out
@@ -179,8 +207,9 @@ def test_cli_install_writes_the_unit_and_says_how_to_run_it(tmp_path, capsys, li
 
 def test_cli_print_shows_the_unit_and_writes_nothing(tmp_path, capsys, linux):
     environ = {"HOME": str(tmp_path)}
-    assert main(["--config", str(tmp_path / "none.toml"), "install-service", "--print"],
-                environ) == 0
+    assert (
+        main(["--config", str(tmp_path / "none.toml"), "install-service", "--print"], environ) == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith("# Written by 'feedback-watcher install-service'")
     assert "[Service]" in out and not (tmp_path / ".config").exists()

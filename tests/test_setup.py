@@ -64,9 +64,23 @@ class Keyring:
 
 
 def _flags(mb) -> list[str]:
-    return ["setup", "--host", "127.0.0.1", "--port", str(mb.server.port), "--tls", "none",
-            "--username", mb.user, "--password-env", "FW_TEST_PASSWORD",
-            "--address", mb.address, "--address", "Sam.Alias@Other.example"]
+    return [
+        "setup",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(mb.server.port),
+        "--tls",
+        "none",
+        "--username",
+        mb.user,
+        "--password-env",
+        "FW_TEST_PASSWORD",
+        "--address",
+        mb.address,
+        "--address",
+        "Sam.Alias@Other.example",
+    ]
 
 
 @pytest.mark.dovecot
@@ -81,20 +95,27 @@ def test_scripted_setup_tests_the_login_and_writes_a_private_config(mailbox, tmp
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     account = load_config(path).accounts[0]
-    assert (account.host, account.port, account.tls, account.username) == \
-        ("127.0.0.1", mailbox.server.port, "none", mailbox.user)
+    assert (account.host, account.port, account.tls, account.username) == (
+        "127.0.0.1",
+        mailbox.server.port,
+        "none",
+        mailbox.user,
+    )
     assert account.password_env == "FW_TEST_PASSWORD" and account.name == "personal"
     assert account.addresses == (mailbox.address, "sam.alias@other.example")
     assert "correct-horse" not in path.read_text()
 
     # The file is never replaced by accident; --force replaces it.
     before = path.read_text()
-    assert main(["--config", str(path), *_flags(mailbox), "--name", "work"],
-                mailbox.environ) == 2
+    assert main(["--config", str(path), *_flags(mailbox), "--name", "work"], mailbox.environ) == 2
     assert "already exists; pass --force" in capsys.readouterr().err
     assert path.read_text() == before
-    assert main(["--config", str(path), *_flags(mailbox), "--name", "work", "--force"],
-                mailbox.environ) == 0
+    assert (
+        main(
+            ["--config", str(path), *_flags(mailbox), "--name", "work", "--force"], mailbox.environ
+        )
+        == 0
+    )
     assert load_config(path).accounts[0].name == "work"
 
 
@@ -108,8 +129,21 @@ def test_a_refused_login_writes_nothing(mailbox, tmp_path, capsys):
 
 def test_no_test_writes_a_preset_without_touching_the_network(tmp_path, capsys):
     path = tmp_path / "config.toml"
-    code = main(["--config", str(path), "setup", "--provider", "gmail", "--username",
-                 "Sam@Gmail.com", "--password-command", "pass show mail/gmail", "--no-test"], {})
+    code = main(
+        [
+            "--config",
+            str(path),
+            "setup",
+            "--provider",
+            "gmail",
+            "--username",
+            "Sam@Gmail.com",
+            "--password-command",
+            "pass show mail/gmail",
+            "--no-test",
+        ],
+        {},
+    )
     assert code == 0, capsys.readouterr().err
     account = load_config(path).accounts[0]
     assert (account.host, account.port, account.tls) == ("imap.gmail.com", 993, "ssl")
@@ -117,21 +151,45 @@ def test_no_test_writes_a_preset_without_touching_the_network(tmp_path, capsys):
     assert account.addresses == ("sam@gmail.com",)
 
 
-@pytest.mark.parametrize("argv, complaint", [
-    (["--provider", "gmail", "--username", "a@gmail.com", "--no-test"],
-     "--password-command, --password-env or --oauth2-token-command is needed"),
-    (["--provider", "custom", "--username", "a@x.example", "--password-env", "X"],
-     "--host is needed"),
-    (["--username", "a@x.example", "--password-env", "X"], "--provider or --host is needed"),
-    (["--provider", "fastmail", "--password-env", "X"], "--username is needed"),
-    (["--provider", "proton", "--username", "a@proton.me", "--password-env", "X"],
-     "--ca-file is needed"),
-    (["--provider", "icloud", "--username", "sam", "--password-env", "X"],
-     "--address is needed"),
-    (["--host", "mail.example.org", "--tls", "none", "--username", "a", "--address",
-      "a@example.org", "--password-env", "X", "--no-test"],
-     "only allowed for 127.0.0.1 or localhost"),
-])
+@pytest.mark.parametrize(
+    "argv, complaint",
+    [
+        (
+            ["--provider", "gmail", "--username", "a@gmail.com", "--no-test"],
+            "--password-command, --password-env or --oauth2-token-command is needed",
+        ),
+        (
+            ["--provider", "custom", "--username", "a@x.example", "--password-env", "X"],
+            "--host is needed",
+        ),
+        (["--username", "a@x.example", "--password-env", "X"], "--provider or --host is needed"),
+        (["--provider", "fastmail", "--password-env", "X"], "--username is needed"),
+        (
+            ["--provider", "proton", "--username", "a@proton.me", "--password-env", "X"],
+            "--ca-file is needed",
+        ),
+        (
+            ["--provider", "icloud", "--username", "sam", "--password-env", "X"],
+            "--address is needed",
+        ),
+        (
+            [
+                "--host",
+                "mail.example.org",
+                "--tls",
+                "none",
+                "--username",
+                "a",
+                "--address",
+                "a@example.org",
+                "--password-env",
+                "X",
+                "--no-test",
+            ],
+            "only allowed for 127.0.0.1 or localhost",
+        ),
+    ],
+)
 def test_scripts_get_one_line_naming_the_missing_flag(tmp_path, capsys, argv, complaint):
     path = tmp_path / "config.toml"
     assert main(["--config", str(path), "setup", *argv], {}) == 2
@@ -144,16 +202,18 @@ def test_scripts_get_one_line_naming_the_missing_flag(tmp_path, capsys, argv, co
 def test_interactive_setup_with_a_typed_password_goes_to_the_keyring(mailbox, tmp_path):
     path = tmp_path / "wizard.toml"
     script = Script(
-        mailbox.address,        # your email address
-        "7",                    # provider: custom
-        "127.0.0.1",            # server
-        "nonsense", "3",        # encryption: asked again, then "none" (offered for localhost)
-        "",                     # port: the default for no encryption, 143
-        mailbox.user,           # username
-        "Sam@Work.example",     # other addresses
-        "",                     # how to get the password: the keyring (default)
-        "home",                 # account name
-        passwords=("", "correct-horse-battery"))  # an empty one is asked again
+        mailbox.address,  # your email address
+        "7",  # provider: custom
+        "127.0.0.1",  # server
+        "nonsense",
+        "3",  # encryption: asked again, then "none" (offered for localhost)
+        "",  # port: the default for no encryption, 143
+        mailbox.user,  # username
+        "Sam@Work.example",  # other addresses
+        "",  # how to get the password: the keyring (default)
+        "home",  # account name
+        passwords=("", "correct-horse-battery"),
+    )  # an empty one is asked again
     keyring = Keyring()
     opts = SetupOptions(interactive=True, port=mailbox.server.port)
     result = run_setup(opts, path, {}, script.prompter, keyring=keyring)
@@ -172,20 +232,33 @@ def test_interactive_setup_with_a_typed_password_goes_to_the_keyring(mailbox, tm
 
 def test_interactive_gmail_is_guessed_from_the_address_and_says_what_it_needs(tmp_path):
     script = Script("sam@gmail.com", "", "", "-", "2", "pass show google", "")
-    result = run_setup(SetupOptions(interactive=True, test=False), tmp_path / "c.toml", {},
-                       script.prompter, keyring=Keyring())
+    result = run_setup(
+        SetupOptions(interactive=True, test=False),
+        tmp_path / "c.toml",
+        {},
+        script.prompter,
+        keyring=Keyring(),
+    )
     assert "Choose [1]: " in script.asked  # Gmail, guessed, is the default
     assert "app password" in script.output
     assert "Username (your full email address) [sam@gmail.com]: " in script.asked
     account = result.account
-    assert (account.host, account.username, account.password_command) == \
-        ("imap.gmail.com", "sam@gmail.com", "pass show google")
+    assert (account.host, account.username, account.password_command) == (
+        "imap.gmail.com",
+        "sam@gmail.com",
+        "pass show google",
+    )
 
 
 def test_interactive_outlook_suggests_oauth2(tmp_path):
     script = Script("sam@outlook.com", "", "", "-", "", "oama access sam@outlook.com", "")
-    result = run_setup(SetupOptions(interactive=True, test=False), tmp_path / "c.toml", {},
-                       script.prompter, keyring=Keyring())
+    result = run_setup(
+        SetupOptions(interactive=True, test=False),
+        tmp_path / "c.toml",
+        {},
+        script.prompter,
+        keyring=Keyring(),
+    )
     assert "OAuth2" in script.output
     assert result.account.host == "outlook.office365.com"
     assert result.account.oauth2_token_command == "oama access sam@outlook.com"
@@ -193,8 +266,13 @@ def test_interactive_outlook_suggests_oauth2(tmp_path):
 
 def test_without_a_system_keyring_another_way_is_asked_for(tmp_path):
     script = Script("sam@fastmail.com", "", "", "-", "1", "", "pass show fm", "")
-    result = run_setup(SetupOptions(interactive=True, test=False), tmp_path / "c.toml", {},
-                       script.prompter, keyring=Keyring(usable=False))
+    result = run_setup(
+        SetupOptions(interactive=True, test=False),
+        tmp_path / "c.toml",
+        {},
+        script.prompter,
+        keyring=Keyring(usable=False),
+    )
     assert "There is no system keyring on this computer" in script.output
     assert "Choose [2]: " in script.asked  # the command, not the keyring, is the default
     assert result.account.password_command == "pass show fm"
@@ -218,9 +296,14 @@ def test_running_out_of_answers_is_a_one_line_error(tmp_path):
 
 
 def test_config_text_round_trips_awkward_values():
-    account = Account(name='work "main"', host="imap.example.org", username="sam\\x",
-                      password_command="pass show 'mail/é' | head -1\x7f", port=993,
-                      addresses=("sam@example.org", "ü@example.org"))
+    account = Account(
+        name='work "main"',
+        host="imap.example.org",
+        username="sam\\x",
+        password_command="pass show 'mail/é' | head -1\x7f",
+        port=993,
+        addresses=("sam@example.org", "ü@example.org"),
+    )
     parsed = parse_config(tomllib.loads(config_text(account))).accounts[0]
     assert parsed == account
 
@@ -229,8 +312,13 @@ def test_every_preset_is_a_valid_account_and_says_what_it_needs():
     for p in PROVIDERS:
         assert len(p.needs) > 40
         if p.host:
-            table = {"name": p.key, "host": p.host, "port": p.port, "tls": p.tls,
-                     "username": "me@example.org"}
+            table = {
+                "name": p.key,
+                "host": p.host,
+                "port": p.port,
+                "tls": p.tls,
+                "username": "me@example.org",
+            }
             assert parse_config({"accounts": [table]}).accounts[0].port == p.port
     assert guess_provider("Sam@GoogleMail.com") == provider("gmail")
     assert guess_provider("sam@pm.me").port == 1143
@@ -245,9 +333,19 @@ def test_setup_help_names_every_script_flag(capsys):
     with pytest.raises(SystemExit):
         main(["setup", "--help"], {})
     out = capsys.readouterr().out
-    for flag in ("--provider", "--host", "--port", "--tls", "--username", "--password-command",
-                 "--password-env", "--oauth2-token-command", "--address", "--no-test",
-                 "--force"):
+    for flag in (
+        "--provider",
+        "--host",
+        "--port",
+        "--tls",
+        "--username",
+        "--password-command",
+        "--password-env",
+        "--oauth2-token-command",
+        "--address",
+        "--no-test",
+        "--force",
+    ):
         assert flag in out
 
 

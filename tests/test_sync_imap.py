@@ -23,25 +23,37 @@ NOW = datetime.now(timezone.utc)
 
 def _request(mb, n: int, to: str = "dana@acme.example") -> bytes:
     return make_message(
-        sender=f"Sam Seeker <{mb.address}>", to=to, subject=f"Feedback on my interview {n}",
+        sender=f"Sam Seeker <{mb.address}>",
+        to=to,
+        subject=f"Feedback on my interview {n}",
         body="Thanks again for the interview. How do I stack up against the other candidates, "
-             "and what could I have done better?",
-        date=NOW - timedelta(days=10 - n), message_id=f"<req{n}.{mb.user}@jobs.example>")
+        "and what could I have done better?",
+        date=NOW - timedelta(days=10 - n),
+        message_id=f"<req{n}.{mb.user}@jobs.example>",
+    )
 
 
 def _reply(mb, n: int, sender: str = "Dana <dana@acme.example>") -> bytes:
     return make_message(
-        sender=sender, to=mb.address, subject=f"Re: Feedback on my interview {n}",
+        sender=sender,
+        to=mb.address,
+        subject=f"Re: Feedback on my interview {n}",
         body="Your SQL was strong, the case study lacked a clear recommendation.",
-        date=NOW - timedelta(days=9 - n), message_id=f"<rep{n}.{mb.user}@acme.example>",
-        in_reply_to=f"<req{n}.{mb.user}@jobs.example>")
+        date=NOW - timedelta(days=9 - n),
+        message_id=f"<rep{n}.{mb.user}@acme.example>",
+        in_reply_to=f"<req{n}.{mb.user}@jobs.example>",
+    )
 
 
 def _noise(mb, n: int) -> bytes:
     return make_message(
-        sender="Jobs Weekly <alerts@jobboard.example>", to=mb.address, subject=f"10 new jobs {n}",
-        body="New jobs matching your search.", date=NOW - timedelta(days=3),
-        message_id=f"<noise{n}.{mb.user}@jobboard.example>")
+        sender="Jobs Weekly <alerts@jobboard.example>",
+        to=mb.address,
+        subject=f"10 new jobs {n}",
+        body="New jobs matching your search.",
+        date=NOW - timedelta(days=3),
+        message_id=f"<noise{n}.{mb.user}@jobboard.example>",
+    )
 
 
 def _sync(mb):
@@ -50,8 +62,14 @@ def _sync(mb):
     store = Store.open(mb.data_dir)
     source = ImapSource(account, get_secret(account, mb.environ))
     try:
-        report = AccountSync(source, store, account, now=NOW, lookback_days=180,
-                             detect_requests=lazy_request_detector(mb.data_dir)).run()
+        report = AccountSync(
+            source,
+            store,
+            account,
+            now=NOW,
+            lookback_days=180,
+            detect_requests=lazy_request_detector(mb.data_dir),
+        ).run()
     finally:
         source.close()
     stats = source.stats
@@ -70,8 +88,12 @@ def test_first_sync_records_requests_and_replies_in_every_watched_folder(mailbox
     report, _, store = _sync(mailbox)
     assert set(report.folders) == {"INBOX", "Sent", "Archive"}
     ids = {m.message_id for m in store.messages()}
-    assert ids == {f"<req1.{mailbox.user}@jobs.example>", f"<req2.{mailbox.user}@jobs.example>",
-                   f"<rep1.{mailbox.user}@acme.example>", f"<rep2.{mailbox.user}@acme.example>"}
+    assert ids == {
+        f"<req1.{mailbox.user}@jobs.example>",
+        f"<req2.{mailbox.user}@jobs.example>",
+        f"<rep1.{mailbox.user}@acme.example>",
+        f"<rep2.{mailbox.user}@acme.example>",
+    }
     assert report.requests == 2
     assert store.location_count("test", "Archive") == 1
 
@@ -144,8 +166,11 @@ def test_wrong_password_is_one_clear_line(mailbox, capsys):
 
 
 def _tls_config(mailbox, ca_file: str | None) -> None:
-    text = mailbox.config_path.read_text().replace('tls = "none"', 'tls = "ssl"').replace(
-        f"port = {mailbox.server.port}", f"port = {mailbox.server.ssl_port}")
+    text = (
+        mailbox.config_path.read_text()
+        .replace('tls = "none"', 'tls = "ssl"')
+        .replace(f"port = {mailbox.server.port}", f"port = {mailbox.server.ssl_port}")
+    )
     if ca_file:
         text += f'ca_file = "{ca_file}"\n'
     mailbox.config_path.write_text(text)
@@ -167,8 +192,9 @@ def test_self_signed_certificate_accepted_with_ca_file(mailbox, capsys):
 
 
 def test_plaintext_to_remote_host_refused(mailbox, capsys):
-    text = mailbox.config_path.read_text().replace('host = "127.0.0.1"',
-                                                   'host = "imap.example.com"')
+    text = mailbox.config_path.read_text().replace(
+        'host = "127.0.0.1"', 'host = "imap.example.com"'
+    )
     mailbox.config_path.write_text(text)
     assert main(mailbox.cli("sync"), mailbox.environ) == 2
     err = capsys.readouterr().err
@@ -179,13 +205,23 @@ def test_old_mailbox_is_read_back_from_its_newest_mail(mailbox):
     # A copied or archived mailbox whose newest mail is two years old: "the last 180 days"
     # counts back from that mail, not from today.
     old = NOW - timedelta(days=730)
-    req = make_message(sender=mailbox.address, to="dana@acme.example", subject="Feedback?",
-                       body="Could you tell me what I could have done better in the interview?",
-                       date=old, message_id=f"<old.{mailbox.user}@jobs.example>")
-    rep = make_message(sender="dana@acme.example", to=mailbox.address, subject="Re: Feedback?",
-                       body="Your answers on budgeting were too vague.",
-                       date=old + timedelta(days=1), message_id=f"<oldrep.{mailbox.user}@x>",
-                       in_reply_to=f"<old.{mailbox.user}@jobs.example>")
+    req = make_message(
+        sender=mailbox.address,
+        to="dana@acme.example",
+        subject="Feedback?",
+        body="Could you tell me what I could have done better in the interview?",
+        date=old,
+        message_id=f"<old.{mailbox.user}@jobs.example>",
+    )
+    rep = make_message(
+        sender="dana@acme.example",
+        to=mailbox.address,
+        subject="Re: Feedback?",
+        body="Your answers on budgeting were too vague.",
+        date=old + timedelta(days=1),
+        message_id=f"<oldrep.{mailbox.user}@x>",
+        in_reply_to=f"<old.{mailbox.user}@jobs.example>",
+    )
     mailbox.append("Sent", req, when=old)
     mailbox.append("INBOX", rep, when=old + timedelta(days=1))
     report, _, store = _sync(mailbox)
@@ -196,19 +232,28 @@ def test_old_mailbox_is_read_back_from_its_newest_mail(mailbox):
 def test_draft_to_mailbox_is_appended_to_drafts_and_nothing_else_changes(mailbox, capsys):
     # A request with no answer for two weeks: a second ask is due.
     old = NOW - timedelta(days=14)
-    req = make_message(sender=f"Sam Seeker <{mailbox.address}>", to="Dana Cole <dana@acme.example>",
-                       subject="Interview feedback", date=old,
-                       body="Could you tell me how I compared with the other candidates, and "
-                            "what I could have done better?",
-                       message_id=f"<due.{mailbox.user}@jobs.example>")
+    req = make_message(
+        sender=f"Sam Seeker <{mailbox.address}>",
+        to="Dana Cole <dana@acme.example>",
+        subject="Interview feedback",
+        date=old,
+        body="Could you tell me how I compared with the other candidates, and "
+        "what I could have done better?",
+        message_id=f"<due.{mailbox.user}@jobs.example>",
+    )
     mailbox.append("Sent", req)
     assert main(mailbox.cli("sync"), mailbox.environ) == 0
     assert main(mailbox.cli("draft", f"<due.{mailbox.user}@jobs.example>"), mailbox.environ) == 0
     printed = capsys.readouterr().out
     assert "Subject: Re: Interview feedback" in printed and "Hi Dana," in printed
     assert mailbox.flags("Drafts") == {}  # printing writes nothing
-    assert main(mailbox.cli("draft", f"due.{mailbox.user}@jobs.example", "--to-mailbox"),
-                mailbox.environ) == 0
+    assert (
+        main(
+            mailbox.cli("draft", f"due.{mailbox.user}@jobs.example", "--to-mailbox"),
+            mailbox.environ,
+        )
+        == 0
+    )
     flags = mailbox.flags("Drafts")
     assert len(flags) == 1 and b"\\Draft" in next(iter(flags.values()))
     c = mailbox.server.client(mailbox.user)

@@ -35,10 +35,12 @@ class Context:
     def __init__(self, args: argparse.Namespace, environ: Mapping[str, str]) -> None:
         self.args = args
         self.environ = environ
-        self.config_path = Path(args.config).expanduser() if args.config \
-            else default_config_path(environ)
-        self.data_dir = Path(args.data_dir).expanduser() if args.data_dir \
-            else default_data_dir(environ)
+        self.config_path = (
+            Path(args.config).expanduser() if args.config else default_config_path(environ)
+        )
+        self.data_dir = (
+            Path(args.data_dir).expanduser() if args.data_dir else default_data_dir(environ)
+        )
         self._config: Config | None = None
         self._store: Store | None = None
 
@@ -47,8 +49,11 @@ class Context:
         if self._config is None:
             self._config = load_config(self.config_path)
             if not config_is_private(self.config_path):
-                log.warning("%s is readable by other users; run: chmod 600 %s",
-                            self.config_path, self.config_path)
+                log.warning(
+                    "%s is readable by other users; run: chmod 600 %s",
+                    self.config_path,
+                    self.config_path,
+                )
         return self._config
 
     @property
@@ -79,8 +84,14 @@ def cmd_sync(ctx: Context) -> int:
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
     stop = _stop_on_signals()
-    results = sync_accounts(config, ctx.store, mail_source_factory(ctx.environ),
-                            lazy_request_detector(ctx.data_dir), ctx.now(), stop.is_set)
+    results = sync_accounts(
+        config,
+        ctx.store,
+        mail_source_factory(ctx.environ),
+        lazy_request_detector(ctx.data_dir),
+        ctx.now(),
+        stop.is_set,
+    )
     if any(r.report and r.report.new_messages for r in results):
         from watcher.service import lazy_reply_classifier, thread_states
 
@@ -88,8 +99,10 @@ def cmd_sync(ctx: Context) -> int:
         thread_states(config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
     for r in results:
         if r.report:
-            print(f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
-                  f"fetched, {r.report.new_messages} new, {r.report.requests} requests tracked")
+            print(
+                f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
+                f"fetched, {r.report.new_messages} new, {r.report.requests} requests tracked"
+            )
         else:
             print(f"{r.account}: sync failed: {r.error}", file=sys.stderr)
     return 0 if all(r.report for r in results) else 4
@@ -116,16 +129,23 @@ def cmd_status(ctx: Context) -> int:
     for account in config.accounts:
         rec = store.account(account.name)
         last = rec.last_ok.isoformat(timespec="seconds") if rec.last_ok else "never"
-        where = f"maildir {account.maildir}" if account.maildir \
+        where = (
+            f"maildir {account.maildir}"
+            if account.maildir
             else f"{account.username} at {account.host}"
-        print(f"{account.name} ({where}): last successful sync "
-              f"{last}; {store.message_count(account.name)} messages stored")
+        )
+        print(
+            f"{account.name} ({where}): last successful sync "
+            f"{last}; {store.message_count(account.name)} messages stored"
+        )
         failed_last = rec.last_ok is None or (rec.last_attempt and rec.last_attempt > rec.last_ok)
         if rec.last_error and failed_last:
             print(f"  last attempt failed: {rec.last_error}")
         for f in store.folders(account.name):
-            print(f"  {f.name:<24} {f.role:<8} {f.messages:>7} messages on server, "
-                  f"{store.location_count(account.name, f.name)} stored")
+            print(
+                f"  {f.name:<24} {f.role:<8} {f.messages:>7} messages on server, "
+                f"{store.location_count(account.name, f.name)} stored"
+            )
     return 0
 
 
@@ -162,9 +182,18 @@ def cmd_classify(ctx: Context) -> int:
     for (path, _), m, v in zip(inputs, messages, verdicts):
         review = v.confidence < threshold
         if ctx.args.json:
-            print(json.dumps({"path": path, "label": v.label, "confidence": round(v.confidence, 4),
-                              "needs_review": review, "text": reply_text(m)},
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "path": path,
+                        "label": v.label,
+                        "confidence": round(v.confidence, 4),
+                        "needs_review": review,
+                        "text": reply_text(m),
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             note = "  (needs your eye)" if review else ""
             print(f"{path}\t{v.label}\t{v.confidence:.2f}{note}")
@@ -180,8 +209,10 @@ def cmd_label(ctx: Context) -> int:
     mid = _message_id(ctx.args.message_id)
     store = ctx.store
     if store.message(mid) is None:
-        raise ConfigError(f"no synced message with Message-ID {mid}; "
-                          "copy it from 'feedback-watcher digest --json'")
+        raise ConfigError(
+            f"no synced message with Message-ID {mid}; "
+            "copy it from 'feedback-watcher digest --json'"
+        )
     store.add_correction(mid, label, ctx.now())
     print(f"{mid}: recorded as {label}; run 'feedback-watcher train' to learn from it")
     return 0
@@ -201,14 +232,23 @@ def cmd_train(ctx: Context) -> int:
     extra = [(reply_sample(m), lab) for m, lab in corrections]
     pipeline = train.fit(examples, "reply", extra)
     path = personal_path(ctx.data_dir, "reply")
-    save_model(pipeline, path, {"kind": "reply", "corpus_hash": train.corpus_hash("reply"),
-                                "examples": len(examples), "corrections": len(extra)})
+    save_model(
+        pipeline,
+        path,
+        {
+            "kind": "reply",
+            "corpus_hash": train.corpus_hash("reply"),
+            "examples": len(examples),
+            "corrections": len(extra),
+        },
+    )
     store.clear_labels()  # the digest relabels every reply with the new model
     after = list(pipeline.predict([s for s, _ in extra])) if extra else []
-    fixed = sum(a == lab and b.label != lab
-                for a, b, (_, lab) in zip(after, before, corrections))
-    print(f"personal model trained on {len(examples)} corpus replies and {len(extra)} of your "
-          f"corrections; {fixed} corrected replies now classified as you said; saved to {path}")
+    fixed = sum(a == lab and b.label != lab for a, b, (_, lab) in zip(after, before, corrections))
+    print(
+        f"personal model trained on {len(examples)} corpus replies and {len(extra)} of your "
+        f"corrections; {fixed} corrected replies now classified as you said; saved to {path}"
+    )
     return 0
 
 
@@ -235,8 +275,11 @@ def cmd_eval(ctx: Context) -> int:
     held = train.heldout_path(kind)
     if held:
         print(train.evaluate_file(model, held, kind, f"{kind} held-out ({held.name})").text(), "\n")
-    dev = Path(ctx.args.dev) if ctx.args.dev else _dev_set(
-        "replies-dev.jsonl" if kind == "reply" else "sent-dev.jsonl")
+    dev = (
+        Path(ctx.args.dev)
+        if ctx.args.dev
+        else _dev_set("replies-dev.jsonl" if kind == "reply" else "sent-dev.jsonl")
+    )
     if dev and dev.exists():
         print(train.evaluate_file(model, dev, kind, f"{kind} dev set ({dev.name})").text())
     return 0
@@ -250,8 +293,15 @@ def cmd_digest(ctx: Context) -> int:
     since_raw = store.get("last_digest_at")
     since = datetime.fromisoformat(since_raw) if since_raw else None
     digest = make_digest(ctx.config, store, lazy_reply_classifier(ctx.data_dir), now, since)
-    fmt = "json" if ctx.args.json else "markdown" if ctx.args.markdown else \
-        "html" if ctx.args.html else "text"
+    fmt = (
+        "json"
+        if ctx.args.json
+        else "markdown"
+        if ctx.args.markdown
+        else "html"
+        if ctx.args.html
+        else "text"
+    )
     if ctx.args.deliver:
         from watcher.delivery import deliver_digest
 
@@ -276,8 +326,12 @@ def cmd_run(ctx: Context) -> int:
     _log_to_file(ctx.data_dir, rotating=True)
     os.environ["FEEDBACK_WATCHER_WORKER"] = "1"  # inherited by the workers
     worker = worker_command(str(ctx.config_path), str(ctx.data_dir), ctx.args.verbose)
-    service = Daemon(worker, config.poll_minutes, config.digest_time,
-                      lambda: parse_day(store.get("last_digest_day")))
+    service = Daemon(
+        worker,
+        config.poll_minutes,
+        config.digest_time,
+        lambda: parse_day(store.get("last_digest_day")),
+    )
     if ctx.args.poll_seconds:
         service.set_poll_seconds(ctx.args.poll_seconds)
     signal.signal(signal.SIGTERM, service.request_stop)
@@ -304,8 +358,10 @@ def cmd_draft(ctx: Context) -> int:
     states = thread_states(ctx.config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
     state = next((s for s in states if wanted in {a.message_id for a in s.thread.asks}), None)
     if state is None:
-        raise ConfigError(f"no tracked request with Message-ID {wanted}; "
-                          "see 'feedback-watcher digest --json' for request ids")
+        raise ConfigError(
+            f"no tracked request with Message-ID {wanted}; "
+            "see 'feedback-watcher digest --json' for request ids"
+        )
     sender = state.thread.request.sender
     draft = compose(state, sender.name if sender else "")
     print(f"To: {draft.to_name} <{draft.to}>" if draft.to_name else f"To: {draft.to}")
@@ -357,22 +413,38 @@ def cmd_demo(ctx: Context) -> int:
     )
 
     mailbox = Path(str(resources.files("watcher") / "demo" / "mailbox"))
-    config = Config(accounts=(Account(name="demo", host="localhost", username="",
-                                      maildir=str(mailbox), addresses=(DEMO_ADDRESS,)),),
-                    lookback_days=365)
+    config = Config(
+        accounts=(
+            Account(
+                name="demo",
+                host="localhost",
+                username="",
+                maildir=str(mailbox),
+                addresses=(DEMO_ADDRESS,),
+            ),
+        ),
+        lookback_days=365,
+    )
     now = ctx.now() if ctx.args.now else datetime.fromisoformat(DEMO_NOW)
     with tempfile.TemporaryDirectory(prefix="feedback-watcher-demo-") as tmp:
         data_dir = Path(ctx.args.data_dir).expanduser() if ctx.args.data_dir else Path(tmp)
         store = Store.open(data_dir)
         try:
-            results = sync_accounts(config, store, mail_source_factory(ctx.environ),
-                                    lazy_request_detector(data_dir), now)
+            results = sync_accounts(
+                config,
+                store,
+                mail_source_factory(ctx.environ),
+                lazy_request_detector(data_dir),
+                now,
+            )
             report = results[0].report
             if report is None:
                 raise WatcherError(f"demo sync failed: {results[0].error}")
-            print(f"Demo mailbox of {DEMO_ADDRESS}: {len(report.folders)} folders, "
-                  f"{report.fetched} messages read, {report.requests} feedback requests found.\n",
-                  file=sys.stderr)
+            print(
+                f"Demo mailbox of {DEMO_ADDRESS}: {len(report.folders)} folders, "
+                f"{report.fetched} messages read, {report.requests} feedback requests found.\n",
+                file=sys.stderr,
+            )
             digest = make_digest(config, store, lazy_reply_classifier(data_dir), now)
             fmt = "json" if ctx.args.json else "text"
             sys.stdout.write(render(digest, fmt))
@@ -388,13 +460,17 @@ def _log_to_file(data_dir: Path, rotating: bool) -> None:
         logs = data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = logs / "feedback-watcher.log"
-        handler: logging.Handler = RotatingFileHandler(
-            path, maxBytes=1_000_000, backupCount=3) if rotating else logging.FileHandler(path)
+        handler: logging.Handler = (
+            RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3)
+            if rotating
+            else logging.FileHandler(path)
+        )
     except OSError as exc:
         log.warning("cannot write the log file in %s: %s", data_dir, exc)
         return
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    )
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
 
@@ -414,15 +490,27 @@ def cmd_setup(ctx: Context) -> int:
 
     a = ctx.args
     opts = SetupOptions(
-        provider=a.provider, host=a.host, port=a.port, tls=a.tls, username=a.username,
-        password_command=a.password_command, password_env=a.password_env,
-        oauth2_token_command=a.oauth2_token_command, ca_file=a.ca_file,
-        addresses=tuple(a.address or ()), name=a.name, test=not a.no_test, force=a.force,
-        interactive=sys.stdin.isatty())
+        provider=a.provider,
+        host=a.host,
+        port=a.port,
+        tls=a.tls,
+        username=a.username,
+        password_command=a.password_command,
+        password_env=a.password_env,
+        oauth2_token_command=a.oauth2_token_command,
+        ca_file=a.ca_file,
+        addresses=tuple(a.address or ()),
+        name=a.name,
+        test=not a.no_test,
+        force=a.force,
+        interactive=sys.stdin.isatty(),
+    )
     result = run_setup(opts, ctx.config_path, ctx.environ, Prompter())
     prog = " ".join(["feedback-watcher", *_given_paths(ctx)])
-    print(f"Configuration written to {result.path}.\nNext: '{prog} sync' reads your mail once "
-          f"(read-only); '{prog} install-service' keeps it running in the background.")
+    print(
+        f"Configuration written to {result.path}.\nNext: '{prog} sync' reads your mail once "
+        f"(read-only); '{prog} install-service' keeps it running in the background."
+    )
     return 0
 
 
@@ -433,20 +521,25 @@ def cmd_install_service(ctx: Context) -> int:
     config = ctx.config_path if "--config" in given else None
     data_dir = ctx.data_dir if "--data-dir" in given else None
     home = Path(ctx.environ.get("HOME") or Path.home())
-    service = servicefiles.service_file(sys.platform, home, sys.executable, config, data_dir,
-                                        ctx.data_dir / "logs")
+    service = servicefiles.service_file(
+        sys.platform, home, sys.executable, config, data_dir, ctx.data_dir / "logs"
+    )
     if ctx.args.print_only:
         sys.stdout.write(service.text)
         return 0
     if not ctx.config_path.exists():
-        print(f"Note: there is no configuration at {ctx.config_path} yet; run "
-              "'feedback-watcher setup' before starting the service.")
+        print(
+            f"Note: there is no configuration at {ctx.config_path} yet; run "
+            "'feedback-watcher setup' before starting the service."
+        )
     else:
         for account in ctx.config.accounts:
             if account.password_env:
-                print(f"Note: account {account.name} reads its password from "
-                      f"${account.password_env}, which a service does not inherit from your "
-                      "shell; the system keyring or a password_command works everywhere.")
+                print(
+                    f"Note: account {account.name} reads its password from "
+                    f"${account.password_env}, which a service does not inherit from your "
+                    "shell; the system keyring or a password_command works everywhere."
+                )
     replaced = servicefiles.write(service)
     print(f"{'Replaced' if replaced else 'Wrote'} {service.path}")
     session = service.kind != "systemd" or servicefiles.systemd_user_session()
@@ -461,11 +554,12 @@ def cmd_uninstall_service(ctx: Context) -> int:
     manage = home.resolve() == servicefiles.real_home().resolve()
     removed = servicefiles.uninstall(sys.platform, home, manage=manage)
     if removed is None:
-        print(f"No service file at {servicefiles.service_path(sys.platform, home)}; "
-              "nothing to remove.")
+        print(
+            f"No service file at {servicefiles.service_path(sys.platform, home)}; "
+            "nothing to remove."
+        )
     else:
-        print(f"Stopped the service and removed {removed}." if manage
-              else f"Removed {removed}.")
+        print(f"Stopped the service and removed {removed}." if manage else f"Removed {removed}.")
     return 0
 
 
@@ -483,31 +577,45 @@ COMMANDS = {
     "train": (cmd_train, "retrain your personal reply model from the corpus and your corrections"),
     "eval": (cmd_eval, "evaluate a classifier: cross-validation, held-out set, dev set"),
     "setup": (cmd_setup, "first run: choose your provider, test the login, write the config"),
-    "install-service": (cmd_install_service,
-                        "run the watcher at login (systemd user unit on Linux, launchd on macOS)"),
+    "install-service": (
+        cmd_install_service,
+        "run the watcher at login (systemd user unit on Linux, launchd on macOS)",
+    ),
     "uninstall-service": (cmd_uninstall_service, "stop the service and remove its file"),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="feedback-watcher", description=(
-        "Watches your mailbox for answers to the interview-feedback requests you sent, "
-        "and tells you when to ask again."))
+    parser = _Parser(
+        prog="feedback-watcher",
+        description=(
+            "Watches your mailbox for answers to the interview-feedback requests you sent, "
+            "and tells you when to ask again."
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--config", metavar="PATH",
-                        help="configuration file (default: the platform's user config dir, "
-                             "or $FEEDBACK_WATCHER_CONFIG)")
-    parser.add_argument("--data-dir", metavar="PATH",
-                        help="state directory (default: the platform's user data dir, "
-                             "or $FEEDBACK_WATCHER_DATA_DIR)")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="more log output (-vv for debug)")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="configuration file (default: the platform's user config dir, "
+        "or $FEEDBACK_WATCHER_CONFIG)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        help="state directory (default: the platform's user data dir, "
+        "or $FEEDBACK_WATCHER_DATA_DIR)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (_, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name in ("sync", "label", "digest", "draft", "demo"):
-            p.add_argument("--now", metavar="ISO-8601",
-                           help="pretend it is this time (for testing the rules)")
+            p.add_argument(
+                "--now", metavar="ISO-8601", help="pretend it is this time (for testing the rules)"
+            )
         if name == "classify":
             p.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, or - for stdin")
             p.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -523,53 +631,89 @@ def build_parser() -> argparse.ArgumentParser:
             fmt.add_argument("--json", action="store_true", help="JSON for scripts")
             fmt.add_argument("--markdown", action="store_true", help="Markdown")
             fmt.add_argument("--html", action="store_true", help="a self-contained HTML page")
-            fmt.add_argument("--deliver", action="store_true",
-                             help="deliver it as configured (files, notification, mailbox) "
-                                  "and remember it as today's digest")
+            fmt.add_argument(
+                "--deliver",
+                action="store_true",
+                help="deliver it as configured (files, notification, mailbox) "
+                "and remember it as today's digest",
+            )
         elif name == "draft":
-            p.add_argument("request_id", metavar="REQUEST-ID",
-                           help="Message-ID of the request (from the digest)")
-            p.add_argument("--to-mailbox", action="store_true",
-                           help="also save it in the account's Drafts folder (never sends)")
+            p.add_argument(
+                "request_id",
+                metavar="REQUEST-ID",
+                help="Message-ID of the request (from the digest)",
+            )
+            p.add_argument(
+                "--to-mailbox",
+                action="store_true",
+                help="also save it in the account's Drafts folder (never sends)",
+            )
         elif name in ("track", "ignore"):
             p.add_argument("message_id", metavar="MESSAGE-ID", help="the sent message's Message-ID")
         elif name == "eval":
-            p.add_argument("--kind", choices=("reply", "request"), default="reply",
-                           help="which classifier (default: reply)")
+            p.add_argument(
+                "--kind",
+                choices=("reply", "request"),
+                default="reply",
+                help="which classifier (default: reply)",
+            )
             p.add_argument("--quick", action="store_true", help="skip cross-validation")
             p.add_argument("--dev", metavar="PATH", help="a labeled JSONL set to score too")
         elif name == "setup":
             _setup_arguments(p)
         elif name == "install-service":
-            p.add_argument("--print", dest="print_only", action="store_true",
-                           help="show the service file without writing it")
+            p.add_argument(
+                "--print",
+                dest="print_only",
+                action="store_true",
+                help="show the service file without writing it",
+            )
     return parser
 
 
 def _setup_arguments(p: argparse.ArgumentParser) -> None:
     from watcher.providers import BY_KEY
 
-    p.add_argument("--provider", choices=sorted(BY_KEY),
-                   help="a preset for the server and sign-in (custom needs --host)")
+    p.add_argument(
+        "--provider",
+        choices=sorted(BY_KEY),
+        help="a preset for the server and sign-in (custom needs --host)",
+    )
     p.add_argument("--host", help="IMAP server name (instead of a preset's)")
     p.add_argument("--port", type=int, help="IMAP port (993 for ssl, 143 for starttls)")
-    p.add_argument("--tls", choices=("ssl", "starttls", "none"),
-                   help="encryption (none only for 127.0.0.1 or localhost)")
+    p.add_argument(
+        "--tls",
+        choices=("ssl", "starttls", "none"),
+        help="encryption (none only for 127.0.0.1 or localhost)",
+    )
     p.add_argument("--username", help="the login name, usually your email address")
     secret = p.add_mutually_exclusive_group()
-    secret.add_argument("--password-command", metavar="COMMAND",
-                        help="a shell command that prints the password")
-    secret.add_argument("--password-env", metavar="VAR",
-                        help="an environment variable that holds the password")
-    secret.add_argument("--oauth2-token-command", metavar="COMMAND",
-                        help="a shell command that prints an OAuth2 access token")
-    p.add_argument("--ca-file", metavar="PATH",
-                   help="trust this CA certificate (Proton Mail Bridge, your own server)")
-    p.add_argument("--address", action="append", metavar="EMAIL",
-                   help="one of your own addresses (repeat for several; default: username)")
+    secret.add_argument(
+        "--password-command", metavar="COMMAND", help="a shell command that prints the password"
+    )
+    secret.add_argument(
+        "--password-env", metavar="VAR", help="an environment variable that holds the password"
+    )
+    secret.add_argument(
+        "--oauth2-token-command",
+        metavar="COMMAND",
+        help="a shell command that prints an OAuth2 access token",
+    )
+    p.add_argument(
+        "--ca-file",
+        metavar="PATH",
+        help="trust this CA certificate (Proton Mail Bridge, your own server)",
+    )
+    p.add_argument(
+        "--address",
+        action="append",
+        metavar="EMAIL",
+        help="one of your own addresses (repeat for several; default: username)",
+    )
     p.add_argument("--name", help="a short name for the account (default: personal)")
-    p.add_argument("--no-test", action="store_true",
-                   help="write the configuration without logging in first")
+    p.add_argument(
+        "--no-test", action="store_true", help="write the configuration without logging in first"
+    )
     p.add_argument("--force", action="store_true", help="replace an existing configuration")
 
 
@@ -581,8 +725,11 @@ def _one_line(text: str) -> str:
 
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING - 10 * verbosity
-    logging.basicConfig(level=max(level, logging.DEBUG), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=max(level, logging.DEBUG),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:

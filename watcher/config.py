@@ -103,8 +103,9 @@ def load_config(path: Path) -> Config:
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}); TOML files must be "
-                          "UTF-8") from None
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {exc.start}); TOML files must be UTF-8"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -169,8 +170,14 @@ class _Table:
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "a whole number", bool: "true or false", list: "a list",
-             float: "a number", dict: "a table"}
+    names = {
+        str: "a string",
+        int: "a whole number",
+        bool: "true or false",
+        list: "a list",
+        float: "a number",
+        dict: "a table",
+    }
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
@@ -193,8 +200,9 @@ def _account(data: Any, index: int) -> Account:
         host = t.get("host", str, "localhost")
         username = t.get("username", str, "")
         if not t.data.get("addresses") and not username:
-            raise ConfigError(f"{t.where}.addresses is missing: a maildir account must list "
-                              "your own addresses")
+            raise ConfigError(
+                f"{t.where}.addresses is missing: a maildir account must list your own addresses"
+            )
     else:
         host = t.required("host", str)
         username = t.required("username", str)
@@ -203,15 +211,16 @@ def _account(data: Any, index: int) -> Account:
         raise ConfigError(f"{t.where}.tls must be one of ssl, starttls, none; got {tls!r}")
     if tls == "none" and not is_loopback(host):
         raise ConfigError(
-            f"{t.where}.tls = \"none\" is only allowed for 127.0.0.1 or localhost, "
-            f"not {host}: use \"ssl\" or \"starttls\""
+            f'{t.where}.tls = "none" is only allowed for 127.0.0.1 or localhost, '
+            f'not {host}: use "ssl" or "starttls"'
         )
     port = t.int_in("port", 993 if tls == "ssl" else 143, 1, 65535)
     ca_file = t.get("ca_file", str, None)
     if ca_file and not os.path.exists(os.path.expanduser(ca_file)):
         raise ConfigError(f"{t.where}.ca_file: no such file {ca_file}")
-    secrets_given = [k for k in ("password_command", "password_env", "oauth2_token_command")
-                     if k in t.data]
+    secrets_given = [
+        k for k in ("password_command", "password_env", "oauth2_token_command") if k in t.data
+    ]
     if "password" in t.data:
         raise ConfigError(
             f"{t.where}.password: passwords do not belong in the config file; "
@@ -252,7 +261,7 @@ def parse_config(data: Mapping[str, Any], source: str = "config") -> Config:
         hh, mm = (int(x) for x in digest_raw.split(":"))
         digest_time = time(hh, mm)
     except ValueError:
-        raise ConfigError(f"digest_time must look like \"08:00\", got {digest_raw!r}") from None
+        raise ConfigError(f'digest_time must look like "08:00", got {digest_raw!r}') from None
     threshold = t.get("confidence_threshold", (int, float), 0.6)
     if not 0 <= threshold <= 1:
         raise ConfigError(f"confidence_threshold must be between 0 and 1, got {threshold}")

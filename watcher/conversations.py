@@ -76,8 +76,7 @@ def _subjects_match(a: Message, b: Message) -> bool:
     return bool(a.normalized_subject) and a.normalized_subject == b.normalized_subject
 
 
-def _thread_for_ask(ask: Message, threads: Sequence[Thread],
-                    own: frozenset[str]) -> Thread | None:
+def _thread_for_ask(ask: Message, threads: Sequence[Thread], own: frozenset[str]) -> Thread | None:
     """The earlier thread this ask follows up, if it plainly does."""
     chain = _chain(ask)
     for t in reversed(threads):
@@ -95,8 +94,12 @@ def _thread_for_ask(ask: Message, threads: Sequence[Thread],
     return None
 
 
-def build_threads(own_messages: Iterable[Message], request_ids: set[str],
-                  incoming: Iterable[Message], own: frozenset[str]) -> list[Thread]:
+def build_threads(
+    own_messages: Iterable[Message],
+    request_ids: set[str],
+    incoming: Iterable[Message],
+    own: frozenset[str],
+) -> list[Thread]:
     """Group the user's asks into threads and attach the replies to them."""
     threads: list[Thread] = []
     asks = sorted((m for m in own_messages if m.message_id in request_ids), key=lambda m: m.date)
@@ -120,8 +123,9 @@ def build_threads(own_messages: Iterable[Message], request_ids: set[str],
     return threads
 
 
-def _thread_for_reply(reply: Message, sender: str, threads: Sequence[Thread],
-                      by_id: dict[str, Thread]) -> Thread | None:
+def _thread_for_reply(
+    reply: Message, sender: str, threads: Sequence[Thread], by_id: dict[str, Thread]
+) -> Thread | None:
     for mid in [reply.in_reply_to, *reversed(reply.references)]:
         if mid and mid in by_id and reply.date >= by_id[mid].request.date:
             return by_id[mid]

@@ -104,5 +104,5 @@ def store_password(account: Account, password: str) -> None:
 def _no_keyring(account: Account) -> str:
     return (
         f"account {account.name}: no system keyring is available on this machine; "
-        "set password_command (e.g. \"pass show mail/me\") or password_env in the config"
+        'set password_command (e.g. "pass show mail/me") or password_env in the config'
     )

@@ -61,11 +61,18 @@ class ClockWatch:
 class Daemon:
     """Runs syncs every poll interval and the digest once a day, until told to stop."""
 
-    def __init__(self, worker: Sequence[str], poll_minutes: int, digest_time: dtime,
-                 last_digest_day: Callable[[], date | None], *,
-                 now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
-                 clock: ClockWatch | None = None, run=subprocess.Popen,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        worker: Sequence[str],
+        poll_minutes: int,
+        digest_time: dtime,
+        last_digest_day: Callable[[], date | None],
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        clock: ClockWatch | None = None,
+        run=subprocess.Popen,
+        rng: random.Random | None = None,
+    ) -> None:
         import schedule
 
         self.worker = list(worker)
@@ -145,13 +152,17 @@ class Daemon:
             self.sync()
         if not self.stop_event.is_set():
             self.scheduler.run_pending()
-        if not self.stop_event.is_set() and digest_due(self.now(), self.last_digest_day(),
-                                                         self.digest_time):
+        if not self.stop_event.is_set() and digest_due(
+            self.now(), self.last_digest_day(), self.digest_time
+        ):
             self.digest()
 
     def run_forever(self) -> int:
-        log.info("service started: sync every %.0f min, digest daily at %s",
-                 self.poll / 60, self.digest_time.strftime("%H:%M"))
+        log.info(
+            "service started: sync every %.0f min, digest daily at %s",
+            self.poll / 60,
+            self.digest_time.strftime("%H:%M"),
+        )
         self.clock.jumped()
         self.sync()
         while not self.stop_event.is_set():

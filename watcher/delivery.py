@@ -63,6 +63,7 @@ def subject(now: datetime) -> str:
 
 # -- files ----------------------------------------------------------------------------------
 
+
 def _write_private(path: Path, text: str) -> None:
     """Write atomically with mode 0600: a reader sees the old file or the new, never half."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp: 0600
@@ -85,8 +86,11 @@ def write_files(digest: Digest, data_dir: Path) -> list[Path]:
     page = render(digest, "html")
     stem = f"digest-{digest.now:%Y-%m-%d}"
     written = []
-    for path, text in ((folder / f"{stem}.md", render(digest, "markdown")),
-                       (folder / f"{stem}.html", page), (folder / "latest.html", page)):
+    for path, text in (
+        (folder / f"{stem}.md", render(digest, "markdown")),
+        (folder / f"{stem}.html", page),
+        (folder / "latest.html", page),
+    ):
         _write_private(path, text)
         written.append(path)
     return written
@@ -94,18 +98,25 @@ def write_files(digest: Digest, data_dir: Path) -> list[Path]:
 
 # -- desktop notification -------------------------------------------------------------------
 
+
 def _applescript_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def notification_command(title: str, body: str, platform: str = sys.platform,
-                         which: Callable[[str], str | None] = shutil.which) -> list[str] | None:
+def notification_command(
+    title: str,
+    body: str,
+    platform: str = sys.platform,
+    which: Callable[[str], str | None] = shutil.which,
+) -> list[str] | None:
     """The command that shows a desktop notification here, or None where there is none."""
     if platform == "darwin":
         tool = which("osascript")
         if tool:
-            script = f"display notification {_applescript_string(body)} " \
-                     f"with title {_applescript_string(title)}"
+            script = (
+                f"display notification {_applescript_string(body)} "
+                f"with title {_applescript_string(title)}"
+            )
             return [tool, "-e", script]
         return None
     tool = which("notify-send")
@@ -120,17 +131,23 @@ def desktop_notify(title: str, body: str) -> bool:
     if command is None:
         log.debug("no notification tool on this machine; skipping the notification")
         return False
-    done = subprocess.run(command, capture_output=True, text=True, timeout=NOTIFY_TIMEOUT,
-                          check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=NOTIFY_TIMEOUT, check=False
+    )
     if done.returncode != 0:
         # notify-send fails without a session bus (a headless machine, a bare ssh login).
-        log.warning("desktop notification failed (%s exit %d): %s", Path(command[0]).name,
-                    done.returncode, done.stderr.strip()[:200])
+        log.warning(
+            "desktop notification failed (%s exit %d): %s",
+            Path(command[0]).name,
+            done.returncode,
+            done.stderr.strip()[:200],
+        )
         return False
     return True
 
 
 # -- the digest as a message in INBOX -------------------------------------------------------
+
 
 def digest_message(digest: Digest, address: str) -> bytes:
     """The digest as a message from and to the user: plain text with an HTML alternative."""
@@ -160,6 +177,7 @@ def append_to_inbox(digest: Digest, config: Config, environ: Mapping[str, str]) 
 
 # -- all channels ---------------------------------------------------------------------------
 
+
 def _attempt(channel: str, action: Callable[[], list[str]]) -> list[str]:
     try:
         return action()
@@ -170,8 +188,14 @@ def _attempt(channel: str, action: Callable[[], list[str]]) -> list[str]:
     return []
 
 
-def deliver_digest(digest: Digest, config: Config, data_dir: Path, environ: Mapping[str, str],
-                   *, notifier: Notifier | None = None) -> list[str]:
+def deliver_digest(
+    digest: Digest,
+    config: Config,
+    data_dir: Path,
+    environ: Mapping[str, str],
+    *,
+    notifier: Notifier | None = None,
+) -> list[str]:
     """Deliver the digest by every channel ``config.delivery`` turns on.
 
     Returns what was delivered, one entry each: ``"file:PATH"``, ``"notification"``,
@@ -181,15 +205,18 @@ def deliver_digest(digest: Digest, config: Config, data_dir: Path, environ: Mapp
     on = config.delivery
     delivered: list[str] = []
     if on.files:
-        delivered += _attempt("files", lambda: [f"file:{p}" for p in
-                                                write_files(digest, Path(data_dir))])
+        delivered += _attempt(
+            "files", lambda: [f"file:{p}" for p in write_files(digest, Path(data_dir))]
+        )
     if on.notify:
         text = summary(digest)
         notify = notifier or desktop_notify
         if text:
-            delivered += _attempt("notification",
-                                  lambda: ["notification"] if notify(APP_TITLE, text) else [])
+            delivered += _attempt(
+                "notification", lambda: ["notification"] if notify(APP_TITLE, text) else []
+            )
     if on.mailbox:
-        delivered += _attempt("mailbox",
-                              lambda: [f"mailbox:{append_to_inbox(digest, config, environ)}"])
+        delivered += _attempt(
+            "mailbox", lambda: [f"mailbox:{append_to_inbox(digest, config, environ)}"]
+        )
     return delivered  # the caller logs it, once

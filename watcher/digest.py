@@ -38,18 +38,21 @@ class Digest:
             "gone_quiet": [t for t in s if t.gone_quiet],
             "undeliverable": [t for t in s if t.undeliverable],
             "needs_review": [t for t in s if t.needs_review],
-            "waiting": [t for t in s if t.status == Label.NO_RESPONSE and not t.due
-                        and not t.gone_quiet],
+            "waiting": [
+                t for t in s if t.status == Label.NO_RESPONSE and not t.due and not t.gone_quiet
+            ],
         }
         return picks[name]
 
     def new_feedback(self, state: ThreadState):
-        return [r for r in state.replies if r.label == Label.FEEDBACK
-                and (self.since is None or r.message.date > self.since)]
+        return [
+            r
+            for r in state.replies
+            if r.label == Label.FEEDBACK and (self.since is None or r.message.date > self.since)
+        ]
 
     def stale_accounts(self) -> list[AccountHealth]:
-        return [h for h in self.health
-                if h.last_ok is None or self.now - h.last_ok > STALE_SYNC]
+        return [h for h in self.health if h.last_ok is None or self.now - h.last_ok > STALE_SYNC]
 
 
 SECTIONS = (
@@ -105,8 +108,13 @@ def render_text(d: Digest, markdown: bool = False) -> str:
         out.append(f"## {title} ({len(items)})" if markdown else f"{title} ({len(items)}):")
         for st in items:
             out.append(bullet + _line(st))
-            replies = d.new_feedback(st) if key == "feedback" else \
-                st.needs_review if key == "needs_review" else ()
+            replies = (
+                d.new_feedback(st)
+                if key == "feedback"
+                else st.needs_review
+                if key == "needs_review"
+                else ()
+            )
             for r in replies:
                 text = " ".join(r.text.split())
                 text = text[:400] + ("..." if len(text) > 400 else "")
@@ -119,8 +127,11 @@ def render_text(d: Digest, markdown: bool = False) -> str:
         out.append("")
         out.append("No feedback requests found yet.")
     out.append("")
-    out.append("Last sync: " + "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health)
-               if d.health else "Last sync: no accounts")
+    out.append(
+        "Last sync: " + "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health)
+        if d.health
+        else "Last sync: no accounts"
+    )
     return "\n".join(out) + "\n"
 
 
@@ -132,35 +143,45 @@ def to_json(d: Digest) -> dict:
     threads = []
     for st in d.states:
         t = st.thread
-        threads.append({
-            "request_message_id": t.request.message_id,
-            "counterpart": t.counterpart,
-            "subject": t.subject,
-            "asks": st.asks,
-            "ask_message_ids": [a.message_id for a in st.ask_messages or t.asks],
-            "status": st.status,
-            "due": st.due,
-            "due_since": _iso(st.due_since),
-            "next_due": _iso(st.next_due),
-            "gone_quiet": st.gone_quiet,
-            "undeliverable": st.undeliverable,
-            "replies": [{
-                "message_id": r.message.message_id,
-                "from": r.message.sender.email if r.message.sender else None,
-                "date": r.message.date.isoformat(),
-                "label": r.label,
-                "confidence": round(r.confidence, 4),
-                "needs_review": r in st.needs_review,
-                "text": r.text,
-            } for r in st.replies],
-        })
+        threads.append(
+            {
+                "request_message_id": t.request.message_id,
+                "counterpart": t.counterpart,
+                "subject": t.subject,
+                "asks": st.asks,
+                "ask_message_ids": [a.message_id for a in st.ask_messages or t.asks],
+                "status": st.status,
+                "due": st.due,
+                "due_since": _iso(st.due_since),
+                "next_due": _iso(st.next_due),
+                "gone_quiet": st.gone_quiet,
+                "undeliverable": st.undeliverable,
+                "replies": [
+                    {
+                        "message_id": r.message.message_id,
+                        "from": r.message.sender.email if r.message.sender else None,
+                        "date": r.message.date.isoformat(),
+                        "label": r.label,
+                        "confidence": round(r.confidence, 4),
+                        "needs_review": r in st.needs_review,
+                        "text": r.text,
+                    }
+                    for r in st.replies
+                ],
+            }
+        )
     return {
         "now": d.now.isoformat(),
         "threads": threads,
-        "health": [{"account": h.account, "last_sync": _iso(h.last_ok),
-                    "error": h.last_error,
-                    "stale": h.last_ok is None or d.now - h.last_ok > STALE_SYNC}
-                   for h in d.health],
+        "health": [
+            {
+                "account": h.account,
+                "last_sync": _iso(h.last_ok),
+                "error": h.last_error,
+                "stale": h.last_ok is None or d.now - h.last_ok > STALE_SYNC,
+            }
+            for h in d.health
+        ],
     }
 
 
@@ -183,44 +204,59 @@ border-radius:6px}code{font-size:.85rem;background:#f6f8fa;padding:.1rem .3rem;b
 def render_html(d: Digest) -> str:
     """A self-contained page: everything from mail is escaped, nothing remote is loaded."""
     e = html.escape
-    parts = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
-             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-             "style-src 'unsafe-inline'\">",
-             f"<title>feedback-watcher digest {d.now:%Y-%m-%d}</title><style>{_CSS}</style>",
-             "</head><body>"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">",
+        f"<title>feedback-watcher digest {d.now:%Y-%m-%d}</title><style>{_CSS}</style>",
+        "</head><body>",
+    ]
     for line in _health_lines(d):
-        parts.append(f"<p class=\"warn\">{e(line)}</p>")
-    parts.append(f"<h1>Your feedback digest</h1><p class=\"meta\">{e(f'{d.now:%A %d %B %Y}')}</p>")
+        parts.append(f'<p class="warn">{e(line)}</p>')
+    parts.append(f'<h1>Your feedback digest</h1><p class="meta">{e(f"{d.now:%A %d %B %Y}")}</p>')
     for key, title in SECTIONS:
         items = d.section(key)
         if not items:
             continue
         parts.append(f"<h2>{e(title)} ({len(items)})</h2><ul>")
         for st in items:
-            parts.append(f"<li><strong>{e(st.thread.subject)}</strong>"
-                         f"<div class=\"meta\">{e(_details(st))}</div>")
-            replies = d.new_feedback(st) if key == "feedback" else \
-                st.needs_review if key == "needs_review" else ()
+            parts.append(
+                f"<li><strong>{e(st.thread.subject)}</strong>"
+                f'<div class="meta">{e(_details(st))}</div>'
+            )
+            replies = (
+                d.new_feedback(st)
+                if key == "feedback"
+                else st.needs_review
+                if key == "needs_review"
+                else ()
+            )
             for r in replies:
                 if key == "needs_review":  # say what the model thought, as the text digest does
-                    parts.append(f"<div class=\"meta\">Read as {e(r.label)}, "
-                                 f"{r.confidence:.0%} sure:</div>")
+                    parts.append(
+                        f'<div class="meta">Read as {e(r.label)}, {r.confidence:.0%} sure:</div>'
+                    )
                 parts.append(f"<blockquote>{e(r.text)}</blockquote>")
             if key in ("second_ask", "third_ask"):
                 cmd = f"feedback-watcher draft '{st.thread.request.message_id}'"
-                parts.append(f"<div class=\"meta\">Draft: <code>{e(cmd)}</code></div>")
+                parts.append(f'<div class="meta">Draft: <code>{e(cmd)}</code></div>')
             parts.append("</li>")
         parts.append("</ul>")
     if not d.states:
         parts.append("<p>No feedback requests found yet.</p>")
     health = "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health) or "no accounts"
-    parts.append(f"<p class=\"meta\">Last sync: {e(health)}</p></body></html>")
+    parts.append(f'<p class="meta">Last sync: {e(health)}</p></body></html>')
     return "\n".join(parts) + "\n"
 
 
 def render(d: Digest, fmt: str) -> str:
-    return {"text": render_text, "json": render_json, "html": render_html,
-            "markdown": lambda x: render_text(x, markdown=True)}[fmt](d)
+    return {
+        "text": render_text,
+        "json": render_json,
+        "html": render_html,
+        "markdown": lambda x: render_text(x, markdown=True),
+    }[fmt](d)
 
 
 def states_sorted(states: Sequence[ThreadState]) -> tuple[ThreadState, ...]:

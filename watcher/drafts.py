@@ -40,7 +40,7 @@ def compose(state: ThreadState, sender_name: str = "") -> Draft:
             "I know you are busy, so this is my last note on this. If you have two minutes, "
             "even a line or two on how I compared with the other candidates, or on one thing "
             "I could have done differently, would help me a lot. And if you can't share "
-            "feedback, a short \"no\" is completely fine too.\n\n"
+            'feedback, a short "no" is completely fine too.\n\n'
             "Thank you again for your time and for considering me."
             f"{sign}"
         )
@@ -57,7 +57,8 @@ def compose(state: ThreadState, sender_name: str = "") -> Draft:
             "Even a few lines would be really helpful."
             f"{sign}"
         )
-    subject = latest.subject if latest.subject.lower().startswith("re:") \
-        else f"Re: {latest.subject}"
+    subject = (
+        latest.subject if latest.subject.lower().startswith("re:") else f"Re: {latest.subject}"
+    )
     refs = tuple(dict.fromkeys((*latest.references, latest.message_id)))
     return Draft(thread.counterpart, to_name, subject, body, latest.message_id, refs)

@@ -66,7 +66,9 @@ def _next_business_day(day: date) -> date:
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _PROMISE = re.compile(
     r"\b(?:by|before|on|until|till|end of|come back to you|get back to you|back to you)\s+"
-    r"(?:the\s+)?(?:(next|this)\s+)?(monday|tuesday|wednesday|thursday|friday|week)\b", re.I)
+    r"(?:the\s+)?(?:(next|this)\s+)?(monday|tuesday|wednesday|thursday|friday|week)\b",
+    re.I,
+)
 
 
 def promised_date(text: str, sent: date) -> date | None:
@@ -93,14 +95,26 @@ def _at(day: date, like: datetime) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=like.tzinfo)
 
 
-def assess(thread: Thread, labels: Mapping[str, tuple[Label, float, bool]],
-           texts: Mapping[str, str],
-           policy: FollowupPolicy, now: datetime, threshold: float) -> ThreadState:
+def assess(
+    thread: Thread,
+    labels: Mapping[str, tuple[Label, float, bool]],
+    texts: Mapping[str, str],
+    policy: FollowupPolicy,
+    now: datetime,
+    threshold: float,
+) -> ThreadState:
     """Status, due ask, gone-quiet and undeliverable flags for one thread at ``now``."""
     replies = tuple(
-        LabeledReply(m, Label(labels[m.message_id][0]), labels[m.message_id][1],
-                     texts.get(m.message_id, ""), labels[m.message_id][2])
-        for m in thread.replies if m.message_id in labels)
+        LabeledReply(
+            m,
+            Label(labels[m.message_id][0]),
+            labels[m.message_id][1],
+            texts.get(m.message_id, ""),
+            labels[m.message_id][2],
+        )
+        for m in thread.replies
+        if m.message_id in labels
+    )
     human = [r for r in replies if r.label in (Label.FEEDBACK, Label.REJECTION)]
     if any(r.label == Label.FEEDBACK for r in human):
         status = Label.FEEDBACK
@@ -135,5 +149,16 @@ def assess(thread: Thread, labels: Mapping[str, tuple[Label, float, bool]],
         else:
             next_due = _at(due_day, now)
     review = tuple(r for r in replies if r.confidence < threshold and not r.corrected)
-    return ThreadState(thread, replies, status, asks, due, due_since, next_due, gone_quiet,
-                       undeliverable, review, counted)
+    return ThreadState(
+        thread,
+        replies,
+        status,
+        asks,
+        due,
+        due_since,
+        next_due,
+        gone_quiet,
+        undeliverable,
+        review,
+        counted,
+    )

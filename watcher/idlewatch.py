@@ -23,9 +23,14 @@ IDLE_RENEW = 25 * 60
 class IdleWatcher(threading.Thread):
     """Calls ``on_new_mail`` whenever the server announces new mail in INBOX."""
 
-    def __init__(self, account: Account, environ: Mapping[str, str],
-                 on_new_mail: Callable[[], None], stop: threading.Event,
-                 renew_seconds: float = IDLE_RENEW) -> None:
+    def __init__(
+        self,
+        account: Account,
+        environ: Mapping[str, str],
+        on_new_mail: Callable[[], None],
+        stop: threading.Event,
+        renew_seconds: float = IDLE_RENEW,
+    ) -> None:
         super().__init__(name=f"idle-{account.name}", daemon=True)
         self.account = account
         self.environ = environ
@@ -42,8 +47,9 @@ class IdleWatcher(threading.Thread):
         while not self.stop.is_set():
             source = None
             try:
-                source = ImapSource(self.account, get_secret(self.account, self.environ),
-                                    timeout=self.renew + 60)
+                source = ImapSource(
+                    self.account, get_secret(self.account, self.environ), timeout=self.renew + 60
+                )
                 if "IDLE" not in source.capabilities:
                     log.info("%s: server has no IDLE; polling only", self.account.name)
                     return
@@ -54,8 +60,12 @@ class IdleWatcher(threading.Thread):
                         log.info("%s: new mail announced", self.account.name)
                         self.on_new_mail()
             except WatcherError as exc:
-                log.warning("%s: IDLE connection lost (%s); retrying in %.0f s",
-                            self.account.name, exc, delay)
+                log.warning(
+                    "%s: IDLE connection lost (%s); retrying in %.0f s",
+                    self.account.name,
+                    exc,
+                    delay,
+                )
             finally:
                 if source is not None:
                     source.close()

@@ -57,8 +57,11 @@ def _count_traffic(imap, stats: TrafficStats) -> None:
 
 
 def _ssl_context(account: Account) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=account.ca_file) if account.ca_file \
+    ctx = (
+        ssl.create_default_context(cafile=account.ca_file)
+        if account.ca_file
         else ssl.create_default_context()
+    )
     return ctx
 
 
@@ -81,8 +84,13 @@ class ImapSource:
             raise MailServerError(f"account {acc.name}: refusing a plaintext login to {acc.host}")
         where = f"{acc.host}:{acc.port}"
         try:
-            client = IMAPClient(acc.host, port=acc.port, ssl=acc.tls == "ssl",
-                                ssl_context=_ssl_context(acc), timeout=timeout)
+            client = IMAPClient(
+                acc.host,
+                port=acc.port,
+                ssl=acc.tls == "ssl",
+                ssl_context=_ssl_context(acc),
+                timeout=timeout,
+            )
             _count_traffic(client._imap, self.stats)
             if acc.tls == "starttls":
                 client.starttls(_ssl_context(acc))
@@ -98,7 +106,8 @@ class ImapSource:
             # never fall back to logging in without encryption.
             raise MailServerError(
                 f"account {acc.name}: {where} did not answer as an IMAP server should ({exc}); "
-                "the password was not sent") from None
+                "the password was not sent"
+            ) from None
         try:
             if secret.oauth2:
                 client.oauth2_login(acc.username, secret.value)
@@ -109,8 +118,9 @@ class ImapSource:
             if isinstance(exc.__context__, imaplib.IMAP4.abort):
                 # imapclient turns a connection dropped mid-LOGIN into a LoginError too; telling
                 # the user the password is wrong would send them to change a good one.
-                raise MailServerError(f"account {acc.name}: connection lost at login: "
-                                      f"{exc.__context__}") from None
+                raise MailServerError(
+                    f"account {acc.name}: connection lost at login: {exc.__context__}"
+                ) from None
             raise CredentialError(
                 f"account {acc.name}: {where} refused the login for {acc.username}; "
                 "check the username and password (Gmail and Outlook need an app password "
@@ -136,19 +146,24 @@ class ImapSource:
 
     def list_folders(self) -> list[tuple[Sequence[str], str | None, str]]:
         listed = self._call("LIST", self.client.list_folders)
-        return [(tuple(f.decode() for f in flags), d.decode() if d else None, name)
-                for flags, d, name in listed]
+        return [
+            (tuple(f.decode() for f in flags), d.decode() if d else None, name)
+            for flags, d, name in listed
+        ]
 
     def status(self, folder: str) -> FolderStatus:
-        st = self._call(f"STATUS {folder}", self.client.folder_status, folder,
-                        [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"])
+        st = self._call(
+            f"STATUS {folder}",
+            self.client.folder_status,
+            folder,
+            [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"],
+        )
         return FolderStatus(int(st[b"UIDVALIDITY"]), int(st[b"UIDNEXT"]), int(st[b"MESSAGES"]))
 
     def _examine(self, folder: str) -> int:
         """Open the folder read-only (once); returns how many messages it had then."""
         if self._selected != folder:
-            info = self._call(f"EXAMINE {folder}", self.client.select_folder, folder,
-                              readonly=True)
+            info = self._call(f"EXAMINE {folder}", self.client.select_folder, folder, readonly=True)
             self._selected = folder
             self._exists = int(info.get(b"EXISTS", 0))
         return self._exists
@@ -180,9 +195,10 @@ class ImapSource:
         self._examine(folder)
         uids = sorted(uids)
         for start in range(0, len(uids), FETCH_CHUNK):
-            chunk = uids[start:start + FETCH_CHUNK]
-            data = self._call(f"FETCH in {folder}", self.client.fetch, chunk,
-                              ["BODY.PEEK[]", "INTERNALDATE"])
+            chunk = uids[start : start + FETCH_CHUNK]
+            data = self._call(
+                f"FETCH in {folder}", self.client.fetch, chunk, ["BODY.PEEK[]", "INTERNALDATE"]
+            )
             for uid in chunk:
                 item = data.get(uid)
                 if item is None or b"BODY[]" not in item:
@@ -201,8 +217,13 @@ class ImapSource:
 
     def append(self, folder: str, raw: bytes, flags: Sequence[str]) -> None:
         """APPEND one message: the only write, for drafts and the digest the user opted in to."""
-        self._call(f"APPEND to {folder}", self.client.append, folder, raw,
-                   flags=tuple(f.encode() for f in flags))
+        self._call(
+            f"APPEND to {folder}",
+            self.client.append,
+            folder,
+            raw,
+            flags=tuple(f.encode() for f in flags),
+        )
 
     def close(self) -> None:
         try:

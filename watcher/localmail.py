@@ -20,8 +20,14 @@ from watcher.mailsource import FetchedMessage, FolderStatus, SearchQuery
 
 log = logging.getLogger(__name__)
 
-_SPECIAL = {"sent": "\\Sent", "drafts": "\\Drafts", "trash": "\\Trash", "junk": "\\Junk",
-            "spam": "\\Junk", "archive": "\\Archive"}
+_SPECIAL = {
+    "sent": "\\Sent",
+    "drafts": "\\Drafts",
+    "trash": "\\Trash",
+    "junk": "\\Junk",
+    "spam": "\\Junk",
+    "archive": "\\Archive",
+}
 
 
 class MaildirSource:
@@ -56,8 +62,13 @@ class MaildirSource:
 
     def _list(self, folder: str) -> list[Path]:
         base = self._folder_dirs()[folder]
-        files = [p for d in ("cur", "new") if (base / d).is_dir() for p in (base / d).iterdir()
-                 if p.is_file() and not p.name.startswith(".")]
+        files = [
+            p
+            for d in ("cur", "new")
+            if (base / d).is_dir()
+            for p in (base / d).iterdir()
+            if p.is_file() and not p.name.startswith(".")
+        ]
         # A file moved from new/ to cur/ keeps its base name; sort on that so UIDs stay put.
         files.sort(key=lambda p: p.name.split(":", 1)[0])
         self._files[folder] = files
@@ -93,8 +104,9 @@ class MaildirSource:
             if query.since and self._arrival(path) < query.since:
                 continue
             sender = str(h.get("From", "")).lower()
-            chain = set(parse_ids(str(h.get("References", "")))) | \
-                set(parse_ids(str(h.get("In-Reply-To", ""))))
+            chain = set(parse_ids(str(h.get("References", "")))) | set(
+                parse_ids(str(h.get("In-Reply-To", "")))
+            )
             if any(s in sender for s in senders) or chain & ids:
                 hits.append(uid)
         return hits
@@ -118,8 +130,9 @@ class MaildirSource:
                     raw = path.read_bytes()
                 except OSError:
                     continue
-                yield FetchedMessage(uid, raw, datetime.fromtimestamp(path.stat().st_mtime,
-                                                                      timezone.utc))
+                yield FetchedMessage(
+                    uid, raw, datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+                )
 
     def close(self) -> None:
         self._files.clear()

@@ -32,8 +32,14 @@ def imap_account(config: Config, address: str | None = None, why: str = "writing
     return accounts[0]
 
 
-def append(account: Account, environ: Mapping[str, str], raw: bytes, flags: list[str],
-           role: str = "inbox", fallback: str = "INBOX") -> str:
+def append(
+    account: Account,
+    environ: Mapping[str, str],
+    raw: bytes,
+    flags: list[str],
+    role: str = "inbox",
+    fallback: str = "INBOX",
+) -> str:
     """APPEND one message to the account's folder with this role; returns the folder's name."""
     from watcher.imap import ImapSource
 
@@ -64,15 +70,23 @@ def draft_message(draft: Draft, sender: str, sender_name: str, now: datetime) ->
     return msg.as_bytes()
 
 
-def append_draft(config: Config, environ: Mapping[str, str], state: ThreadState,
-                 draft: Draft, now: datetime | None = None) -> str:
+def append_draft(
+    config: Config,
+    environ: Mapping[str, str],
+    state: ThreadState,
+    draft: Draft,
+    now: datetime | None = None,
+) -> str:
     """Save the draft in the account's Drafts folder with the \\Draft flag; returns the folder."""
     request = state.thread.request
     sender = request.sender.email if request.sender else ""
     account = imap_account(config, sender, "draft --to-mailbox")
-    raw = draft_message(draft, sender or account.username,
-                        request.sender.name if request.sender else "",
-                        now or datetime.now().astimezone())
+    raw = draft_message(
+        draft,
+        sender or account.username,
+        request.sender.name if request.sender else "",
+        now or datetime.now().astimezone(),
+    )
     folder = append(account, environ, raw, ["\\Draft"], role="drafts", fallback="Drafts")
     log.info("draft for %s saved in %s/%s", state.thread.counterpart, account.name, folder)
     return folder

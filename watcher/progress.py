@@ -10,8 +10,9 @@ from typing import TextIO
 class Progress:
     """``with Progress("fetching", total) as p: p.advance(n)``; silent when not on a terminal."""
 
-    def __init__(self, label: str, total: int, stream: TextIO | None = None,
-                 min_interval: float = 0.1) -> None:
+    def __init__(
+        self, label: str, total: int, stream: TextIO | None = None, min_interval: float = 0.1
+    ) -> None:
         self.label = label
         self.total = max(total, 0)
         self.done = 0

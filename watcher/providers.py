@@ -25,38 +25,71 @@ class Provider:
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
-        "gmail", "Gmail / Google Workspace", "imap.gmail.com", 993, "ssl", APP_PASSWORD,
+        "gmail",
+        "Gmail / Google Workspace",
+        "imap.gmail.com",
+        993,
+        "ssl",
+        APP_PASSWORD,
         "Google does not accept your normal password over IMAP. Either turn on 2-Step "
         "Verification and create an app password (Google Account > Security > App passwords; "
         "16 letters), or use OAuth2: a token helper such as oama or mutt_oauth2.py that "
         "prints an access token (oauth2_token_command).",
-        ("gmail.com", "googlemail.com")),
+        ("gmail.com", "googlemail.com"),
+    ),
     Provider(
-        "outlook", "Outlook.com / Microsoft 365", "outlook.office365.com", 993, "ssl", OAUTH2,
+        "outlook",
+        "Outlook.com / Microsoft 365",
+        "outlook.office365.com",
+        993,
+        "ssl",
+        OAUTH2,
         "Microsoft has switched off password sign-in over IMAP for most accounts: use OAuth2 "
         "(recommended). Install a token helper (oama, mutt_oauth2.py or "
         "email-oauth2-proxy), sign in once in its browser window, and give its command as "
         "the OAuth2 token command. Work accounts may need an admin to allow IMAP.",
-        ("outlook.com", "hotmail.com", "live.com", "msn.com", "outlook.de", "hotmail.co.uk")),
+        ("outlook.com", "hotmail.com", "live.com", "msn.com", "outlook.de", "hotmail.co.uk"),
+    ),
     Provider(
-        "fastmail", "Fastmail", "imap.fastmail.com", 993, "ssl", APP_PASSWORD,
+        "fastmail",
+        "Fastmail",
+        "imap.fastmail.com",
+        993,
+        "ssl",
+        APP_PASSWORD,
         "Create an app password with IMAP access (Fastmail Settings > Privacy & Security > "
         "App passwords); your login password will not work.",
-        ("fastmail.com", "fastmail.fm")),
+        ("fastmail.com", "fastmail.fm"),
+    ),
     Provider(
-        "icloud", "iCloud Mail", "imap.mail.me.com", 993, "ssl", APP_PASSWORD,
+        "icloud",
+        "iCloud Mail",
+        "imap.mail.me.com",
+        993,
+        "ssl",
+        APP_PASSWORD,
         "Create an app-specific password at account.apple.com (Sign-In and Security > "
         "App-Specific Passwords); two-factor authentication must be on.",
         ("icloud.com", "me.com", "mac.com"),
-        username_hint="usually the name before @icloud.com (try the full address if that "
-                      "fails)"),
+        username_hint="usually the name before @icloud.com (try the full address if that fails)",
+    ),
     Provider(
-        "yahoo", "Yahoo Mail", "imap.mail.yahoo.com", 993, "ssl", APP_PASSWORD,
+        "yahoo",
+        "Yahoo Mail",
+        "imap.mail.yahoo.com",
+        993,
+        "ssl",
+        APP_PASSWORD,
         "Create an app password (Yahoo Account Info > Account Security > Generate app "
         "password); your normal password will not work.",
-        ("yahoo.com", "ymail.com", "rocketmail.com")),
+        ("yahoo.com", "ymail.com", "rocketmail.com"),
+    ),
     Provider(
-        "proton", "Proton Mail (through Proton Mail Bridge)", "127.0.0.1", 1143, "starttls",
+        "proton",
+        "Proton Mail (through Proton Mail Bridge)",
+        "127.0.0.1",
+        1143,
+        "starttls",
         BRIDGE,
         "Proton Mail needs the Proton Mail Bridge app (paid plans) running on this computer. "
         "Use the username and the Bridge password that the Bridge shows for your account "
@@ -65,11 +98,18 @@ PROVIDERS: tuple[Provider, ...] = (
         "verified.",
         ("proton.me", "protonmail.com", "protonmail.ch", "pm.me"),
         username_hint="the username the Bridge shows (usually your Proton address)",
-        needs_ca_file=True),
+        needs_ca_file=True,
+    ),
     Provider(
-        "custom", "Another provider or your own server", "", 993, "ssl", PASSWORD,
+        "custom",
+        "Another provider or your own server",
+        "",
+        993,
+        "ssl",
+        PASSWORD,
         "You need the IMAP server name and port from your provider (usually port 993 with "
-        "SSL/TLS, or 143 with STARTTLS), and your password or an app password."),
+        "SSL/TLS, or 143 with STARTTLS), and your password or an app password.",
+    ),
 )
 
 BY_KEY = {p.key: p for p in PROVIDERS}

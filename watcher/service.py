@@ -68,19 +68,29 @@ class AccountResult:
     error: str | None
 
 
-def sync_accounts(config: Config, store: Store, open_source: SourceFactory,
-                  detect_requests: RequestDetector, now: datetime,
-                  should_stop=lambda: False) -> list[AccountResult]:
+def sync_accounts(
+    config: Config,
+    store: Store,
+    open_source: SourceFactory,
+    detect_requests: RequestDetector,
+    now: datetime,
+    should_stop=lambda: False,
+) -> list[AccountResult]:
     """Sync every account; one failing account is logged and never stops the others."""
     results = []
     for account in config.accounts:
         try:
             source = open_source(account)
             try:
-                report = AccountSync(source, store, account, now=now,
-                                     lookback_days=config.lookback_days,
-                                     detect_requests=detect_requests,
-                                     should_stop=should_stop).run()
+                report = AccountSync(
+                    source,
+                    store,
+                    account,
+                    now=now,
+                    lookback_days=config.lookback_days,
+                    detect_requests=detect_requests,
+                    should_stop=should_stop,
+                ).run()
             finally:
                 source.close()
         except (Interrupted, StorageError):
@@ -91,9 +101,15 @@ def sync_accounts(config: Config, store: Store, open_source: SourceFactory,
             store.record_sync(account.name, now, error=str(exc))
             results.append(AccountResult(account.name, None, str(exc)))
             continue
-        log.info("%s: %d folders, %d searches, %d messages fetched (%d new), %d requests",
-                 account.name, len(report.folders), report.searches, report.fetched,
-                 report.new_messages, report.requests)
+        log.info(
+            "%s: %d folders, %d searches, %d messages fetched (%d new), %d requests",
+            account.name,
+            len(report.folders),
+            report.searches,
+            report.fetched,
+            report.new_messages,
+            report.requests,
+        )
         store.record_sync(account.name, now)
         results.append(AccountResult(account.name, report, None))
     return results
@@ -114,23 +130,29 @@ def thread_states(config: Config, store: Store, classify, now: datetime):
 
     own = own_addresses(config)
     requests = store.messages(own=True, requests=True)
-    threads = build_threads(requests, {m.message_id for m in requests},
-                            store.messages(own=False), own)
+    threads = build_threads(
+        requests, {m.message_id for m in requests}, store.messages(own=False), own
+    )
     replies = [r for t in threads for r in t.replies]
     labels = store.labels()
     unlabeled = [m for m in replies if m.message_id not in labels]
     if unlabeled:
         new = classify(unlabeled)
-        store.set_labels((m.message_id, lab, conf, model)
-                         for m, (lab, conf, model) in zip(unlabeled, new))
+        store.set_labels(
+            (m.message_id, lab, conf, model) for m, (lab, conf, model) in zip(unlabeled, new)
+        )
         labels = store.labels()
     corrections = store.corrections()
-    merged = {mid: (corrections[mid], 1.0, True) if mid in corrections
-              else (stored.label, stored.confidence, False)
-              for mid, stored in labels.items()}
+    merged = {
+        mid: (corrections[mid], 1.0, True)
+        if mid in corrections
+        else (stored.label, stored.confidence, False)
+        for mid, stored in labels.items()
+    }
     texts = {m.message_id: reply_text(m) for m in replies}
-    return [assess(t, merged, texts, config.followup, now, config.confidence_threshold)
-            for t in threads]
+    return [
+        assess(t, merged, texts, config.followup, now, config.confidence_threshold) for t in threads
+    ]
 
 
 def make_digest(config: Config, store: Store, classify, now: datetime, since=None):

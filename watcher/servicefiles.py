@@ -93,17 +93,21 @@ WantedBy=default.target
 
 def launchd_plist(argv: Sequence[str], log_file: Path) -> str:
     """The text of the launchd agent."""
-    return plistlib.dumps({
-        "Label": LAUNCHD_LABEL,
-        "ProgramArguments": list(argv),
-        "RunAtLoad": True,
-        "KeepAlive": {"SuccessfulExit": False},  # restart after a failure, not after a clean stop
-        "ThrottleInterval": RESTART_SEC,
-        "ProcessType": "Background",
-        "StandardOutPath": str(log_file),
-        "StandardErrorPath": str(log_file),
-        "EnvironmentVariables": {"PYTHONUNBUFFERED": "1"},
-    }).decode()
+    return plistlib.dumps(
+        {
+            "Label": LAUNCHD_LABEL,
+            "ProgramArguments": list(argv),
+            "RunAtLoad": True,
+            "KeepAlive": {
+                "SuccessfulExit": False
+            },  # restart after a failure, not after a clean stop
+            "ThrottleInterval": RESTART_SEC,
+            "ProcessType": "Background",
+            "StandardOutPath": str(log_file),
+            "StandardErrorPath": str(log_file),
+            "EnvironmentVariables": {"PYTHONUNBUFFERED": "1"},
+        }
+    ).decode()
 
 
 def _kind(platform: str) -> str:
@@ -113,7 +117,8 @@ def _kind(platform: str) -> str:
         return "launchd"
     raise ConfigError(
         f"install-service knows systemd (Linux) and launchd (macOS), not {platform}; "
-        "start 'feedback-watcher run' at login with your system's own scheduler")
+        "start 'feedback-watcher run' at login with your system's own scheduler"
+    )
 
 
 def service_path(platform: str, home: Path) -> Path:
@@ -124,8 +129,14 @@ def service_path(platform: str, home: Path) -> Path:
     return home / "Library" / "LaunchAgents" / f"{LAUNCHD_LABEL}.plist"
 
 
-def service_file(platform: str, home: Path, python: str, config_path: Path | None,
-                 data_dir: Path | None, log_dir: Path) -> ServiceFile:
+def service_file(
+    platform: str,
+    home: Path,
+    python: str,
+    config_path: Path | None,
+    data_dir: Path | None,
+    log_dir: Path,
+) -> ServiceFile:
     """The service definition for this platform (nothing is written)."""
     argv = command_line(python, config_path, data_dir)
     path = service_path(platform, home)
@@ -151,8 +162,7 @@ def write(sf: ServiceFile) -> bool:
 
 def _run(argv: Sequence[str]) -> int:
     try:
-        return subprocess.run(list(argv), capture_output=True, timeout=30,
-                              check=False).returncode
+        return subprocess.run(list(argv), capture_output=True, timeout=30, check=False).returncode
     except (OSError, subprocess.SubprocessError) as exc:
         log.debug("%s failed: %s", argv[0], exc)
         return 127
@@ -177,18 +187,21 @@ def start_instructions(sf: ServiceFile, session: bool) -> str:
             lines.append(
                 "No systemd user session is running here (a container, or an ssh login "
                 "without one), so nothing was started: the file is in place for the commands "
-                "above once you are logged in to a normal session.")
+                "above once you are logged in to a normal session."
+            )
         return "\n".join(lines)
     target = "gui/$(id -u)"
     # Quoted: macOS data directories sit in "Application Support".
     plist = shlex.quote(str(sf.path))
     logs = shlex.quote(str(sf.log_file.parent)) if sf.log_file else "<data-dir>/logs"
-    return "\n".join([
-        f"Start it now and at every login:  launchctl bootstrap {target} {plist}",
-        f"Stop it:                          launchctl bootout {target}/{LAUNCHD_LABEL}",
-        f"Is it running?                    launchctl print {target}/{LAUNCHD_LABEL}",
-        f"Read its log:                     tail -f {logs}/*.log",
-    ])
+    return "\n".join(
+        [
+            f"Start it now and at every login:  launchctl bootstrap {target} {plist}",
+            f"Stop it:                          launchctl bootout {target}/{LAUNCHD_LABEL}",
+            f"Is it running?                    launchctl print {target}/{LAUNCHD_LABEL}",
+            f"Read its log:                     tail -f {logs}/*.log",
+        ]
+    )
 
 
 def real_home() -> Path:

@@ -69,21 +69,29 @@ class SetupResult:
 class Prompter:
     """Questions and answers on a terminal; ``ask``, ``secret`` and ``say`` are replaceable."""
 
-    def __init__(self, ask: Callable[[str], str] = input,
-                 secret: Callable[[str], str] = getpass.getpass,
-                 say: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        ask: Callable[[str], str] = input,
+        secret: Callable[[str], str] = getpass.getpass,
+        say: Callable[[str], None] = print,
+    ) -> None:
         self._ask, self._secret, self.say = ask, secret, say
 
     def _read(self, fn: Callable[[str], str], question: str) -> str:
         try:
             return fn(question).strip()
         except EOFError:
-            raise ConfigError("setup ran out of answers; run it in a terminal, or give "
-                              "every value as a flag (see 'feedback-watcher setup --help')") \
-                from None
+            raise ConfigError(
+                "setup ran out of answers; run it in a terminal, or give "
+                "every value as a flag (see 'feedback-watcher setup --help')"
+            ) from None
 
-    def text(self, question: str, default: str | None = None,
-             check: Callable[[str], str | None] | None = None) -> str:
+    def text(
+        self,
+        question: str,
+        default: str | None = None,
+        check: Callable[[str], str | None] | None = None,
+    ) -> str:
         """An answer; ``check`` returns a complaint to ask again, or None when it is fine."""
         shown = f"{question} [{default}]: " if default else f"{question}: "
         while True:
@@ -140,8 +148,14 @@ class _Asker:
     def __init__(self, opts: SetupOptions, prompt: Prompter) -> None:
         self.opts, self.prompt = opts, prompt
 
-    def value(self, given, flag: str, question: str, default: str | None = None,
-              check: Callable[[str], str | None] | None = None) -> str:
+    def value(
+        self,
+        given,
+        flag: str,
+        question: str,
+        default: str | None = None,
+        check: Callable[[str], str | None] | None = None,
+    ) -> str:
         if given is not None:
             problem = check(str(given)) if check else None
             if problem:
@@ -182,31 +196,42 @@ def _choose_provider(opts: SetupOptions, prompt: Prompter, address: str | None) 
     if not opts.interactive:
         raise ConfigError("--provider or --host is needed when setup does not run in a terminal")
     guess = guess_provider(address or "")
-    key = prompt.choice("Which provider is your mailbox with?",
-                        [(p.key, p.name) for p in PROVIDERS], guess.key if guess else "custom")
+    key = prompt.choice(
+        "Which provider is your mailbox with?",
+        [(p.key, p.name) for p in PROVIDERS],
+        guess.key if guess else "custom",
+    )
     return provider(key)
 
 
-def _secret_source(opts: SetupOptions, prompt: Prompter, preset: Provider,
-                   keyring_usable: bool) -> tuple[str, str]:
+def _secret_source(
+    opts: SetupOptions, prompt: Prompter, preset: Provider, keyring_usable: bool
+) -> tuple[str, str]:
     """How the password is found: (KEYRING, "") or (kind, the command or variable name)."""
-    given = [(kind, getattr(opts, field)) for kind, field in SECRET_FLAGS.items()
-             if getattr(opts, field)]
+    given = [
+        (kind, getattr(opts, field)) for kind, field in SECRET_FLAGS.items() if getattr(opts, field)
+    ]
     if len(given) > 1:
-        raise ConfigError("give only one of --password-command, --password-env, "
-                          "--oauth2-token-command")
+        raise ConfigError(
+            "give only one of --password-command, --password-env, --oauth2-token-command"
+        )
     if given:
         return given[0]
     if not opts.interactive:
-        raise ConfigError("--password-command, --password-env or --oauth2-token-command is "
-                          "needed when setup does not run in a terminal (in a terminal, setup "
-                          "can save a password in the system keyring)")
+        raise ConfigError(
+            "--password-command, --password-env or --oauth2-token-command is "
+            "needed when setup does not run in a terminal (in a terminal, setup "
+            "can save a password in the system keyring)"
+        )
     password_word = {APP_PASSWORD: "an app password", BRIDGE: "the Bridge password"}.get(
-        preset.auth, "a password")
-    options = [(KEYRING, f"type {password_word} now; it is kept in the system keyring"),
-               (COMMAND, "a command that prints the password (e.g. pass show mail/me)"),
-               (TOKEN, "OAuth2: a command that prints an access token (e.g. oama access ...)"),
-               (ENV, "an environment variable that holds the password")]
+        preset.auth, "a password"
+    )
+    options = [
+        (KEYRING, f"type {password_word} now; it is kept in the system keyring"),
+        (COMMAND, "a command that prints the password (e.g. pass show mail/me)"),
+        (TOKEN, "OAuth2: a command that prints an access token (e.g. oama access ...)"),
+        (ENV, "an environment variable that holds the password"),
+    ]
     default = TOKEN if preset.auth == OAUTH2 else KEYRING if keyring_usable else COMMAND
     while True:
         kind = prompt.choice("How should feedback-watcher get your password?", options, default)
@@ -214,10 +239,15 @@ def _secret_source(opts: SetupOptions, prompt: Prompter, preset: Provider,
             break
         if keyring_usable:
             return KEYRING, ""
-        prompt.say("  There is no system keyring on this computer (no Secret Service, KWallet "
-                   "or macOS Keychain); choose another way.")
-    question = {COMMAND: "Password command", TOKEN: "OAuth2 token command",
-                ENV: "Environment variable name"}[kind]
+        prompt.say(
+            "  There is no system keyring on this computer (no Secret Service, KWallet "
+            "or macOS Keychain); choose another way."
+        )
+    question = {
+        COMMAND: "Password command",
+        TOKEN: "OAuth2 token command",
+        ENV: "Environment variable name",
+    }[kind]
     return kind, prompt.text(question)
 
 
@@ -231,12 +261,11 @@ def config_text(account: Account) -> str:
     a = account
     lines = [
         "# feedback-watcher configuration, written by 'feedback-watcher setup'.",
-        "# Every setting is described in the README (\"Configuration\"). No password is kept "
-        "here.",
+        '# Every setting is described in the README ("Configuration"). No password is kept here.',
         "",
         "# lookback_days = 180          # how far back the first sync looks",
         "# poll_minutes = 10            # how often the service syncs",
-        "# digest_time = \"08:00\"        # when the morning digest is made (local time)",
+        '# digest_time = "08:00"        # when the morning digest is made (local time)',
         "",
         "[delivery]",
         "# files = true                 # digest-YYYY-MM-DD.md and .html in the data directory",
@@ -257,7 +286,7 @@ def config_text(account: Account) -> str:
     if not (a.password_command or a.password_env or a.oauth2_token_command):
         lines.append("# password: in the system keyring (change it by running setup again)")
     lines.append("addresses = [" + ", ".join(toml_string(x) for x in a.addresses) + "]")
-    lines.append("# exclude_folders = [\"Newsletters/*\"]")
+    lines.append('# exclude_folders = ["Newsletters/*"]')
     return "\n".join(lines) + "\n"
 
 
@@ -288,23 +317,34 @@ def check_connection(account: Account, secret: Secret) -> tuple[Folder, ...]:
     return tuple(choose_folders(listed, account.include_folders, account.exclude_folders))
 
 
-def run_setup(opts: SetupOptions, config_path: Path, environ: Mapping[str, str],
-              prompt: Prompter | None = None, *,
-              keyring: SystemKeyring | None = None) -> SetupResult:
+def run_setup(
+    opts: SetupOptions,
+    config_path: Path,
+    environ: Mapping[str, str],
+    prompt: Prompter | None = None,
+    *,
+    keyring: SystemKeyring | None = None,
+) -> SetupResult:
     """Ask, test, save the password and write the configuration."""
     prompt = prompt or Prompter()
     keyring = keyring or SystemKeyring()
     say = prompt.say
     if config_path.exists() and not opts.force:
-        raise ConfigError(f"{config_path} already exists; pass --force to replace it "
-                          "(or edit it by hand)")
+        raise ConfigError(
+            f"{config_path} already exists; pass --force to replace it (or edit it by hand)"
+        )
     ask = _Asker(opts, prompt)
     address = None
     if opts.interactive:
-        say(f"Setting up feedback-watcher. The configuration goes to {config_path};\n"
-            "no password is written to it. Nothing on your mail server is changed.\n")
-        address = opts.addresses[0] if opts.addresses else prompt.text(
-            "Your email address", check=_address_check)
+        say(
+            f"Setting up feedback-watcher. The configuration goes to {config_path};\n"
+            "no password is written to it. Nothing on your mail server is changed.\n"
+        )
+        address = (
+            opts.addresses[0]
+            if opts.addresses
+            else prompt.text("Your email address", check=_address_check)
+        )
     preset = _choose_provider(opts, prompt, address)
     if opts.interactive:
         say("\n" + textwrap.fill(f"{preset.name}: {preset.needs}", 78) + "\n")
@@ -319,31 +359,52 @@ def run_setup(opts: SetupOptions, config_path: Path, environ: Mapping[str, str],
         tls = opts.tls or preset.tls
     port = opts.port or preset.port
     if custom and not opts.port:
-        port = int(ask.value(None, "--port", "Port", "993" if tls == "ssl" else "143",
-                             _port_check))
+        port = int(ask.value(None, "--port", "Port", "993" if tls == "ssl" else "143", _port_check))
     ca_file = opts.ca_file
     if ca_file is None and preset.needs_ca_file:
-        ca_file = ask.value(None, "--ca-file", "Path of the exported Bridge certificate",
-                            check=_file_check)
-    username = ask.value(opts.username, "--username", f"Username ({preset.username_hint})",
-                         address if preset.username_hint.startswith("your full") else None)
-    addresses = tuple(a.lower() for a in opts.addresses) or (
-        (address,) if address else ())
+        ca_file = ask.value(
+            None, "--ca-file", "Path of the exported Bridge certificate", check=_file_check
+        )
+    username = ask.value(
+        opts.username,
+        "--username",
+        f"Username ({preset.username_hint})",
+        address if preset.username_hint.startswith("your full") else None,
+    )
+    addresses = tuple(a.lower() for a in opts.addresses) or ((address,) if address else ())
     if not addresses:
         default = username.lower() if "@" in username else None
-        addresses = tuple(_split(ask.value(None, "--address", "Your email addresses "
-                                           "(comma-separated)", default, _address_check)))
+        addresses = tuple(
+            _split(
+                ask.value(
+                    None,
+                    "--address",
+                    "Your email addresses (comma-separated)",
+                    default,
+                    _address_check,
+                )
+            )
+        )
     elif opts.interactive and not opts.addresses:
-        more = prompt.text("Other addresses you send from (comma-separated, or - for none)",
-                           "-", lambda a: None if a == "-" else _address_check(a))
+        more = prompt.text(
+            "Other addresses you send from (comma-separated, or - for none)",
+            "-",
+            lambda a: None if a == "-" else _address_check(a),
+        )
         if more != "-":
             addresses += tuple(x for x in _split(more) if x not in addresses)
-    kind, how = _secret_source(opts, prompt, preset,
-                               opts.interactive and keyring.usable())
-    name = opts.name or (prompt.text("A short name for this account", "personal")
-                         if opts.interactive else "personal")
-    table = {"name": name, "host": host, "port": port, "tls": tls, "username": username,
-             "addresses": list(addresses)}
+    kind, how = _secret_source(opts, prompt, preset, opts.interactive and keyring.usable())
+    name = opts.name or (
+        prompt.text("A short name for this account", "personal") if opts.interactive else "personal"
+    )
+    table = {
+        "name": name,
+        "host": host,
+        "port": port,
+        "tls": tls,
+        "username": username,
+        "addresses": list(addresses),
+    }
     if kind != KEYRING:
         table[SECRET_FLAGS[kind]] = how
     if ca_file:
@@ -362,8 +423,9 @@ def run_setup(opts: SetupOptions, config_path: Path, environ: Mapping[str, str],
             if not (opts.interactive and prompt.yes("Save the configuration anyway?")):
                 raise
         else:
-            say(f"Connected. Watching {len(folders)} folders: "
-                + ", ".join(f.name for f in folders))
+            say(
+                f"Connected. Watching {len(folders)} folders: " + ", ".join(f.name for f in folders)
+            )
     if password is not None:
         keyring.store(account, password)
         say("Password saved in the system keyring.")

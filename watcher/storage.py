@@ -230,7 +230,8 @@ class Store:
             raise  # a bug in this program, for the error boundary to report with its traceback
         except sqlite3.DatabaseError as exc:
             raise StorageError(
-                f"cannot write the state database in {self.path.parent}: {exc}") from None
+                f"cannot write the state database in {self.path.parent}: {exc}"
+            ) from None
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, name: str) -> AccountRecord:
@@ -247,23 +248,30 @@ class Store:
             if error is None:
                 c.execute(
                     "UPDATE accounts SET last_ok = ?, last_attempt = ?, last_error = NULL "
-                    "WHERE name = ?", (when.isoformat(), when.isoformat(), name))
+                    "WHERE name = ?",
+                    (when.isoformat(), when.isoformat(), name),
+                )
             else:
                 c.execute(
                     "UPDATE accounts SET last_attempt = ?, last_error = ? WHERE name = ?",
-                    (when.isoformat(), error, name))
+                    (when.isoformat(), error, name),
+                )
 
     # -- folders --------------------------------------------------------------------------
     def folders(self, account: str) -> list[FolderRecord]:
         rows = self.conn.execute(
             "SELECT account, name, role, uidvalidity, scanned_uid, messages FROM folders "
-            "WHERE account = ? ORDER BY name", (account,))
+            "WHERE account = ? ORDER BY name",
+            (account,),
+        )
         return [FolderRecord(*r) for r in rows]
 
     def folder(self, account: str, name: str) -> FolderRecord | None:
         row = self.conn.execute(
             "SELECT account, name, role, uidvalidity, scanned_uid, messages FROM folders "
-            "WHERE account = ? AND name = ?", (account, name)).fetchone()
+            "WHERE account = ? AND name = ?",
+            (account, name),
+        ).fetchone()
         return FolderRecord(*row) if row else None
 
     def reset_folder(self, account: str, name: str, role: str, uidvalidity: int) -> None:
@@ -273,17 +281,22 @@ class Store:
             c.execute("DELETE FROM folder_keys WHERE account = ? AND folder = ?", (account, name))
             c.execute(
                 "INSERT OR REPLACE INTO folders (account, name, role, uidvalidity, scanned_uid, "
-                "messages) VALUES (?, ?, ?, ?, 0, 0)", (account, name, role, uidvalidity))
+                "messages) VALUES (?, ?, ?, ?, 0, 0)",
+                (account, name, role, uidvalidity),
+            )
 
-    def update_folder(self, account: str, name: str, *, scanned_uid: int, messages: int,
-                      keys: Iterable[str] = ()) -> None:
+    def update_folder(
+        self, account: str, name: str, *, scanned_uid: int, messages: int, keys: Iterable[str] = ()
+    ) -> None:
         with self.transaction() as c:
             c.execute(
                 "UPDATE folders SET scanned_uid = ?, messages = ? WHERE account = ? AND name = ?",
-                (scanned_uid, messages, account, name))
+                (scanned_uid, messages, account, name),
+            )
             c.executemany(
                 "INSERT OR IGNORE INTO folder_keys (account, folder, key) VALUES (?, ?, ?)",
-                [(account, name, k) for k in keys])
+                [(account, name, k) for k in keys],
+            )
 
     def forget_folders(self, account: str, keep: Iterable[str]) -> None:
         """Drop folders no longer watched (deleted on the server or excluded)."""
@@ -291,29 +304,37 @@ class Store:
         for rec in self.folders(account):
             if rec.name not in keep:
                 with self.transaction() as c:
-                    for table, col in (("locations", "folder"), ("folder_keys", "folder"),
-                                       ("folders", "name")):
-                        c.execute(f"DELETE FROM {table} WHERE account = ? AND {col} = ?",
-                                  (account, rec.name))
+                    for table, col in (
+                        ("locations", "folder"),
+                        ("folder_keys", "folder"),
+                        ("folders", "name"),
+                    ):
+                        c.execute(
+                            f"DELETE FROM {table} WHERE account = ? AND {col} = ?",
+                            (account, rec.name),
+                        )
 
     def folder_keys(self, account: str, folder: str) -> set[str]:
         rows = self.conn.execute(
-            "SELECT key FROM folder_keys WHERE account = ? AND folder = ?", (account, folder))
+            "SELECT key FROM folder_keys WHERE account = ? AND folder = ?", (account, folder)
+        )
         return {r[0] for r in rows}
 
     def known_uids(self, account: str, folder: str) -> set[int]:
         rows = self.conn.execute(
-            "SELECT uid FROM locations WHERE account = ? AND folder = ?", (account, folder))
+            "SELECT uid FROM locations WHERE account = ? AND folder = ?", (account, folder)
+        )
         return {r[0] for r in rows}
 
     def location_count(self, account: str, folder: str) -> int:
         return self.conn.execute(
-            "SELECT count(*) FROM locations WHERE account = ? AND folder = ?",
-            (account, folder)).fetchone()[0]
+            "SELECT count(*) FROM locations WHERE account = ? AND folder = ?", (account, folder)
+        ).fetchone()[0]
 
     # -- messages -------------------------------------------------------------------------
-    def add_messages(self, account: str, folder: str,
-                     batch: Iterable[tuple[int, Message]], own: frozenset[str]) -> int:
+    def add_messages(
+        self, account: str, folder: str, batch: Iterable[tuple[int, Message]], own: frozenset[str]
+    ) -> int:
         """Store one fetched batch and where each message lives; returns how many were new."""
         new = 0
         with self.transaction() as c:
@@ -324,33 +345,80 @@ class Store:
                     "sender_name, to_addrs, cc_addrs, reply_to, subject, normalized_subject, "
                     "in_reply_to, refs, signals, body_text, body_html) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (m.message_id, account, int(sender in own), m.date.isoformat(), sender,
-                     m.sender.name if m.sender else None, _addrs_json(m.to), _addrs_json(m.cc),
-                     _addrs_json(m.reply_to), m.subject, m.normalized_subject, m.in_reply_to,
-                     json.dumps(list(m.references)), _signals_json(m.signals), m.body_text,
-                     m.body_html))
+                    (
+                        m.message_id,
+                        account,
+                        int(sender in own),
+                        m.date.isoformat(),
+                        sender,
+                        m.sender.name if m.sender else None,
+                        _addrs_json(m.to),
+                        _addrs_json(m.cc),
+                        _addrs_json(m.reply_to),
+                        m.subject,
+                        m.normalized_subject,
+                        m.in_reply_to,
+                        json.dumps(list(m.references)),
+                        _signals_json(m.signals),
+                        m.body_text,
+                        m.body_html,
+                    ),
+                )
                 new += cur.rowcount
                 c.execute(
                     "INSERT OR REPLACE INTO locations (account, folder, uid, message_id) "
-                    "VALUES (?, ?, ?, ?)", (account, folder, uid, m.message_id))
+                    "VALUES (?, ?, ?, ?)",
+                    (account, folder, uid, m.message_id),
+                )
         return new
 
-    _COLUMNS = ("message_id, date, sender, sender_name, to_addrs, cc_addrs, reply_to, subject, "
-                "normalized_subject, in_reply_to, refs, signals, body_text, body_html")
+    _COLUMNS = (
+        "message_id, date, sender, sender_name, to_addrs, cc_addrs, reply_to, subject, "
+        "normalized_subject, in_reply_to, refs, signals, body_text, body_html"
+    )
 
     @staticmethod
     def _message(row: tuple) -> Message:
-        (mid, when, sender, sender_name, to, cc, reply_to, subject, nsubj, irt, refs, signals,
-         body, html) = row
+        (
+            mid,
+            when,
+            sender,
+            sender_name,
+            to,
+            cc,
+            reply_to,
+            subject,
+            nsubj,
+            irt,
+            refs,
+            signals,
+            body,
+            html,
+        ) = row
         return Message(
-            message_id=mid, in_reply_to=irt, references=tuple(json.loads(refs)),
+            message_id=mid,
+            in_reply_to=irt,
+            references=tuple(json.loads(refs)),
             sender=Address(sender, sender_name or "") if sender else None,
-            to=_addrs(to), cc=_addrs(cc), reply_to=_addrs(reply_to),
-            date=datetime.fromisoformat(when), subject=subject, normalized_subject=nsubj,
-            body_text=body, body_html=html, signals=_signals(signals))
+            to=_addrs(to),
+            cc=_addrs(cc),
+            reply_to=_addrs(reply_to),
+            date=datetime.fromisoformat(when),
+            subject=subject,
+            normalized_subject=nsubj,
+            body_text=body,
+            body_html=html,
+            signals=_signals(signals),
+        )
 
-    def messages(self, *, own: bool | None = None, account: str | None = None,
-                 marked: bool | None = None, requests: bool = False) -> list[Message]:
+    def messages(
+        self,
+        *,
+        own: bool | None = None,
+        account: str | None = None,
+        marked: bool | None = None,
+        requests: bool = False,
+    ) -> list[Message]:
         """Stored messages, oldest first.
 
         ``marked``: only messages with (True) or without (False) a request decision;
@@ -359,8 +427,11 @@ class Store:
         sql = f"SELECT {self._COLUMNS} FROM messages WHERE 1=1"
         args: list = []
         if marked is not None:
-            sql += (" AND message_id " + ("IN" if marked else "NOT IN")
-                    + " (SELECT message_id FROM request_marks)")
+            sql += (
+                " AND message_id "
+                + ("IN" if marked else "NOT IN")
+                + " (SELECT message_id FROM request_marks)"
+            )
         if requests:
             sql += " AND message_id IN (SELECT message_id FROM request_marks WHERE is_request)"
         if own is not None:
@@ -373,14 +444,16 @@ class Store:
 
     def message(self, message_id: str) -> Message | None:
         row = self.conn.execute(
-            f"SELECT {self._COLUMNS} FROM messages WHERE message_id = ?", (message_id,)).fetchone()
+            f"SELECT {self._COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
+        ).fetchone()
         return self._message(row) if row else None
 
     def message_count(self, account: str | None = None) -> int:
         if account is None:
             return self.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
         return self.conn.execute(
-            "SELECT count(*) FROM messages WHERE account = ?", (account,)).fetchone()[0]
+            "SELECT count(*) FROM messages WHERE account = ?", (account,)
+        ).fetchone()[0]
 
     # -- requests, labels, corrections --------------------------------------------------------
     def request_marks(self) -> dict[str, RequestMark]:
@@ -392,13 +465,16 @@ class Store:
         with self.transaction() as c:
             for mid, is_request, source, confidence in marks:
                 if source != "user":
-                    row = c.execute("SELECT source FROM request_marks WHERE message_id = ?",
-                                    (mid,)).fetchone()
+                    row = c.execute(
+                        "SELECT source FROM request_marks WHERE message_id = ?", (mid,)
+                    ).fetchone()
                     if row and row[0] == "user":
                         continue
                 c.execute(
                     "INSERT OR REPLACE INTO request_marks (message_id, is_request, source, "
-                    "confidence) VALUES (?, ?, ?, ?)", (mid, int(is_request), source, confidence))
+                    "confidence) VALUES (?, ?, ?, ?)",
+                    (mid, int(is_request), source, confidence),
+                )
 
     def labels(self) -> dict[str, StoredLabel]:
         rows = self.conn.execute("SELECT message_id, label, confidence, model FROM labels")
@@ -408,7 +484,9 @@ class Store:
         with self.transaction() as c:
             c.executemany(
                 "INSERT OR REPLACE INTO labels (message_id, label, confidence, model) "
-                "VALUES (?, ?, ?, ?)", list(items))
+                "VALUES (?, ?, ?, ?)",
+                list(items),
+            )
 
     def clear_labels(self) -> None:
         """Forget the model's labels (a new model was trained); corrections stay."""
@@ -416,13 +494,17 @@ class Store:
             c.execute("DELETE FROM labels")
 
     def corrections(self) -> dict[str, Label]:
-        return {mid: Label(lab) for mid, lab in
-                self.conn.execute("SELECT message_id, label FROM corrections")}
+        return {
+            mid: Label(lab)
+            for mid, lab in self.conn.execute("SELECT message_id, label FROM corrections")
+        }
 
     def add_correction(self, message_id: str, label: str, when: datetime) -> None:
         with self.transaction() as c:
-            c.execute("INSERT OR REPLACE INTO corrections (message_id, label, at) VALUES (?, ?, ?)",
-                      (message_id, label, when.isoformat()))
+            c.execute(
+                "INSERT OR REPLACE INTO corrections (message_id, label, at) VALUES (?, ?, ?)",
+                (message_id, label, when.isoformat()),
+            )
 
     def get(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()

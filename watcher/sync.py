@@ -61,7 +61,7 @@ def _queries(lo: int, hi: int, since, keys: set[str]) -> list[SearchQuery]:
     ordered = sorted(keys)
     out = []
     for i in range(0, len(ordered), KEYS_PER_SEARCH):
-        chunk = ordered[i:i + KEYS_PER_SEARCH]
+        chunk = ordered[i : i + KEYS_PER_SEARCH]
         senders = tuple(k[5:] for k in chunk if k.startswith("from:"))
         ids = tuple(k[3:] for k in chunk if k.startswith("id:"))
         out.append(SearchQuery(lo, hi, since, senders, ids))
@@ -71,9 +71,17 @@ def _queries(lo: int, hi: int, since, keys: set[str]) -> list[SearchQuery]:
 class AccountSync:
     """Runs one pass for one account over a MailSource into the Store."""
 
-    def __init__(self, source: MailSource, store: Store, account: Account, *,
-                 now: datetime, lookback_days: int, detect_requests: RequestDetector,
-                 should_stop: Callable[[], bool] = lambda: False) -> None:
+    def __init__(
+        self,
+        source: MailSource,
+        store: Store,
+        account: Account,
+        *,
+        now: datetime,
+        lookback_days: int,
+        detect_requests: RequestDetector,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.source = source
         self.store = store
         self.account = account
@@ -85,8 +93,9 @@ class AccountSync:
 
     def run(self) -> SyncReport:
         acc = self.account
-        folders = choose_folders(self.source.list_folders(), acc.include_folders,
-                                 acc.exclude_folders)
+        folders = choose_folders(
+            self.source.list_folders(), acc.include_folders, acc.exclude_folders
+        )
         self.report.folders = [f.name for f in folders]
         self.store.forget_folders(acc.name, self.report.folders)
         tops: dict[str, tuple[FolderRecord, int, int]] = {}
@@ -112,8 +121,13 @@ class AccountSync:
             if keys and top > rec.scanned_uid:
                 queries += _queries(rec.scanned_uid + 1, top, since, keys)
             self._fetch_matching(folder.name, queries)
-            self.store.update_folder(acc.name, folder.name, scanned_uid=max(top, rec.scanned_uid),
-                                     messages=count, keys=keys)
+            self.store.update_folder(
+                acc.name,
+                folder.name,
+                scanned_uid=max(top, rec.scanned_uid),
+                messages=count,
+                keys=keys,
+            )
         self.report.requests = len(requests)
         return self.report
 
@@ -133,8 +147,9 @@ class AccountSync:
         rec = self.store.folder(acc, folder.name)
         if rec is None or rec.uidvalidity != status.uidvalidity:
             if rec is not None:
-                log.warning("%s/%s: UIDVALIDITY changed; reading the folder again",
-                            acc, folder.name)
+                log.warning(
+                    "%s/%s: UIDVALIDITY changed; reading the folder again", acc, folder.name
+                )
             self.store.reset_folder(acc, folder.name, folder.role, status.uidvalidity)
             rec = self.store.folder(acc, folder.name)
             assert rec is not None
@@ -173,7 +188,8 @@ class AccountSync:
             raise Interrupted("sync interrupted; what was fetched so far is saved")
         self.report.fetched += len(batch)
         self.report.new_messages += self.store.add_messages(
-            self.account.name, folder, batch, self.account.own_addresses)
+            self.account.name, folder, batch, self.account.own_addresses
+        )
 
     def _judge_requests(self) -> list[Message]:
         """Decide new sent mail; return every request (both are small SQL reads when idle)."""

@@ -20,6 +20,7 @@ from watcher.mail.messages import Message
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Verdict:
     label: str
@@ -84,15 +85,17 @@ def load_classifier(kind: str, data_dir: Path | None) -> TextClassifier:
             personal = load_model(personal_path(data_dir, kind))
             if personal is not None:
                 return TextClassifier(*personal, "personal")
-        shipped = load_model(train.package_dir() / f"{model_name(kind)}.joblib",
-                             corpus_hash)
+        shipped = load_model(train.package_dir() / f"{model_name(kind)}.joblib", corpus_hash)
         if shipped is not None:
             return TextClassifier(*shipped, "shipped")
         cached = load_model(cache_dir() / f"{model_name(kind)}.joblib", corpus_hash)
         if cached is not None:
             return TextClassifier(*cached, "rebuilt")
-        log.warning("no usable shipped %s model for this scikit-learn; rebuilding it from the "
-                    "corpus (a few seconds, once)", kind)
+        log.warning(
+            "no usable shipped %s model for this scikit-learn; rebuilding it from the "
+            "corpus (a few seconds, once)",
+            kind,
+        )
         examples = train.load_corpus(kind)
         pipeline = train.fit(examples, kind)
         meta = {"kind": kind, "corpus_hash": corpus_hash, "examples": len(examples)}
@@ -127,6 +130,11 @@ class RequestDetector:
 
     def __call__(self, messages: Sequence[Message]) -> list[tuple[str, bool, float | None]]:
         verdicts = self.model.predict([sent_sample(m) for m in messages])
-        return [(m.message_id, v.label == "request",
-                 v.confidence if v.label == "request" else 1 - v.confidence)
-                for m, v in zip(messages, verdicts)]
+        return [
+            (
+                m.message_id,
+                v.label == "request",
+                v.confidence if v.label == "request" else 1 - v.confidence,
+            )
+            for m, v in zip(messages, verdicts)
+        ]

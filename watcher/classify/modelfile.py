@@ -24,8 +24,11 @@ def library_versions() -> dict[str, str]:
     import joblib
     import sklearn
 
-    return {"sklearn": sklearn.__version__, "joblib": joblib.__version__,
-            "python": ".".join(platform.python_version_tuple()[:2])}
+    return {
+        "sklearn": sklearn.__version__,
+        "joblib": joblib.__version__,
+        "python": ".".join(platform.python_version_tuple()[:2]),
+    }
 
 
 def _sha256(path: Path) -> str:
@@ -78,8 +81,13 @@ def load_model(path: Path, corpus_hash: str | None = None) -> tuple[Any, dict[st
     versions = library_versions()
     for key in ("sklearn", "python"):
         if meta.get(key) != versions[key]:
-            log.info("model %s was built with %s %s, this is %s; it will be rebuilt",
-                     path, key, meta.get(key), versions[key])
+            log.info(
+                "model %s was built with %s %s, this is %s; it will be rebuilt",
+                path,
+                key,
+                meta.get(key),
+                versions[key],
+            )
             return None
     if corpus_hash is not None and meta.get("corpus_hash") != corpus_hash:
         log.info("model %s was trained on another corpus; it will be rebuilt", path)
@@ -91,10 +99,16 @@ def load_model(path: Path, corpus_hash: str | None = None) -> tuple[Any, dict[st
 
     try:
         return joblib.load(path), meta
-    except (AttributeError, ImportError, EOFError, ValueError, TypeError, KeyError,
-            pickle.UnpicklingError) as exc:
+    except (
+        AttributeError,
+        ImportError,
+        EOFError,
+        ValueError,
+        TypeError,
+        KeyError,
+        pickle.UnpicklingError,
+    ) as exc:
         # A file this program wrote, but an older version of it: its pipeline names a function
         # or class that has since moved or gone. Rebuilding beats failing every sync.
-        log.warning("model %s cannot be loaded by this version (%s); it will be rebuilt",
-                    path, exc)
+        log.warning("model %s cannot be loaded by this version (%s); it will be rebuilt", path, exc)
         return None

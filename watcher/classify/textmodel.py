@@ -45,12 +45,14 @@ def shape(samples: Sequence[Sample]):
     rows = []
     for s in samples:
         words = len(s.text.split())
-        rows.append([
-            math.log1p(words) / 6.0,
-            min(s.text.count("\n"), 40) / 40.0,
-            1.0 if words <= 12 else 0.0,
-            min(s.text.count("?"), 5) / 5.0,
-        ])
+        rows.append(
+            [
+                math.log1p(words) / 6.0,
+                min(s.text.count("\n"), 40) / 40.0,
+                1.0 if words <= 12 else 0.0,
+                min(s.text.count("?"), 5) / 5.0,
+            ]
+        )
     return np.asarray(rows, dtype=float)
 
 
@@ -71,24 +73,61 @@ def build_pipeline(kind: str = "reply", C: float = 0.5):
         return Pipeline([("pick", FunctionTransformer(pick)), ("vec", vectorizer)])
 
     parts = [
-        ("words", branch(pick_text, TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9, strip_accents="unicode",
-            lowercase=True))),
-        ("chars", branch(pick_text_head, TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 3) if kind == "reply" else (3, 4),
-            sublinear_tf=True, min_df=3,
-            max_features=120_000, lowercase=True))),
-        ("signals", branch(pick_signals, CountVectorizer(
-            token_pattern=r"\S+", binary=True, lowercase=False))),
+        (
+            "words",
+            branch(
+                pick_text,
+                TfidfVectorizer(
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    min_df=2,
+                    max_df=0.9,
+                    strip_accents="unicode",
+                    lowercase=True,
+                ),
+            ),
+        ),
+        (
+            "chars",
+            branch(
+                pick_text_head,
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(3, 3) if kind == "reply" else (3, 4),
+                    sublinear_tf=True,
+                    min_df=3,
+                    max_features=120_000,
+                    lowercase=True,
+                ),
+            ),
+        ),
+        (
+            "signals",
+            branch(
+                pick_signals, CountVectorizer(token_pattern=r"\S+", binary=True, lowercase=False)
+            ),
+        ),
         ("shape", FunctionTransformer(shape)),
     ]
     if kind == "reply":
         # A sent message's subject is often the thread's ("Re: feedback?") even on a thank-you
         # or a scheduling note, and misled the request detector (measured on the scenario
         # mailboxes: 7 of 53 wrong with it, 3 without); for replies it helps.
-        parts.insert(2, ("subject", branch(pick_subject, TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, min_df=2, strip_accents="unicode"))))
-    return Pipeline([
-        ("features", FeatureUnion(parts)),
-        ("model", CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced"), cv=3)),
-    ])
+        parts.insert(
+            2,
+            (
+                "subject",
+                branch(
+                    pick_subject,
+                    TfidfVectorizer(
+                        ngram_range=(1, 2), sublinear_tf=True, min_df=2, strip_accents="unicode"
+                    ),
+                ),
+            ),
+        )
+    return Pipeline(
+        [
+            ("features", FeatureUnion(parts)),
+            ("model", CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced"), cv=3)),
+        ]
+    )

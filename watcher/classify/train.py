@@ -79,15 +79,21 @@ def _one_line(text: str | None) -> str:
 
 def _ascii_address(address: str) -> str:
     # A corpus writer's "jürgen@firma.example" would need SMTPUTF8; the text matters, not this.
-    return unicodedata.normalize("NFKD", address).encode("ascii", "ignore").decode() or \
-        "someone@corpus.example"
+    return (
+        unicodedata.normalize("NFKD", address).encode("ascii", "ignore").decode()
+        or "someone@corpus.example"
+    )
 
 
 def item_message(item: dict[str, Any]) -> Message:
     """A corpus item as the message a mail client would have delivered, parsed as real mail is."""
     msg = EmailMessage()
-    msg["From"] = formataddr((_one_line(item.get("from_name")),
-                              _ascii_address(item.get("from_addr") or "someone@corpus.example")))
+    msg["From"] = formataddr(
+        (
+            _one_line(item.get("from_name")),
+            _ascii_address(item.get("from_addr") or "someone@corpus.example"),
+        )
+    )
     to = _ascii_address(item.get("to_addr") or "candidate@corpus.example")
     msg["To"] = formataddr((_one_line(item.get("to_name")), to))
     msg["Subject"] = _one_line(item.get("subject"))
@@ -115,8 +121,15 @@ def examples_from(path: Path, kind: str) -> list[Example]:
     to_sample = reply_sample if kind == "reply" else sent_sample
     out = []
     for item in read_jsonl(path):
-        out.append(Example(item["id"], label_of(item), str(item.get("group") or item["id"]),
-                           path.name, to_sample(item_message(item))))
+        out.append(
+            Example(
+                item["id"],
+                label_of(item),
+                str(item.get("group") or item["id"]),
+                path.name,
+                to_sample(item_message(item)),
+            )
+        )
     return out
 
 
@@ -129,8 +142,12 @@ def load_corpus(kind: str) -> list[Example]:
     return examples
 
 
-def fit(examples: Sequence[Example], kind: str,
-        extra: Sequence[tuple[Sample, str]] = (), extra_weight: float = 5.0):
+def fit(
+    examples: Sequence[Example],
+    kind: str,
+    extra: Sequence[tuple[Sample, str]] = (),
+    extra_weight: float = 5.0,
+):
     """Fit a pipeline; ``extra`` (the user's corrections) weigh ``extra_weight`` times more."""
     samples = [e.sample for e in examples] + [s for s, _ in extra]
     labels = [e.label for e in examples] + [lab for _, lab in extra]
@@ -141,6 +158,7 @@ def fit(examples: Sequence[Example], kind: str,
 
 
 # -- evaluation ---------------------------------------------------------------------------
+
 
 @dataclass
 class Evaluation:
@@ -153,29 +171,44 @@ class Evaluation:
         from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
         p, r, f, n = precision_recall_fscore_support(
-            self.truth, self.predicted, labels=list(self.labels), zero_division=0)
+            self.truth, self.predicted, labels=list(self.labels), zero_division=0
+        )
         macro = sum(f) / len(f)
         acc = sum(t == q for t, q in zip(self.truth, self.predicted)) / max(len(self.truth), 1)
         return {
-            "name": self.name, "n": len(self.truth), "accuracy": round(acc, 4),
+            "name": self.name,
+            "n": len(self.truth),
+            "accuracy": round(acc, 4),
             "macro_f1": round(macro, 4),
-            "per_class": {lab: {"precision": round(p[i], 4), "recall": round(r[i], 4),
-                                "f1": round(f[i], 4), "support": int(n[i])}
-                          for i, lab in enumerate(self.labels)},
-            "confusion": confusion_matrix(self.truth, self.predicted,
-                                          labels=list(self.labels)).tolist(),
+            "per_class": {
+                lab: {
+                    "precision": round(p[i], 4),
+                    "recall": round(r[i], 4),
+                    "f1": round(f[i], 4),
+                    "support": int(n[i]),
+                }
+                for i, lab in enumerate(self.labels)
+            },
+            "confusion": confusion_matrix(
+                self.truth, self.predicted, labels=list(self.labels)
+            ).tolist(),
         }
 
     def text(self) -> str:
         rep = self.report()
-        lines = [f"{self.name}: n={rep['n']} accuracy={rep['accuracy']:.3f} "
-                 f"macro-F1={rep['macro_f1']:.3f}",
-                 f"  {'label':<12} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>5}"]
+        lines = [
+            f"{self.name}: n={rep['n']} accuracy={rep['accuracy']:.3f} "
+            f"macro-F1={rep['macro_f1']:.3f}",
+            f"  {'label':<12} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>5}",
+        ]
         for lab, m in rep["per_class"].items():
-            lines.append(f"  {lab:<12} {m['precision']:>9.3f} {m['recall']:>7.3f} "
-                         f"{m['f1']:>6.3f} {m['support']:>5}")
-        lines.append("  confusion (rows true, columns predicted): "
-                     + " ".join(lab for lab in self.labels))
+            lines.append(
+                f"  {lab:<12} {m['precision']:>9.3f} {m['recall']:>7.3f} "
+                f"{m['f1']:>6.3f} {m['support']:>5}"
+            )
+        lines.append(
+            "  confusion (rows true, columns predicted): " + " ".join(lab for lab in self.labels)
+        )
         for lab, row in zip(self.labels, rep["confusion"]):
             lines.append(f"  {lab:<12} " + " ".join(f"{v:>5}" for v in row))
         return "\n".join(lines)
@@ -198,7 +231,7 @@ def _near_duplicate_groups(examples: Sequence[Example]) -> list[str]:
     shingles = []
     for e in examples:
         words = e.sample.text.lower().split()[:60]
-        shingles.append({" ".join(words[k:k + 3]) for k in range(max(len(words) - 2, 1))})
+        shingles.append({" ".join(words[k : k + 3]) for k in range(max(len(words) - 2, 1))})
     for i in range(len(examples)):
         for j in range(i + 1, len(examples)):
             a, b = shingles[i], shingles[j]
@@ -241,8 +274,9 @@ def evaluate_file(model, path: Path, kind: str, name: str | None = None) -> Eval
     examples = examples_from(path, kind)
     predicted = list(model.predict([e.sample for e in examples]))
     names = REPLY_LABELS if kind == "reply" else REQUEST_LABELS
-    return Evaluation(name or f"{kind} on {path.name}", names, [e.label for e in examples],
-                      predicted)
+    return Evaluation(
+        name or f"{kind} on {path.name}", names, [e.label for e in examples], predicted
+    )
 
 
 def heldout_path(kind: str) -> Path | None:
@@ -265,11 +299,21 @@ def build_shipped(kinds: Iterable[str] = ("reply", "request")) -> None:
         if held:
             scores["heldout"] = evaluate_file(model, held, kind).report()
         path = package_dir() / f"{MODEL_NAMES[kind]}.joblib"
-        meta = save_model(model, path, {"kind": kind, "corpus_hash": corpus_hash(kind),
-                                        "examples": len(examples), "scores": scores})
-        print(f"{path.name}: {len(examples)} examples, cv macro-F1 "
-              f"{scores['cv']['macro_f1']}, held-out "
-              f"{scores.get('heldout', {}).get('macro_f1')}, sha256 {meta['sha256'][:12]}")
+        meta = save_model(
+            model,
+            path,
+            {
+                "kind": kind,
+                "corpus_hash": corpus_hash(kind),
+                "examples": len(examples),
+                "scores": scores,
+            },
+        )
+        print(
+            f"{path.name}: {len(examples)} examples, cv macro-F1 "
+            f"{scores['cv']['macro_f1']}, held-out "
+            f"{scores.get('heldout', {}).get('macro_f1')}, sha256 {meta['sha256'][:12]}"
+        )
 
 
 if __name__ == "__main__":
@@ -289,9 +333,11 @@ def candidate_pipelines(kind: str) -> dict[str, Any]:
         "logreg C=2": LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced"),
         "logreg C=32": LogisticRegression(C=32.0, max_iter=3000, class_weight="balanced"),
         "linear SVM, sigmoid-calibrated (chosen)": CalibratedClassifierCV(
-            LinearSVC(C=0.5, class_weight="balanced"), cv=3),
-        "SGD modified-huber": SGDClassifier(loss="modified_huber", alpha=1e-4,
-                                            class_weight="balanced", random_state=0),
+            LinearSVC(C=0.5, class_weight="balanced"), cv=3
+        ),
+        "SGD modified-huber": SGDClassifier(
+            loss="modified_huber", alpha=1e-4, class_weight="balanced", random_state=0
+        ),
     }.items():
         pipeline = build_pipeline(kind)
         pipeline.steps[-1] = ("model", learner)
@@ -320,11 +366,22 @@ def compare(kind: str, dev: Path | None = None) -> list[tuple[str, float, float,
             pred += list(pipeline.predict([e.sample for e in test_set]))
         lowo = f1_score(truth, pred, average="macro") if truth else float("nan")
         pipeline.fit([e.sample for e in examples], [e.label for e in examples])
-        h = f1_score([e.label for e in held], pipeline.predict([e.sample for e in held]),
-                     average="macro") if held else float("nan")
-        d = f1_score([e.label for e in dev_examples],
-                     pipeline.predict([e.sample for e in dev_examples]),
-                     average="macro") if dev_examples else None
+        h = (
+            f1_score(
+                [e.label for e in held], pipeline.predict([e.sample for e in held]), average="macro"
+            )
+            if held
+            else float("nan")
+        )
+        d = (
+            f1_score(
+                [e.label for e in dev_examples],
+                pipeline.predict([e.sample for e in dev_examples]),
+                average="macro",
+            )
+            if dev_examples
+            else None
+        )
         rows.append((name, round(lowo, 4), round(h, 4), None if d is None else round(d, 4)))
         print(rows[-1], flush=True)
     return rows
