@@ -101,7 +101,10 @@ def _start(config: Path, data: Path, *extra: str) -> subprocess.Popen:
 def _label(data: Path, mid: str) -> str | None:
     try:
         with sqlite3.connect(data / "state.sqlite3") as conn:
-            row = conn.execute("SELECT label FROM labels WHERE message_id = ?", (mid,)).fetchone()
+            row = conn.execute(
+                "SELECT l.label FROM labels l JOIN messages m ON m.id = l.msg WHERE m.message_id = ?",
+                (mid,),
+            ).fetchone()
         return row[0] if row else None
     except sqlite3.Error:
         return None

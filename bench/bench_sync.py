@@ -124,10 +124,10 @@ class TimedSource:
         finally:
             self.phases.status += time.perf_counter() - t
 
-    def search(self, folder: str, query: SearchQuery) -> list[int]:
+    def search(self, folder: str, query: SearchQuery, form: str = "nested") -> list[int]:
         t = time.perf_counter()
         try:
-            return self.inner.search(folder, query)
+            return self.inner.search(folder, query, form)
         finally:
             took = time.perf_counter() - t
             self.phases.search += took
@@ -280,14 +280,15 @@ class Bench:
         )
         replies = gen.replies
         run.replies_planted = len(replies)
-        run.missing = [p.message_id for p in replies if store.message(p.message_id) is None]
+        run.missing = [p.message_id for p in replies if not store.messages_with_id(p.message_id)]
         run.replies_found = len(replies) - len(run.missing)
         marks = store.request_marks()
-        run.requests_missed = [
-            p.message_id
-            for p in gen.requests
-            if p.message_id not in marks or not marks[p.message_id].is_request
-        ]
+        requested = {
+            m.message_id
+            for m in store.messages(own=True)
+            if m.ref in marks and marks[m.ref].is_request
+        }
+        run.requests_missed = [p.message_id for p in gen.requests if p.message_id not in requested]
         run.requests_planted = len(gen.requests)
         # A reply whose request the model missed is the model's miss, not the sync's.
         missed = set(run.requests_missed)

@@ -360,7 +360,7 @@ def test_oauth2_token_never_in_logs(mailbox):
         text=True,
         timeout=120,
     )
-    assert done.returncode == 4  # this Dovecot offers no XOAUTH2: the login is refused
+    assert done.returncode == 3  # this Dovecot offers no XOAUTH2: the login is refused
     assert "refused the login" in done.stderr and "Traceback" not in done.stderr
     for form in _secret_forms(TOKEN, mailbox.user):
         assert form not in done.stdout + done.stderr

@@ -163,7 +163,11 @@ def _query(mb, sql, arg):
 
 
 def _label(mb, mid):
-    return _query(mb, "SELECT label FROM labels WHERE message_id = ?", mid)
+    return _query(
+        mb,
+        "SELECT l.label FROM labels l JOIN messages m ON m.id = l.msg WHERE m.message_id = ?",
+        mid,
+    )
 
 
 def _kv(mb, key):

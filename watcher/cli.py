@@ -19,6 +19,7 @@ from watcher.config import (
     load_config,
 )
 from watcher.errors import ConfigError, Interrupted, WatcherError
+from watcher.mail.messages import Message
 from watcher.storage import Store
 
 log = logging.getLogger("watcher")
@@ -78,7 +79,12 @@ class Context:
 
 
 def cmd_sync(ctx: Context) -> int:
-    from watcher.service import lazy_request_detector, mail_source_factory, sync_accounts
+    from watcher.service import (
+        lazy_request_detector,
+        mail_source_factory,
+        sync_accounts,
+        sync_exit_code,
+    )
 
     config = ctx.config
     if not config.accounts:
@@ -103,9 +109,11 @@ def cmd_sync(ctx: Context) -> int:
                 f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
                 f"fetched, {r.report.new_messages} new, {r.report.requests} requests tracked"
             )
+            if r.partial:
+                print(f"{r.account}: partial sync: {r.partial}", file=sys.stderr)
         else:
             print(f"{r.account}: sync failed: {r.error}", file=sys.stderr)
-    return 0 if all(r.report for r in results) else 4
+    return sync_exit_code(results)
 
 
 def _stop_on_signals():
@@ -206,15 +214,12 @@ def cmd_label(ctx: Context) -> int:
     label = ctx.args.label
     if label not in Label.names():
         raise ConfigError(f"label must be one of {', '.join(Label.names())}, got {label!r}")
-    mid = _message_id(ctx.args.message_id)
-    store = ctx.store
-    if store.message(mid) is None:
-        raise ConfigError(
-            f"no synced message with Message-ID {mid}; "
-            "copy it from 'feedback-watcher digest --json'"
-        )
-    store.add_correction(mid, label, ctx.now())
-    print(f"{mid}: recorded as {label}; run 'feedback-watcher train' to learn from it")
+    message = _one_message(ctx.store, ctx.args.message_id, own=False)
+    ctx.store.add_correction(message.ref, label, ctx.now())
+    print(
+        f"{message.message_id} (#{message.ref}): recorded as {label}; "
+        "run 'feedback-watcher train' to learn from it"
+    )
     return 0
 
 
@@ -225,7 +230,7 @@ def cmd_train(ctx: Context) -> int:
     from watcher.classify.modelfile import save_model
 
     store = ctx.store
-    corrections = [(store.message(mid), label) for mid, label in store.corrections().items()]
+    corrections = [(store.message(ref), label) for ref, label in store.corrections().items()]
     corrections = [(m, lab) for m, lab in corrections if m is not None]
     before = ReplyClassifier(None).classify([m for m, _ in corrections])
     examples = train.load_corpus("reply")
@@ -350,13 +355,50 @@ def _message_id(raw: str) -> str:
     return raw if raw.startswith("<") else f"<{raw}>"
 
 
+def _handle(raw: str) -> int | None:
+    """The state's own id from a handle as the digest prints it ("#12"), else None."""
+    raw = raw.strip()
+    digits = raw[1:] if raw.startswith("#") else raw
+    return int(digits) if digits.isdigit() else None
+
+
+def _one_message(store: Store, raw: str, *, own: bool) -> Message:
+    """The synced message a user named by handle or Message-ID; one line when it is unclear."""
+    ref = _handle(raw)
+    if ref is not None:
+        found = [m for m in [store.message(ref)] if m is not None]
+        what = f"#{ref}"
+    else:
+        what = _message_id(raw)
+        # A reply may quote the request's id; the user means the sent one for track/ignore.
+        found = store.messages_with_id(what, own=own) or store.messages_with_id(what)
+    if not found:
+        raise ConfigError(
+            f"no synced message {what}; use a handle (#12) or Message-ID from "
+            "'feedback-watcher digest' or run 'feedback-watcher sync'"
+        )
+    if len(found) > 1:
+        handles = ", ".join(f"#{m.ref}" for m in found)
+        raise ConfigError(f"{what} names {len(found)} messages ({handles}); give one handle")
+    return found[0]
+
+
 def cmd_draft(ctx: Context) -> int:
     from watcher.drafts import compose
     from watcher.service import lazy_reply_classifier, thread_states
 
-    wanted = _message_id(ctx.args.request_id)
+    ref = _handle(ctx.args.request_id)
+    wanted = f"#{ref}" if ref is not None else _message_id(ctx.args.request_id)
     states = thread_states(ctx.config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
-    state = next((s for s in states if wanted in {a.message_id for a in s.thread.asks}), None)
+    state = next(
+        (
+            s
+            for s in states
+            if wanted
+            in {a.message_id for a in s.thread.asks} | {f"#{a.ref}" for a in s.thread.asks}
+        ),
+        None,
+    )
     if state is None:
         raise ConfigError(
             f"no tracked request with Message-ID {wanted}; "
@@ -376,13 +418,10 @@ def cmd_draft(ctx: Context) -> int:
 
 
 def _set_request(ctx: Context, is_request: bool) -> int:
-    mid = _message_id(ctx.args.message_id)
-    store = ctx.store
-    message = store.message(mid)
-    if message is None:
-        raise ConfigError(f"no synced message with Message-ID {mid}; run 'feedback-watcher sync'")
-    store.mark_requests([(mid, is_request, "user", None)])
-    print(f"{mid}: {'tracked as a feedback request' if is_request else 'ignored'}")
+    message = _one_message(ctx.store, ctx.args.message_id, own=True)
+    ctx.store.mark_requests([(message.ref, is_request, "user", None)])
+    verdict = "tracked as a feedback request" if is_request else "ignored"
+    print(f"{message.message_id} (#{message.ref}): {verdict}")
     return 0
 
 

@@ -8,6 +8,7 @@ arrived before the first ask never answers it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -56,6 +57,23 @@ class Thread:
     @property
     def asked(self) -> set[str]:
         return {a.email for m in self.asks for a in m.recipients}
+
+
+# Local parts of addresses that send mail no person writes (compared without dots, dashes and
+# underscores, so "no-reply", "no_reply" and "noreply" are one).
+_UNATTENDED = re.compile(
+    r"^(?:noreply|donotreply|noresponse|notifications?|notify|alerts?|newsletters?|news|"
+    r"mailer|mailerdaemon|bounces?|marketing|updates?|digest|jobalerts?)(?:\d*|\+.*)$"
+)
+
+
+def from_a_person(message: Message) -> bool:
+    """False for mailing-list, bulk and no-reply mail: never a reply to the user's request."""
+    s = message.signals
+    if s.mailing_list or s.precedence in ("bulk", "list", "junk"):
+        return False
+    local = (message.sender.email if message.sender else "").partition("@")[0].lower()
+    return not _UNATTENDED.match(re.sub(r"[._-]", "", local))
 
 
 def _counterpart(message: Message, own: frozenset[str]) -> str | None:
@@ -134,6 +152,9 @@ def _thread_for_reply(
         for t in reversed(threads):
             if bounced & t.asked and reply.date >= t.latest_ask.date:
                 return t
+        return None
+    if not from_a_person(reply):
+        # A newsletter, careers alert or notification from the company answers nobody.
         return None
     candidates = [t for t in threads if t.request.date <= reply.date and t.involves(sender)]
     for t in reversed(candidates):  # most recent request first

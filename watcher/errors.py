@@ -25,6 +25,10 @@ class MailServerError(WatcherError):
     exit_code = 4
 
 
+class ServerRefused(MailServerError):
+    """The server answered NO or BAD to one command; the connection itself still works."""
+
+
 class StorageError(WatcherError):
     """The state database could not be opened or written."""
 
@@ -35,6 +39,14 @@ class ModelError(WatcherError):
     """A classifier could not be loaded or trained."""
 
     exit_code = 6
+
+
+# What `sync` exits with when some accounts, folders or messages could not be read. One rule
+# for every command that syncs: the first that applies wins, so the code names what the user
+# should look at first. Interrupted wins (the user asked to stop); then credentials (nothing
+# will work until they act); then a server that failed a whole account; then a partial sync
+# (some folders or messages skipped, everything else is current).
+EXIT_PARTIAL = 7
 
 
 class Interrupted(WatcherError):

@@ -97,8 +97,8 @@ def _at(day: date, like: datetime) -> datetime:
 
 def assess(
     thread: Thread,
-    labels: Mapping[str, tuple[Label, float, bool]],
-    texts: Mapping[str, str],
+    labels: Mapping[int | str, tuple[Label, float, bool]],
+    texts: Mapping[int | str, str],
     policy: FollowupPolicy,
     now: datetime,
     threshold: float,
@@ -107,13 +107,13 @@ def assess(
     replies = tuple(
         LabeledReply(
             m,
-            Label(labels[m.message_id][0]),
-            labels[m.message_id][1],
-            texts.get(m.message_id, ""),
-            labels[m.message_id][2],
+            Label(labels[m.key][0]),
+            labels[m.key][1],
+            texts.get(m.key, ""),
+            labels[m.key][2],
         )
         for m in thread.replies
-        if m.message_id in labels
+        if m.key in labels
     )
     human = [r for r in replies if r.label in (Label.FEEDBACK, Label.REJECTION)]
     if any(r.label == Label.FEEDBACK for r in human):

@@ -12,7 +12,7 @@ import email.policy
 import logging
 import zlib
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from watcher.mail.headers import parse_ids
@@ -76,8 +76,13 @@ class MaildirSource:
 
     def status(self, folder: str) -> FolderStatus:
         files = self._list(folder)
-        validity = zlib.crc32(str(self._folder_dirs()[folder].resolve()).encode()) or 1
-        return FolderStatus(validity, len(files) + 1, len(files))
+        # UIDs are positions in the folder: they stay put while mail is only added, and a
+        # removed file shifts them. The validity covers the names, so any removal reads the
+        # folder again (cheap for a local folder) instead of pointing at the wrong file.
+        names = "\0".join(p.name.split(":", 1)[0] for p in files)
+        path = str(self._folder_dirs()[folder].resolve())
+        validity = zlib.crc32(f"{path}\0{names}".encode("utf-8", "surrogateescape")) or 1
+        return FolderStatus(validity, len(files) + 1, len(files), uids_stable=False)
 
     def _headers(self, path: Path):
         with open(path, "rb") as f:
@@ -88,7 +93,7 @@ class MaildirSource:
                 head += line
         return email.message_from_bytes(head, policy=email.policy.compat32)
 
-    def search(self, folder: str, query: SearchQuery) -> list[int]:
+    def search(self, folder: str, query: SearchQuery, form: str = "nested") -> list[int]:
         if query.empty:
             return []
         files = self._files.get(folder) or self._list(folder)
@@ -110,6 +115,32 @@ class MaildirSource:
             if any(s in sender for s in senders) or chain & ids:
                 hits.append(uid)
         return hits
+
+    def existing(self, folder: str, uids: Sequence[int]) -> set[int]:
+        files = self._files.get(folder) or self._list(folder)
+        return {u for u in uids if 1 <= u <= len(files)}
+
+    def header_scan(
+        self, folder: str, uid_min: int, uid_max: int, since: date | None
+    ) -> Iterator[tuple[int, bytes]]:
+        files = self._files.get(folder) or self._list(folder)
+        for uid in range(max(uid_min, 1), min(uid_max, len(files)) + 1):
+            path = files[uid - 1]
+            try:
+                if since and self._arrival(path) < since:
+                    continue
+                yield uid, self._head_bytes(path)
+            except OSError:
+                continue
+
+    def _head_bytes(self, path: Path) -> bytes:
+        with open(path, "rb") as f:
+            head = b""
+            for line in f:
+                if line in (b"\n", b"\r\n"):
+                    break
+                head += line
+        return head + b"\n"
 
     def _arrival(self, path: Path):
         # Like IMAP SINCE, compare the arrival date: the Maildir file's time.

@@ -5,7 +5,7 @@ Pure types and the search-criteria builder; the adapters (imap, localmail) imple
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -18,6 +18,9 @@ class FolderStatus:
     uidvalidity: int
     uidnext: int
     messages: int
+    # False where UIDs are positions that shift when mail is removed (a local Maildir): the
+    # UIDVALIDITY then changes with the folder's content, and a re-read is routine.
+    uids_stable: bool = True
 
 
 @dataclass(frozen=True)
@@ -40,16 +43,27 @@ class FetchedMessage:
     uid: int
     raw: bytes
     internaldate: datetime | None
+    truncated: bool = False  # read up to a size cap: attachments past it were never fetched
 
 
 class MailSource(Protocol):
-    """A read-only view of one account's folders."""
+    """A read-only view of one account's folders.
+
+    Folder-level commands raise ``ServerRefused`` when the server answers NO or BAD (the
+    connection is still usable) and ``MailServerError`` when the connection is lost.
+    """
 
     def list_folders(self) -> list[tuple[Sequence[str], str | None, str]]: ...
 
     def status(self, folder: str) -> FolderStatus: ...
 
-    def search(self, folder: str, query: SearchQuery) -> list[int]: ...
+    def search(self, folder: str, query: SearchQuery, form: str = "nested") -> list[int]: ...
+
+    def existing(self, folder: str, uids: Sequence[int]) -> set[int]: ...
+
+    def header_scan(
+        self, folder: str, uid_min: int, uid_max: int, since: date | None
+    ) -> Iterator[tuple[int, bytes]]: ...
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[FetchedMessage]: ...
 
@@ -58,7 +72,13 @@ class MailSource(Protocol):
     def close(self) -> None: ...
 
 
-def imap_criteria(query: SearchQuery) -> list:
+# How a SEARCH is written, richest first. A server that refuses one form gets the next:
+# "nested" ORs in parentheses (a balanced tree), "flat" prefix ORs without parentheses
+# (Exchange rejects some parenthesised forms), "single" one key per command.
+SEARCH_FORMS = ("nested", "flat", "single")
+
+
+def imap_criteria(query: SearchQuery, form: str = "nested") -> list:
     """IMAP SEARCH criteria (as imapclient takes them) for a query."""
     alternatives: list[list] = [["FROM", s] for s in query.senders]
     for mid in query.referenced_ids:
@@ -67,7 +87,13 @@ def imap_criteria(query: SearchQuery) -> list:
     criteria: list = ["UID", f"{query.uid_min}:{query.uid_max}"]
     if query.since:
         criteria += ["SINCE", query.since]
-    return criteria + _any_of(alternatives)
+    if form == "nested":
+        return criteria + _any_of(alternatives)
+    # Prefix OR needs no parentheses: OR a OR b c.
+    flat: list = []
+    for alt in alternatives[:-1]:
+        flat += ["OR", *alt]
+    return criteria + flat + alternatives[-1]
 
 
 def _any_of(alternatives: list[list]) -> list:
@@ -76,3 +102,37 @@ def _any_of(alternatives: list[list]) -> list:
         return alternatives[0]
     half = len(alternatives) // 2
     return ["OR", _any_of(alternatives[:half]), _any_of(alternatives[half:])]
+
+
+def uid_set(uids: Sequence[int]) -> str:
+    """An IMAP sequence set, runs compressed: [1, 2, 3, 7] -> "1:3,7"."""
+    ordered = sorted(set(uids))
+    parts: list[str] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}:{ordered[j]}")
+        i = j + 1
+    return ",".join(parts)
+
+
+def byte_batches(
+    uids: Sequence[int], sizes: Mapping[int, int], cap: int, budget: int
+) -> Iterator[list[int]]:
+    """UIDs grouped so that each group's bodies, each read up to ``cap``, fit ``budget``.
+
+    A UID of unknown size counts as ``cap``.
+    """
+    batch: list[int] = []
+    total = 0
+    for uid in uids:
+        cost = min(sizes.get(uid, cap), cap)
+        if batch and total + cost > budget:
+            yield batch
+            batch, total = [], 0
+        batch.append(uid)
+        total += cost
+    if batch:
+        yield batch

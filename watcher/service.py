@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from watcher.config import Account, Config
 from watcher.credentials import get_secret
-from watcher.errors import Interrupted, StorageError, WatcherError
+from watcher.errors import (
+    EXIT_PARTIAL,
+    CredentialError,
+    Interrupted,
+    MailServerError,
+    StorageError,
+    WatcherError,
+)
+from watcher.labels import Label
 from watcher.mailsource import MailSource
 from watcher.storage import Store
 from watcher.sync import AccountSync, RequestDetector, SyncReport
@@ -66,6 +74,20 @@ class AccountResult:
     account: str
     report: SyncReport | None
     error: str | None
+    exit_code: int = 0  # as errors.py orders them: the worst of the accounts is the command's
+
+    @property
+    def partial(self) -> str | None:
+        return self.report.partial if self.report else None
+
+
+def sync_exit_code(results: Sequence[AccountResult]) -> int:
+    """One exit code for a sync of several accounts (the rule is in errors.py)."""
+    codes = {r.exit_code for r in results if r.exit_code}
+    for code in (CredentialError.exit_code, MailServerError.exit_code):
+        if code in codes:
+            return code
+    return EXIT_PARTIAL if any(r.partial for r in results) else 0
 
 
 def sync_accounts(
@@ -99,7 +121,7 @@ def sync_accounts(
             # INFO: the caller shows the error to the user once; this line is for the log file.
             log.info("sync failed: %s", exc)
             store.record_sync(account.name, now, error=str(exc))
-            results.append(AccountResult(account.name, None, str(exc)))
+            results.append(AccountResult(account.name, None, str(exc), exc.exit_code))
             continue
         log.info(
             "%s: %d folders, %d searches, %d messages fetched (%d new), %d requests",
@@ -110,7 +132,7 @@ def sync_accounts(
             report.new_messages,
             report.requests,
         )
-        store.record_sync(account.name, now)
+        store.record_sync(account.name, now, partial=report.partial)
         results.append(AccountResult(account.name, report, None))
     return results
 
@@ -135,21 +157,19 @@ def thread_states(config: Config, store: Store, classify, now: datetime):
     )
     replies = [r for t in threads for r in t.replies]
     labels = store.labels()
-    unlabeled = [m for m in replies if m.message_id not in labels]
+    unlabeled = [m for m in replies if m.ref not in labels]
     if unlabeled:
         new = classify(unlabeled)
-        store.set_labels(
-            (m.message_id, lab, conf, model) for m, (lab, conf, model) in zip(unlabeled, new)
-        )
+        store.set_labels((m.ref, lab, conf, model) for m, (lab, conf, model) in zip(unlabeled, new))
         labels = store.labels()
     corrections = store.corrections()
-    merged = {
-        mid: (corrections[mid], 1.0, True)
-        if mid in corrections
+    merged: dict[int | str, tuple[Label, float, bool]] = {
+        ref: (corrections[ref], 1.0, True)
+        if ref in corrections
         else (stored.label, stored.confidence, False)
-        for mid, stored in labels.items()
+        for ref, stored in labels.items()
     }
-    texts = {m.message_id: reply_text(m) for m in replies}
+    texts: dict[int | str, str] = {m.ref: reply_text(m) for m in replies}
     return [
         assess(t, merged, texts, config.followup, now, config.confidence_threshold) for t in threads
     ]

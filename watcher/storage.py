@@ -6,6 +6,7 @@ numbered by PRAGMA user_version.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ from watcher.errors import StorageError
 from watcher.labels import Label
 from watcher.mail.autosignals import AutoSignals
 from watcher.mail.headers import Address
-from watcher.mail.messages import Message
+from watcher.mail.messages import Message, content_key
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,116 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: a message is identified by its content, not its Message-ID (clients and ATS systems
+    # reuse ids); marks, labels and corrections follow the new id. Folders remember UIDNEXT and
+    # why a server refused them; UIDs the server left out wait in `pending`.
+    "python:identity_by_content",
 )
+
+
+def _identity_by_content(conn: sqlite3.Connection) -> None:
+    statements = """
+    CREATE TABLE messages_v2 (
+        id INTEGER PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        account TEXT NOT NULL,
+        own INTEGER NOT NULL,
+        date TEXT NOT NULL,
+        sender TEXT,
+        sender_name TEXT,
+        to_addrs TEXT NOT NULL,
+        cc_addrs TEXT NOT NULL,
+        reply_to TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        normalized_subject TEXT NOT NULL,
+        in_reply_to TEXT,
+        refs TEXT NOT NULL,
+        signals TEXT NOT NULL,
+        body_text TEXT NOT NULL,
+        body_html TEXT,
+        gone_at TEXT,
+        UNIQUE (account, fingerprint)
+    );
+    CREATE TABLE locations_v2 (
+        account TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        uid INTEGER NOT NULL,
+        msg INTEGER NOT NULL,
+        PRIMARY KEY (account, folder, uid)
+    );
+    CREATE TABLE request_marks_v2 (
+        msg INTEGER PRIMARY KEY,
+        is_request INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        confidence REAL
+    );
+    CREATE TABLE labels_v2 (
+        msg INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        model TEXT NOT NULL
+    );
+    CREATE TABLE corrections_v2 (
+        msg INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE pending (
+        account TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        uid INTEGER NOT NULL,
+        tries INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account, folder, uid)
+    );
+    ALTER TABLE folders ADD COLUMN uidnext INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE folders ADD COLUMN error TEXT;
+    ALTER TABLE accounts ADD COLUMN partial TEXT
+    """
+    for statement in statements.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    rows = conn.execute(
+        "SELECT message_id, account, own, date, sender, sender_name, to_addrs, cc_addrs, "
+        "reply_to, subject, normalized_subject, in_reply_to, refs, signals, body_text, body_html "
+        "FROM messages"
+    ).fetchall()
+    for row in rows:
+        mid, when, sender, subject, body = row[0], row[3], row[4], row[9], row[14]
+        conn.execute(
+            "INSERT INTO messages_v2 (fingerprint, message_id, account, own, date, sender, "
+            "sender_name, to_addrs, cc_addrs, reply_to, subject, normalized_subject, in_reply_to, "
+            "refs, signals, body_text, body_html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?)",
+            (_fingerprint(mid, when, sender or "", subject, body), *row),
+        )
+    for table, columns in (
+        ("locations", "account, folder, uid"),
+        ("request_marks", "is_request, source, confidence"),
+        ("labels", "label, confidence, model"),
+        ("corrections", "label, at"),
+    ):
+        old = ", ".join(f"o.{c.strip()}" for c in columns.split(","))
+        conn.execute(
+            f"INSERT INTO {table}_v2 ({columns}, msg) SELECT {old}, m.id FROM {table} o "
+            "JOIN messages_v2 m ON m.message_id = o.message_id"
+        )
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"ALTER TABLE {table}_v2 RENAME TO {table}")
+    conn.execute("DROP TABLE messages")
+    conn.execute("ALTER TABLE messages_v2 RENAME TO messages")
+    conn.execute("CREATE INDEX messages_by_sender ON messages (sender)")
+    conn.execute("CREATE INDEX messages_by_message_id ON messages (message_id)")
+    conn.execute("CREATE INDEX locations_by_msg ON locations (msg)")
+
+
+_PYTHON_MIGRATIONS = {"python:identity_by_content": _identity_by_content}
+
+
+def _fingerprint(message_id: str, date_iso: str, sender: str, subject: str, body: str) -> str:
+    # The same digest as mail.messages.content_key, from stored columns.
+    parts = (message_id, date_iso, sender, subject, body)
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -109,6 +219,8 @@ class FolderRecord:
     uidvalidity: int
     scanned_uid: int
     messages: int
+    uidnext: int = 0  # as STATUS said at the last complete pass: unchanged means nothing new
+    error: str | None = None  # why the server refused the folder at the last sync
 
 
 @dataclass(frozen=True)
@@ -134,6 +246,7 @@ class AccountRecord:
     last_ok: datetime | None
     last_attempt: datetime | None
     last_error: str | None
+    partial: str | None = None  # what the last sync could not read (folders, messages)
 
 
 def _addrs_json(addrs: Iterable[Address]) -> str:
@@ -199,18 +312,35 @@ class Store:
         self.conn.close()
 
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StorageError(
-                f"{self.path} was written by a newer feedback-watcher (schema {version}); upgrade"
-            )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction():
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+        """Bring the schema up to date: under an exclusive lock, the version read inside it.
+
+        Several commands may start at once on a new data directory; the first migrates and the
+        others then find the schema current.
+        """
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+            return
+        self.conn.execute("BEGIN EXCLUSIVE")
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise StorageError(
+                    f"{self.path} was written by a newer feedback-watcher (schema {version}); "
+                    "upgrade feedback-watcher"
+                )
+            for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+                if step in _PYTHON_MIGRATIONS:
+                    _PYTHON_MIGRATIONS[step](self.conn)
+                else:
+                    for statement in step.split(";"):
+                        if statement.strip():
+                            self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
-            log.info("state database migrated to schema %d", number)
+                log.info("state database migrated to schema %d", number)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -236,20 +366,24 @@ class Store:
     # -- accounts -------------------------------------------------------------------------
     def account(self, name: str) -> AccountRecord:
         row = self.conn.execute(
-            "SELECT name, last_ok, last_attempt, last_error FROM accounts WHERE name = ?", (name,)
+            "SELECT name, last_ok, last_attempt, last_error, partial FROM accounts WHERE name = ?",
+            (name,),
         ).fetchone()
         if row is None:
             return AccountRecord(name, None, None, None)
-        return AccountRecord(row[0], _time(row[1]), _time(row[2]), row[3])
+        return AccountRecord(row[0], _time(row[1]), _time(row[2]), row[3], row[4])
 
-    def record_sync(self, name: str, when: datetime, error: str | None = None) -> None:
+    def record_sync(
+        self, name: str, when: datetime, error: str | None = None, partial: str | None = None
+    ) -> None:
+        """Record a sync's outcome: complete, partial (some folders or messages unread), failed."""
         with self.transaction() as c:
             c.execute("INSERT OR IGNORE INTO accounts (name) VALUES (?)", (name,))
             if error is None:
                 c.execute(
-                    "UPDATE accounts SET last_ok = ?, last_attempt = ?, last_error = NULL "
-                    "WHERE name = ?",
-                    (when.isoformat(), when.isoformat(), name),
+                    "UPDATE accounts SET last_ok = ?, last_attempt = ?, last_error = NULL, "
+                    "partial = ? WHERE name = ?",
+                    (when.isoformat(), when.isoformat(), partial, name),
                 )
             else:
                 c.execute(
@@ -258,18 +392,18 @@ class Store:
                 )
 
     # -- folders --------------------------------------------------------------------------
+    _FOLDER_COLUMNS = "account, name, role, uidvalidity, scanned_uid, messages, uidnext, error"
+
     def folders(self, account: str) -> list[FolderRecord]:
         rows = self.conn.execute(
-            "SELECT account, name, role, uidvalidity, scanned_uid, messages FROM folders "
-            "WHERE account = ? ORDER BY name",
+            f"SELECT {self._FOLDER_COLUMNS} FROM folders WHERE account = ? ORDER BY name",
             (account,),
         )
         return [FolderRecord(*r) for r in rows]
 
     def folder(self, account: str, name: str) -> FolderRecord | None:
         row = self.conn.execute(
-            "SELECT account, name, role, uidvalidity, scanned_uid, messages FROM folders "
-            "WHERE account = ? AND name = ?",
+            f"SELECT {self._FOLDER_COLUMNS} FROM folders WHERE account = ? AND name = ?",
             (account, name),
         ).fetchone()
         return FolderRecord(*row) if row else None
@@ -277,25 +411,46 @@ class Store:
     def reset_folder(self, account: str, name: str, role: str, uidvalidity: int) -> None:
         """Forget what we knew of a folder's UIDs (new folder, or its UIDVALIDITY changed)."""
         with self.transaction() as c:
-            c.execute("DELETE FROM locations WHERE account = ? AND folder = ?", (account, name))
-            c.execute("DELETE FROM folder_keys WHERE account = ? AND folder = ?", (account, name))
+            for table in ("locations", "folder_keys", "pending"):
+                c.execute(f"DELETE FROM {table} WHERE account = ? AND folder = ?", (account, name))
             c.execute(
                 "INSERT OR REPLACE INTO folders (account, name, role, uidvalidity, scanned_uid, "
-                "messages) VALUES (?, ?, ?, ?, 0, 0)",
+                "messages, uidnext) VALUES (?, ?, ?, ?, 0, 0, 0)",
                 (account, name, role, uidvalidity),
             )
 
     def update_folder(
-        self, account: str, name: str, *, scanned_uid: int, messages: int, keys: Iterable[str] = ()
+        self,
+        account: str,
+        name: str,
+        *,
+        scanned_uid: int,
+        messages: int,
+        uidnext: int = 0,
+        keys: Iterable[str] = (),
     ) -> None:
         with self.transaction() as c:
             c.execute(
-                "UPDATE folders SET scanned_uid = ?, messages = ? WHERE account = ? AND name = ?",
-                (scanned_uid, messages, account, name),
+                "UPDATE folders SET scanned_uid = ?, messages = ?, uidnext = ?, error = NULL "
+                "WHERE account = ? AND name = ?",
+                (scanned_uid, messages, uidnext, account, name),
             )
             c.executemany(
                 "INSERT OR IGNORE INTO folder_keys (account, folder, key) VALUES (?, ?, ?)",
                 [(account, name, k) for k in keys],
+            )
+
+    def folder_refused(self, account: str, name: str, role: str, error: str) -> None:
+        """Remember that the server refused a folder; what we knew of it stays."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO folders (account, name, role, uidvalidity) "
+                "VALUES (?, ?, ?, 0)",
+                (account, name, role),
+            )
+            c.execute(
+                "UPDATE folders SET error = ? WHERE account = ? AND name = ?",
+                (error, account, name),
             )
 
     def forget_folders(self, account: str, keep: Iterable[str]) -> None:
@@ -307,6 +462,7 @@ class Store:
                     for table, col in (
                         ("locations", "folder"),
                         ("folder_keys", "folder"),
+                        ("pending", "folder"),
                         ("folders", "name"),
                     ):
                         c.execute(
@@ -328,24 +484,75 @@ class Store:
 
     def location_count(self, account: str, folder: str) -> int:
         return self.conn.execute(
-            "SELECT count(*) FROM locations WHERE account = ? AND folder = ?", (account, folder)
+            "SELECT count(*) FROM locations WHERE account = ? AND folder = ? AND msg != 0",
+            (account, folder),
         ).fetchone()[0]
+
+    def forget_passed_over(self, account: str, folder: str) -> None:
+        """Let mail judged not to matter be judged again (a new request may want it)."""
+        with self.transaction() as c:
+            c.execute(
+                "DELETE FROM locations WHERE account = ? AND folder = ? AND msg = 0",
+                (account, folder),
+            )
+
+    def drop_locations(self, account: str, folder: str, uids: Iterable[int]) -> None:
+        """The server no longer has these UIDs (expunged, or moved to another folder)."""
+        with self.transaction() as c:
+            c.executemany(
+                "DELETE FROM locations WHERE account = ? AND folder = ? AND uid = ?",
+                [(account, folder, u) for u in uids],
+            )
+
+    # -- UIDs the server left out of a FETCH ---------------------------------------------------
+    def pending(self, account: str, folder: str) -> dict[int, int]:
+        """UIDs to fetch again, with how often they were asked for already."""
+        rows = self.conn.execute(
+            "SELECT uid, tries FROM pending WHERE account = ? AND folder = ?", (account, folder)
+        )
+        return dict(rows.fetchall())
+
+    def add_pending(self, account: str, folder: str, uids: Iterable[int]) -> None:
+        with self.transaction() as c:
+            for uid in uids:
+                c.execute(
+                    "INSERT INTO pending (account, folder, uid, tries) VALUES (?, ?, ?, 1) "
+                    "ON CONFLICT (account, folder, uid) DO UPDATE SET tries = tries + 1",
+                    (account, folder, uid),
+                )
+
+    def drop_pending(self, account: str, folder: str, uids: Iterable[int]) -> None:
+        with self.transaction() as c:
+            c.executemany(
+                "DELETE FROM pending WHERE account = ? AND folder = ? AND uid = ?",
+                [(account, folder, u) for u in uids],
+            )
 
     # -- messages -------------------------------------------------------------------------
     def add_messages(
-        self, account: str, folder: str, batch: Iterable[tuple[int, Message]], own: frozenset[str]
-    ) -> int:
-        """Store one fetched batch and where each message lives; returns how many were new."""
-        new = 0
+        self,
+        account: str,
+        folder: str,
+        batch: Iterable[tuple[int, Message]],
+        own: frozenset[str],
+    ) -> list[int]:
+        """Store one fetched batch and where each message lives; returns the new messages' ids.
+
+        The same message in a second folder is stored once (same content); a different message
+        that reuses a Message-ID is stored beside the first.
+        """
+        new: list[int] = []
         with self.transaction() as c:
             for uid, m in batch:
                 sender = m.sender.email if m.sender else None
+                key = content_key(m)
                 cur = c.execute(
-                    "INSERT OR IGNORE INTO messages (message_id, account, own, date, sender, "
-                    "sender_name, to_addrs, cc_addrs, reply_to, subject, normalized_subject, "
-                    "in_reply_to, refs, signals, body_text, body_html) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO messages (fingerprint, message_id, account, own, date, "
+                    "sender, sender_name, to_addrs, cc_addrs, reply_to, subject, "
+                    "normalized_subject, in_reply_to, refs, signals, body_text, body_html) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
+                        key,
                         m.message_id,
                         account,
                         int(sender in own),
@@ -364,22 +571,62 @@ class Store:
                         m.body_html,
                     ),
                 )
-                new += cur.rowcount
+                ref = c.execute(
+                    "SELECT id FROM messages WHERE account = ? AND fingerprint = ?", (account, key)
+                ).fetchone()[0]
+                if cur.rowcount:
+                    new.append(ref)
+                c.execute("UPDATE messages SET gone_at = NULL WHERE id = ?", (ref,))
                 c.execute(
-                    "INSERT OR REPLACE INTO locations (account, folder, uid, message_id) "
+                    "INSERT OR REPLACE INTO locations (account, folder, uid, msg) "
                     "VALUES (?, ?, ?, ?)",
-                    (account, folder, uid, m.message_id),
+                    (account, folder, uid, ref),
+                )
+                c.execute(
+                    "DELETE FROM pending WHERE account = ? AND folder = ? AND uid = ?",
+                    (account, folder, uid),
                 )
         return new
 
+    def mark_gone(self, account: str, when: datetime) -> int:
+        """Messages of the account found in no folder are gone from the server (deleted).
+
+        They stay, with their labels: a rejection deleted after reading still answers the
+        request. Returns how many were newly marked.
+        """
+        with self.transaction() as c:
+            cur = c.execute(
+                "UPDATE messages SET gone_at = ? WHERE account = ? AND gone_at IS NULL "
+                "AND id NOT IN (SELECT msg FROM locations WHERE account = ?)",
+                (when.isoformat(), account, account),
+            )
+            return cur.rowcount
+
+    def gone_count(self, account: str) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM messages WHERE account = ? AND gone_at IS NOT NULL", (account,)
+        ).fetchone()[0]
+
+    def forget_messages(self, refs: Iterable[int]) -> None:
+        """Delete stored messages that turned out not to matter (no thread took them).
+
+        Their locations stay as markers (msg 0), so the same UIDs are not fetched again.
+        """
+        with self.transaction() as c:
+            for ref in refs:
+                c.execute("UPDATE locations SET msg = 0 WHERE msg = ?", (ref,))
+                for table, col in (("labels", "msg"), ("request_marks", "msg"), ("messages", "id")):
+                    c.execute(f"DELETE FROM {table} WHERE {col} = ?", (ref,))
+
     _COLUMNS = (
-        "message_id, date, sender, sender_name, to_addrs, cc_addrs, reply_to, subject, "
+        "id, message_id, date, sender, sender_name, to_addrs, cc_addrs, reply_to, subject, "
         "normalized_subject, in_reply_to, refs, signals, body_text, body_html"
     )
 
     @staticmethod
     def _message(row: tuple) -> Message:
         (
+            ref,
             mid,
             when,
             sender,
@@ -409,6 +656,7 @@ class Store:
             body_text=body,
             body_html=html,
             signals=_signals(signals),
+            ref=ref,
         )
 
     def messages(
@@ -427,26 +675,46 @@ class Store:
         sql = f"SELECT {self._COLUMNS} FROM messages WHERE 1=1"
         args: list = []
         if marked is not None:
-            sql += (
-                " AND message_id "
-                + ("IN" if marked else "NOT IN")
-                + " (SELECT message_id FROM request_marks)"
-            )
+            sql += " AND id " + ("IN" if marked else "NOT IN") + " (SELECT msg FROM request_marks)"
         if requests:
-            sql += " AND message_id IN (SELECT message_id FROM request_marks WHERE is_request)"
+            sql += " AND id IN (SELECT msg FROM request_marks WHERE is_request)"
         if own is not None:
             sql += " AND own = ?"
             args.append(int(own))
         if account is not None:
             sql += " AND account = ?"
             args.append(account)
-        return [self._message(r) for r in self.conn.execute(sql + " ORDER BY date", args)]
+        return [self._message(r) for r in self.conn.execute(sql + " ORDER BY date, id", args)]
 
-    def message(self, message_id: str) -> Message | None:
+    def message(self, ref: int) -> Message | None:
+        """One stored message by the state's own id."""
         row = self.conn.execute(
-            f"SELECT {self._COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
+            f"SELECT {self._COLUMNS} FROM messages WHERE id = ?", (ref,)
         ).fetchone()
         return self._message(row) if row else None
+
+    def messages_with_id(self, message_id: str, own: bool | None = None) -> list[Message]:
+        """Every stored message carrying this Message-ID (usually one)."""
+        sql = f"SELECT {self._COLUMNS} FROM messages WHERE message_id = ?"
+        args: list = [message_id]
+        if own is not None:
+            sql += " AND own = ?"
+            args.append(int(own))
+        rows = self.conn.execute(sql + " ORDER BY date, id", args)
+        return [self._message(r) for r in rows]
+
+    def probe_sample(self, account: str) -> tuple[str, int, Message] | None:
+        """A stored message of the user's and where it lives, one with a References chain
+        longer than its In-Reply-To when there is one: what a search probe can ask for."""
+        columns = ", ".join("m." + c.strip() for c in self._COLUMNS.split(","))
+        row = self.conn.execute(
+            f"SELECT l.folder, l.uid, {columns} "
+            "FROM locations l JOIN messages m ON m.id = l.msg "
+            "WHERE l.account = ? AND m.own = 1 "
+            "ORDER BY json_array_length(m.refs) >= 2 DESC, m.date DESC LIMIT 1",
+            (account,),
+        ).fetchone()
+        return (row[0], row[1], self._message(row[2:])) if row else None
 
     def message_count(self, account: str | None = None) -> int:
         if account is None:
@@ -456,35 +724,34 @@ class Store:
         ).fetchone()[0]
 
     # -- requests, labels, corrections --------------------------------------------------------
-    def request_marks(self) -> dict[str, RequestMark]:
-        rows = self.conn.execute("SELECT message_id, is_request, source FROM request_marks")
+    def request_marks(self) -> dict[int, RequestMark]:
+        rows = self.conn.execute("SELECT msg, is_request, source FROM request_marks")
         return {r[0]: RequestMark(bool(r[1]), r[2]) for r in rows}
 
-    def mark_requests(self, marks: Iterable[tuple[str, bool, str, float | None]]) -> None:
+    def mark_requests(self, marks: Iterable[tuple[int, bool, str, float | None]]) -> None:
         """Record request decisions; a user's decision is never replaced by the model's."""
         with self.transaction() as c:
-            for mid, is_request, source, confidence in marks:
+            for ref, is_request, source, confidence in marks:
                 if source != "user":
                     row = c.execute(
-                        "SELECT source FROM request_marks WHERE message_id = ?", (mid,)
+                        "SELECT source FROM request_marks WHERE msg = ?", (ref,)
                     ).fetchone()
                     if row and row[0] == "user":
                         continue
                 c.execute(
-                    "INSERT OR REPLACE INTO request_marks (message_id, is_request, source, "
-                    "confidence) VALUES (?, ?, ?, ?)",
-                    (mid, int(is_request), source, confidence),
+                    "INSERT OR REPLACE INTO request_marks (msg, is_request, source, confidence) "
+                    "VALUES (?, ?, ?, ?)",
+                    (ref, int(is_request), source, confidence),
                 )
 
-    def labels(self) -> dict[str, StoredLabel]:
-        rows = self.conn.execute("SELECT message_id, label, confidence, model FROM labels")
+    def labels(self) -> dict[int, StoredLabel]:
+        rows = self.conn.execute("SELECT msg, label, confidence, model FROM labels")
         return {r[0]: StoredLabel(Label(r[1]), r[2], r[3]) for r in rows}
 
-    def set_labels(self, items: Iterable[tuple[str, str, float, str]]) -> None:
+    def set_labels(self, items: Iterable[tuple[int, str, float, str]]) -> None:
         with self.transaction() as c:
             c.executemany(
-                "INSERT OR REPLACE INTO labels (message_id, label, confidence, model) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO labels (msg, label, confidence, model) VALUES (?, ?, ?, ?)",
                 list(items),
             )
 
@@ -493,17 +760,16 @@ class Store:
         with self.transaction() as c:
             c.execute("DELETE FROM labels")
 
-    def corrections(self) -> dict[str, Label]:
+    def corrections(self) -> dict[int, Label]:
         return {
-            mid: Label(lab)
-            for mid, lab in self.conn.execute("SELECT message_id, label FROM corrections")
+            ref: Label(lab) for ref, lab in self.conn.execute("SELECT msg, label FROM corrections")
         }
 
-    def add_correction(self, message_id: str, label: str, when: datetime) -> None:
+    def add_correction(self, ref: int, label: str, when: datetime) -> None:
         with self.transaction() as c:
             c.execute(
-                "INSERT OR REPLACE INTO corrections (message_id, label, at) VALUES (?, ?, ?)",
-                (message_id, label, when.isoformat()),
+                "INSERT OR REPLACE INTO corrections (msg, label, at) VALUES (?, ?, ?)",
+                (ref, label, when.isoformat()),
             )
 
     def get(self, key: str) -> str | None:

@@ -3,21 +3,33 @@
 The cost of a pass follows new mail and the number of tracked requests, not the mailbox size:
 a folder with nothing new costs one STATUS, and replies are found by server-side SEARCH (by
 sender, by company domain, by In-Reply-To/References) instead of fetching every header.
+
+Servers differ in what SEARCH they accept and how well it matches, so the search steps down a
+ladder per account (remembered in the state, tried upward again after a day): nested ORs, flat
+ORs, one key per command, no HEADER keys, and last no SEARCH for reply keys at all (threading
+headers fetched and matched here). Where a server is known to under-match (References on Gmail
+and Outlook.com, "@domain" on word-based search), those keys are matched here as well.
+
+Nothing is lost quietly: a UID the server leaves out of a FETCH waits in `pending` and is asked
+for again (a bounded number of times); a folder the server refuses is skipped with a log line
+and the sync is reported partial; mail expunged on the server is marked gone, not deleted.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
 
 from watcher.config import Account
-from watcher.domains import AUTOMATED_SENDERS, company_domain
-from watcher.errors import Interrupted
+from watcher.conversations import build_threads
+from watcher.domains import AUTOMATED_SENDERS, company_domain, domain_of
+from watcher.errors import Interrupted, ServerRefused
 from watcher.folders import Folder, choose_folders
 from watcher.mail.messages import Message, parse_message
-from watcher.mailsource import MailSource, SearchQuery
+from watcher.mailsource import SEARCH_FORMS, MailSource, SearchQuery
 from watcher.progress import Progress
 from watcher.storage import FolderRecord, Store
 
@@ -25,9 +37,17 @@ log = logging.getLogger(__name__)
 
 STORE_BATCH = 100  # messages per SQLite transaction: a killed sync loses at most one batch
 KEYS_PER_SEARCH = 40  # alternatives per SEARCH command, to stay far below line-length limits
+MAX_FETCH_TRIES = 5  # a UID the server keeps withholding is given up after this many syncs
+RETRY_RICHER_SEARCH = timedelta(days=1)  # "NO ... try again later" may have been passing
+REPROBE = timedelta(days=7)
 
-# (messages) -> [(message_id, is_request, confidence)]
-RequestDetector = Callable[[Sequence[Message]], list[tuple[str, bool, float | None]]]
+# The rungs of the search ladder, richest first.
+LEVEL_NAMES = ("nested OR", "flat OR", "one key per SEARCH", "no HEADER search", "headers only")
+LEVEL_NO_HEADER = 3
+LEVEL_HEADERS_ONLY = 4
+
+# (messages) -> [(message key: the state id of a stored message, is_request, confidence)]
+RequestDetector = Callable[[Sequence[Message]], list[tuple[int | str, bool, float | None]]]
 
 
 @dataclass
@@ -38,6 +58,44 @@ class SyncReport:
     fetched: int = 0
     new_messages: int = 0
     requests: int = 0
+    refused: dict[str, str] = field(default_factory=dict)  # folder -> the server's answer
+    withheld: int = 0  # UIDs asked for and not delivered (fetched again next time)
+    expunged: int = 0
+    pruned: int = 0
+    headers_scanned: int = 0
+    search_level: int = 0
+
+    @property
+    def partial(self) -> str | None:
+        """What this pass could not read, in a few words, or None when it read everything."""
+        parts = []
+        if self.refused:
+            parts.append(f"{len(self.refused)} folder(s) refused: " + ", ".join(self.refused))
+        if self.withheld:
+            parts.append(f"{self.withheld} message(s) withheld by the server")
+        return "; ".join(parts) or None
+
+
+@dataclass
+class SearchPlan:
+    """How this account's server is searched, as learnt from refusals and probes."""
+
+    level: int = 0
+    stepped_at: str | None = None  # when the level last went down
+    local_ids: bool = False  # the server under-matches HEADER References: match here
+    local_domains: bool = False  # the server under-matches FROM "@domain": match here
+    probed_at: str | None = None
+
+    @classmethod
+    def load(cls, text: str | None) -> SearchPlan:
+        try:
+            data = json.loads(text) if text else {}
+            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        except (ValueError, TypeError):
+            return cls()
+
+    def dump(self) -> str:
+        return json.dumps(asdict(self))
 
 
 def reply_keys(requests: Iterable[Message], own: frozenset[str]) -> set[str]:
@@ -57,15 +115,26 @@ def reply_keys(requests: Iterable[Message], own: frozenset[str]) -> set[str]:
     return keys
 
 
-def _queries(lo: int, hi: int, since, keys: set[str]) -> list[SearchQuery]:
+def _queries(lo: int, hi: int, since: date | None, keys: set[str], per: int) -> list[SearchQuery]:
     ordered = sorted(keys)
     out = []
-    for i in range(0, len(ordered), KEYS_PER_SEARCH):
-        chunk = ordered[i : i + KEYS_PER_SEARCH]
+    for i in range(0, len(ordered), per):
+        chunk = ordered[i : i + per]
         senders = tuple(k[5:] for k in chunk if k.startswith("from:"))
         ids = tuple(k[3:] for k in chunk if k.startswith("id:"))
         out.append(SearchQuery(lo, hi, since, senders, ids))
     return out
+
+
+def matches_locally(headers: Message, query: SearchQuery) -> bool:
+    """What the server's SEARCH would answer for this message, decided from its headers."""
+    sender = headers.sender.email.lower() if headers.sender else ""
+    if any(s.lower() in sender for s in query.senders):
+        return True
+    chain = set(headers.references)
+    if headers.in_reply_to:
+        chain.add(headers.in_reply_to)
+    return bool(chain & set(query.referenced_ids))
 
 
 class AccountSync:
@@ -90,7 +159,14 @@ class AccountSync:
         self.detect_requests = detect_requests
         self.should_stop = should_stop
         self.report = SyncReport(account.name)
+        self.new_refs: set[int] = set()
+        # Set before the first new message is stored and cleared by the prune, so a pass killed
+        # in between is pruned by the next one.
+        self.prune_key = f"prune_due:{account.name}"
+        self.plan_key = f"search_plan:{account.name}"
+        self.plan = SearchPlan.load(store.get(self.plan_key))
 
+    # -- the pass -------------------------------------------------------------------------
     def run(self) -> SyncReport:
         acc = self.account
         folders = choose_folders(
@@ -98,40 +174,79 @@ class AccountSync:
         )
         self.report.folders = [f.name for f in folders]
         self.store.forget_folders(acc.name, self.report.folders)
-        tops: dict[str, tuple[FolderRecord, int, int]] = {}
+        self._maybe_try_richer_search()
+        opened: dict[str, tuple[FolderRecord, int, int, int]] = {}
         for folder in folders:
-            rec, top, count = self._open(folder)
-            tops[folder.name] = (rec, top, count)
+            try:
+                rec, top, count, uidnext = self._open(folder)
+            except ServerRefused as exc:
+                self._refused(folder, exc)
+                continue
+            opened[folder.name] = (rec, top, count, uidnext)
+            uids: set[int] = set(self._due_pending(folder.name))
             if top > rec.scanned_uid:
                 own = tuple(sorted(acc.own_addresses))
                 q = SearchQuery(rec.scanned_uid + 1, top, self._since(folder.name), own)
-                self._fetch_matching(folder.name, [q])
+                uids |= self._guarded(folder, lambda q=q, f=folder.name: self._find(f, [q]))
+            self._fetch_uids(folder.name, uids)
         requests = self._judge_requests()
+        self._maybe_probe()
         keys = reply_keys(requests, acc.own_addresses)
         earliest = min((m.date for m in requests), default=None)
         since = (earliest - timedelta(days=1)).date() if earliest else None
         for folder in folders:
+            if folder.name not in opened:
+                continue
             if self.should_stop():
                 raise Interrupted("sync interrupted between folders")
-            rec, top, count = tops[folder.name]
+            rec, top, count, uidnext = opened[folder.name]
             queries: list[SearchQuery] = []
             new_keys = keys - self.store.folder_keys(acc.name, folder.name)
             if new_keys and rec.scanned_uid:
-                queries += _queries(1, rec.scanned_uid, since, new_keys)
+                self.store.forget_passed_over(acc.name, folder.name)
+                queries += self._split(1, rec.scanned_uid, since, new_keys)
             if keys and top > rec.scanned_uid:
-                queries += _queries(rec.scanned_uid + 1, top, since, keys)
-            self._fetch_matching(folder.name, queries)
+                queries += self._split(rec.scanned_uid + 1, top, since, keys)
+            try:
+                uids = self._find(folder.name, queries)
+                self._fetch_uids(folder.name, uids)
+                self._check_expunged(folder.name, rec, count, uidnext)
+            except ServerRefused as exc:
+                self._refused(folder, exc)
+                continue
             self.store.update_folder(
                 acc.name,
                 folder.name,
                 scanned_uid=max(top, rec.scanned_uid),
                 messages=count,
+                uidnext=uidnext,
                 keys=keys,
             )
+        if self.store.get(self.prune_key):
+            self._prune(requests)
+            self.store.put(self.prune_key, "")
+        if not self.report.refused:
+            self.store.mark_gone(acc.name, self.now)
         self.report.requests = len(requests)
+        self.report.search_level = self.plan.level
+        self.store.put(self.plan_key, self.plan.dump())
         return self.report
 
-    def _since(self, folder: str):
+    def _guarded(self, folder: Folder, find: Callable[[], set[int]]) -> set[int]:
+        try:
+            return find()
+        except ServerRefused as exc:
+            self._refused(folder, exc)
+            return set()
+
+    def _refused(self, folder: Folder, exc: ServerRefused) -> None:
+        # One folder the server will not open (an Exchange calendar, a shared folder, one
+        # deleted between LIST and STATUS) must not stop INBOX and Sent from advancing.
+        log.warning("%s/%s: skipped: %s", self.account.name, folder.name, exc)
+        self.report.refused[folder.name] = str(exc)
+        self.store.folder_refused(self.account.name, folder.name, folder.role, str(exc))
+
+    def _since(self, folder: str) -> date:
         """The lookback's start, counted back from the folder's newest mail when that is older.
 
         For a mailbox in use the newest mail is today's; for an archive or a copied mailbox it
@@ -141,45 +256,231 @@ class AccountSync:
         anchor = min(self.now, latest) if latest is not None else self.now
         return (anchor - self.lookback).date()
 
-    def _open(self, folder: Folder) -> tuple[FolderRecord, int, int]:
+    def _open(self, folder: Folder) -> tuple[FolderRecord, int, int, int]:
         acc = self.account.name
         status = self.source.status(folder.name)
         rec = self.store.folder(acc, folder.name)
         if rec is None or rec.uidvalidity != status.uidvalidity:
-            if rec is not None:
-                log.warning(
-                    "%s/%s: UIDVALIDITY changed; reading the folder again", acc, folder.name
+            if rec is not None and rec.uidvalidity:
+                log.log(
+                    logging.WARNING if status.uids_stable else logging.INFO,
+                    "%s/%s: UIDVALIDITY changed; reading the folder again",
+                    acc,
+                    folder.name,
                 )
             self.store.reset_folder(acc, folder.name, folder.role, status.uidvalidity)
             rec = self.store.folder(acc, folder.name)
             assert rec is not None
-        return rec, status.uidnext - 1, status.messages
+        return rec, status.uidnext - 1, status.messages, status.uidnext
 
-    def _fetch_matching(self, folder: str, queries: list[SearchQuery]) -> None:
-        uids: set[int] = set()
-        for q in queries:
-            if not q.empty:
-                self.report.searches += 1
-                uids.update(self.source.search(folder, q))
-        uids -= self.store.known_uids(self.account.name, folder)
+    # -- finding ----------------------------------------------------------------------------
+    def _split(self, lo: int, hi: int, since: date | None, keys: set[str]) -> list[SearchQuery]:
+        per = 1 if self.plan.level >= 2 else KEYS_PER_SEARCH
+        return _queries(lo, hi, since, keys, per)
+
+    def _find(self, folder: str, queries: list[SearchQuery]) -> set[int]:
+        """UIDs matching any query: the server's SEARCH where it can be trusted, else here."""
+        found: set[int] = set()
+        local: list[SearchQuery] = []
+        todo = [q for q in queries if not q.empty]
+        while todo:
+            server_q, local_q = self._divide(todo[0])
+            try:
+                if not server_q.empty:
+                    found |= self._server_search(folder, server_q)
+            except ServerRefused as exc:
+                if not self._step_down(exc):
+                    raise
+                continue  # the same query again, divided for the next rung down
+            if not local_q.empty:
+                local.append(local_q)
+            todo.pop(0)
+        if local:
+            found |= self._scan_headers(folder, local)
+        return found
+
+    def _divide(self, q: SearchQuery) -> tuple[SearchQuery, SearchQuery]:
+        """Which keys go to the server and which are matched from fetched headers."""
+        plan = self.plan
+        if plan.level >= LEVEL_HEADERS_ONLY:
+            return SearchQuery(q.uid_min, q.uid_max, q.since), q
+        ids_here = plan.local_ids or plan.level >= LEVEL_NO_HEADER
+        domains_here = plan.local_domains
+        server_senders = tuple(s for s in q.senders if not (domains_here and s.startswith("@")))
+        local_senders = tuple(s for s in q.senders if s not in server_senders)
+        server_ids = () if ids_here else q.referenced_ids
+        local_ids = q.referenced_ids if ids_here else ()
+        return (
+            SearchQuery(q.uid_min, q.uid_max, q.since, server_senders, server_ids),
+            SearchQuery(q.uid_min, q.uid_max, q.since, local_senders, local_ids),
+        )
+
+    def _server_search(self, folder: str, q: SearchQuery) -> set[int]:
+        form = SEARCH_FORMS[min(self.plan.level, len(SEARCH_FORMS) - 1)]
+        queries = [q]
+        if form == "single":
+            queries = [SearchQuery(q.uid_min, q.uid_max, q.since, (s,)) for s in q.senders]
+            queries += [
+                SearchQuery(q.uid_min, q.uid_max, q.since, (), (i,)) for i in q.referenced_ids
+            ]
+        found: set[int] = set()
+        for one in queries:
+            self.report.searches += 1
+            found.update(self.source.search(folder, one, form))
+        return found
+
+    def _step_down(self, exc: ServerRefused) -> bool:
+        if self.plan.level >= LEVEL_HEADERS_ONLY:
+            return False
+        self.plan.level += 1
+        self.plan.stepped_at = self.now.isoformat()
+        log.warning(
+            "%s: the server refused a search (%s); searching with %s from now on",
+            self.account.name,
+            exc,
+            LEVEL_NAMES[self.plan.level],
+        )
+        return True
+
+    def _maybe_try_richer_search(self) -> None:
+        plan = self.plan
+        if plan.level == 0 or not plan.stepped_at:
+            return
+        try:
+            stepped = datetime.fromisoformat(plan.stepped_at)
+        except ValueError:
+            stepped = self.now - RETRY_RICHER_SEARCH
+        if self.now - stepped >= RETRY_RICHER_SEARCH:
+            # Straight back to the top: a refusal costs one round trip, so a server that
+            # still refuses is back on its rung within this pass.
+            plan.level = 0
+            plan.stepped_at = None
+            log.info("%s: trying the full search again", self.account.name)
+
+    def _scan_headers(self, folder: str, queries: list[SearchQuery]) -> set[int]:
+        """Fetch the threading headers of each query's UID range and match them here."""
+        found: set[int] = set()
+        lo = min(q.uid_min for q in queries)
+        hi = max(q.uid_max for q in queries)
+        since = min((q.since for q in queries if q.since), default=None)
+        if any(q.since is None for q in queries):
+            since = None
+        for uid, raw in self.source.header_scan(folder, lo, hi, since):
+            self.report.headers_scanned += 1
+            headers = parse_message(raw)
+            if any(q.uid_min <= uid <= q.uid_max and matches_locally(headers, q) for q in queries):
+                found.add(uid)
+        return found
+
+    def _maybe_probe(self) -> None:
+        """Learn from a message we already hold whether SEARCH finds what it should.
+
+        Gmail and Outlook.com are reported to find nothing for HEADER References, and
+        word-based search finds nothing for FROM "@domain"; a wrong empty answer would lose
+        replies silently. The probe asks for one stored message by a key it is known to have.
+        """
+        plan = self.plan
+        if plan.level >= LEVEL_HEADERS_ONLY:
+            return
+        if plan.probed_at:
+            try:
+                if self.now - datetime.fromisoformat(plan.probed_at) < REPROBE:
+                    return
+            except ValueError:
+                pass
+        sample = self.store.probe_sample(self.account.name)
+        if sample is None:
+            return
+        folder, uid, message = sample
+        sender = message.sender.email if message.sender else ""
+        try:
+            ref = next((r for r in message.references if r != message.in_reply_to), None)
+            if ref and plan.level < LEVEL_NO_HEADER:
+                hit = self.source.search(
+                    folder, SearchQuery(uid, uid, None, (), (ref,)), SEARCH_FORMS[0]
+                )
+                plan.local_ids = uid not in hit
+            if "@" in sender:
+                hit = self.source.search(
+                    folder, SearchQuery(uid, uid, None, ("@" + domain_of(sender),)), "single"
+                )
+                plan.local_domains = uid not in hit
+        except ServerRefused as exc:
+            self._step_down(exc)
+            return
+        plan.probed_at = self.now.isoformat()
+        if plan.local_ids or plan.local_domains:
+            log.info(
+                "%s: the server's search misses %s; matching those from headers",
+                self.account.name,
+                " and ".join(
+                    w
+                    for w, on in (("References", plan.local_ids), ("@domain", plan.local_domains))
+                    if on
+                ),
+            )
+
+    # -- fetching ---------------------------------------------------------------------------
+    def _due_pending(self, folder: str) -> set[int]:
+        pending = self.store.pending(self.account.name, folder)
+        given_up = {u for u, tries in pending.items() if tries >= MAX_FETCH_TRIES}
+        if given_up:
+            log.warning(
+                "%s/%s: the server withheld UID %s %d times; giving up on it",
+                self.account.name,
+                folder,
+                ",".join(map(str, sorted(given_up))),
+                MAX_FETCH_TRIES,
+            )
+            self.store.drop_pending(self.account.name, folder, given_up)
+        return set(pending) - given_up
+
+    def _fetch_uids(self, folder: str, uids: set[int]) -> None:
+        uids = uids - self.store.known_uids(self.account.name, folder)
         if not uids:
             return
         with Progress(f"{self.account.name}/{folder}", len(uids)) as progress:
-            self._fetch_into(folder, sorted(uids), progress)
+            got = self._fetch_into(folder, sorted(uids), progress)
+        missing = uids - got
+        if missing:
+            present = self.source.existing(folder, sorted(missing))
+            if present:
+                # The server said OK but left these out (or sent NIL): never skip past them.
+                log.warning(
+                    "%s/%s: the server did not deliver UID %s; asking again next sync",
+                    self.account.name,
+                    folder,
+                    ",".join(map(str, sorted(present))),
+                )
+                self.store.add_pending(self.account.name, folder, present)
+                self.report.withheld += len(present)
+            gone = missing - present
+            if gone:
+                self.store.drop_pending(self.account.name, folder, gone)
 
-    def _fetch_into(self, folder: str, uids: list[int], progress: Progress) -> None:
+    def _fetch_into(self, folder: str, uids: list[int], progress: Progress) -> set[int]:
+        got: set[int] = set()
         batch: list[tuple[int, Message]] = []
         for fetched in self.source.fetch(folder, uids):
             progress.advance()
             internal = fetched.internaldate
             if internal is not None and internal.tzinfo is None:
                 internal = internal.astimezone()  # imapclient gives local naive times
+            if fetched.truncated:
+                log.info(
+                    "%s/%s: UID %d is large; read its first part only",
+                    self.account.name,
+                    folder,
+                    fetched.uid,
+                )
             batch.append((fetched.uid, parse_message(fetched.raw, internal)))
+            got.add(fetched.uid)
             if len(batch) >= STORE_BATCH:
                 self._store(folder, batch)
                 batch = []
         if batch:
             self._store(folder, batch)
+        return got
 
     def _store(self, folder: str, batch: list[tuple[int, Message]]) -> None:
         if self.should_stop():
@@ -187,10 +488,29 @@ class AccountSync:
             # resumes from it (folder positions move only after a folder is complete).
             raise Interrupted("sync interrupted; what was fetched so far is saved")
         self.report.fetched += len(batch)
-        self.report.new_messages += self.store.add_messages(
-            self.account.name, folder, batch, self.account.own_addresses
-        )
+        if not self.new_refs:
+            self.store.put(self.prune_key, "1")
+        new = self.store.add_messages(self.account.name, folder, batch, self.account.own_addresses)
+        self.new_refs.update(new)
+        self.report.new_messages = len(self.new_refs)
 
+    def _check_expunged(self, folder: str, rec: FolderRecord, count: int, uidnext: int) -> None:
+        """Drop the locations of stored messages the server no longer has.
+
+        Only when the folder changed since the last pass (UIDNEXT or the count moved), so a
+        quiet folder still costs one STATUS.
+        """
+        if not rec.uidnext or (rec.uidnext == uidnext and rec.messages == count):
+            return
+        known = self.store.known_uids(self.account.name, folder)
+        if not known:
+            return
+        gone = known - self.source.existing(folder, sorted(known))
+        if gone:
+            self.store.drop_locations(self.account.name, folder, gone)
+            self.report.expunged += len(gone)
+
+    # -- deciding -----------------------------------------------------------------------------
     def _judge_requests(self) -> list[Message]:
         """Decide new sent mail; return every request (both are small SQL reads when idle)."""
         account = self.account.name
@@ -199,9 +519,27 @@ class AccountSync:
         # nothing of anyone.
         automatic = [m for m in unjudged if m.signals.automatic]
         if automatic:
-            self.store.mark_requests((m.message_id, False, "automatic", None) for m in automatic)
+            self.store.mark_requests((m.ref, False, "automatic", None) for m in automatic)
         unjudged = [m for m in unjudged if not m.signals.automatic]
         if unjudged:
             decisions = self.detect_requests(unjudged)
-            self.store.mark_requests((mid, ok, "model", conf) for mid, ok, conf in decisions)
+            self.store.mark_requests((ref, ok, "model", conf) for ref, ok, conf in decisions)
         return self.store.messages(own=True, account=account, requests=True)
+
+    def _prune(self, requests: list[Message]) -> None:
+        """Forget fetched mail that joins no request's thread (a newsletter from the company,
+        a stranger on the same domain): the state keeps only what the digest can show."""
+        acc = self.account
+        incoming = self.store.messages(own=False, account=acc.name)
+        threads = build_threads(
+            requests, {m.message_id for m in requests}, incoming, acc.own_addresses
+        )
+        joined = {m.ref for t in threads for m in t.replies}
+        keep = joined | set(self.store.corrections())
+        drop = [m.ref for m in incoming if m.ref not in keep]
+        if drop:
+            self.store.forget_messages(drop)
+            self.report.pruned += len(drop)
+            # Counted as new when stored a moment ago; what is kept is what is new.
+            self.new_refs -= set(drop)
+            self.report.new_messages = len(self.new_refs)

@@ -128,11 +128,11 @@ class RequestDetector:
     def __init__(self, data_dir: Path | None) -> None:
         self.model = load_classifier("request", data_dir)
 
-    def __call__(self, messages: Sequence[Message]) -> list[tuple[str, bool, float | None]]:
+    def __call__(self, messages: Sequence[Message]) -> list[tuple[int | str, bool, float | None]]:
         verdicts = self.model.predict([sent_sample(m) for m in messages])
         return [
             (
-                m.message_id,
+                m.key,
                 v.label == "request",
                 v.confidence if v.label == "request" else 1 - v.confidence,
             )

@@ -32,7 +32,7 @@ from watcher.mail.mimeparts import Part
 from watcher.mail.mimeparts import parse as parse_mime
 from watcher.replytext.htmltext import html_to_text
 
-__all__ = ["EPOCH", "Message", "normalize_subject", "parse_message"]
+__all__ = ["EPOCH", "Message", "content_key", "normalize_subject", "parse_message"]
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,34 @@ class Message:
     body_text: str  # text/plain preferred; HTML converted when there is no plain part
     body_html: str | None = None  # the HTML part, when the message has one
     signals: AutoSignals = field(default_factory=AutoSignals)
+    # The state file's own id for this message (0 before it is stored). The Message-ID is for
+    # threading only: clients and ATS systems reuse it for different messages.
+    ref: int = 0
 
     @property
     def recipients(self) -> tuple[Address, ...]:
         return self.to + self.cc
+
+    @property
+    def key(self) -> int | str:
+        """What labels and texts are keyed by: the state's id once stored, else the Message-ID."""
+        return self.ref or self.message_id
+
+
+def content_key(m: Message) -> str:
+    """What makes two copies one message: the same id, date, sender, subject and text.
+
+    A message copied to a second folder (a Gmail label, a server rule, a move) keeps all five;
+    a second message under a reused Message-ID differs in at least its date or text.
+    """
+    parts = (
+        m.message_id,
+        m.date.isoformat(),
+        m.sender.email if m.sender else "",
+        m.subject,
+        m.body_text,
+    )
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # ---------------------------------------------------------------- subjects
