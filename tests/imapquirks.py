@@ -54,6 +54,8 @@ SPECIAL_USE_FLAGS = frozenset(
 # its own names for them, so the layouts hide these to keep name-based detection honest.
 DOVECOT_AUTO_FOLDERS = ("Sent", "Drafts", "Trash", "Junk", "Archive")
 
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)  # Linux only
+
 _LITERAL_AT = re.compile(rb"~?\{(\d+)(\+?)\}\r\n")
 _LITERAL_END = re.compile(rb"~?\{(\d+)(\+?)\}\r\n\Z")
 
@@ -960,6 +962,10 @@ class _Reader:
             data = self.sock.recv(65536)
             if not data:
                 raise _Closed
+            if _QUICKACK is not None:
+                # imapclient sends a command and its CRLF in two writes under Nagle: the CRLF
+                # waits for our ACK, which Linux delays 40 ms unless asked (after each read).
+                self.sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
             self.counted(len(data))
             self.buf += data
             return
@@ -1002,6 +1008,9 @@ class _Connection:
         self.server = socket.create_connection((proxy.target_host, proxy.target_port), timeout=5)
         for s in (client, self.server):
             s.settimeout(30)  # bounds a sendall to a peer that stopped reading
+            # Responses go out in pieces (streamed lines, then a buffered batch); with Nagle
+            # each piece would wait for the peer's delayed ACK, 40 ms a round trip.
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.session = Session(number)
         self.pending: list[_Pending] = []
         self._lock = threading.Lock()
@@ -1220,6 +1229,10 @@ class ImapQuirkProxy:
 
     def close(self) -> None:
         self._stop.set()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept() now, not after a TICK
+        except OSError:
+            pass
         if self._accepter.is_alive():
             self._accepter.join(5)
         for conn in self._connections:
