@@ -175,7 +175,8 @@ def nonsync(raw: bytes) -> bytes:
 
 def imap_utf7(name: str) -> bytes:
     """A mailbox name as it goes on the wire (RFC 3501 modified UTF-7)."""
-    out, run = bytearray(), []
+    out = bytearray()
+    run: list[str] = []
 
     def flush() -> None:
         if run:
