@@ -725,6 +725,14 @@ def parse_list(resp: bytes) -> ListEntry | None:
     return ListEntry(flags, toks[close + 2].value, toks[2].end, toks[close].start)
 
 
+def _status_of(resp: bytes) -> bytes | None:
+    """The mailbox an untagged STATUS response is about."""
+    if not resp.startswith(b"* STATUS "):
+        return None
+    toks = tokenize(resp)
+    return toks[2].value if len(toks) > 2 else None
+
+
 class ListFlags(Quirk):
     """LIST shows other folder attributes: special-use flags stripped, or set by name."""
 
@@ -745,7 +753,8 @@ class ListFlags(Quirk):
         for r in responses:
             entry = parse_list(r)
             if entry is None:
-                out.append(r)
+                if not (self.hide and _status_of(r) in self.hide):  # LIST-STATUS lines
+                    out.append(r)
                 continue
             if entry.name in self.hide:
                 continue

@@ -22,6 +22,7 @@ from imapquirks import (
     SPECIAL_USE_FLAGS,
     Command,
     ImapQuirkProxy,
+    ListFlags,
     Quirk,
     edit_capabilities,
     gmail_layout,
@@ -323,3 +324,18 @@ def test_fetch_parser_keeps_bracketed_items_whole() -> None:
     assert parsed is not None and parsed.uid == 7
     assert [it.key for it in parsed.items] == [b"UID", b"BODY[HEADER.FIELDS (DATE)]", b"FLAGS"]
     assert parsed.items[1].value.value == b"Date\r\n"
+
+
+def test_list_flags_hide_a_folder_from_list_status_too() -> None:
+    responses = [
+        b'* LIST (\\HasNoChildren \\Sent) "/" Sent\r\n',
+        b"* STATUS Sent (MESSAGES 0)\r\n",
+        b'* LIST (\\HasNoChildren) "/" "Sent Items"\r\n',
+        b'* STATUS "Sent Items" (MESSAGES 2)\r\n',
+        b"A1 OK List completed\r\n",
+    ]
+    quirk = ListFlags({"Sent Items": "\\Sent"}, hide=["Sent"])
+    assert quirk.on_responses(Command.parse(b'A1 LIST "" *\r\n'), responses) == [
+        b'* LIST (\\HasNoChildren \\Sent) "/" "Sent Items"\r\n',
+        *responses[3:],
+    ]
