@@ -95,7 +95,9 @@ class Daemon:
         """A shorter poll, for tests of the service."""
         self.scheduler.clear()
         self.poll = seconds
-        self.scheduler.every(seconds).seconds.do(self.sync)
+        # schedule annotates the interval as int, but only passes it to timedelta, which takes
+        # the fractions of a second these tests poll at.
+        self.scheduler.every(seconds).seconds.do(self.sync)  # type: ignore[arg-type]
 
     # -- jobs ---------------------------------------------------------------------------------
     def _run_worker(self, args: Sequence[str]) -> int:

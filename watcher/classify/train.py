@@ -350,7 +350,8 @@ def compare(kind: str, dev: Path | None = None) -> list[tuple[str, float, float,
     from sklearn.metrics import f1_score
 
     examples = load_corpus(kind)
-    held = examples_from(heldout_path(kind), kind) if heldout_path(kind) else []
+    held_path = heldout_path(kind)
+    held = examples_from(held_path, kind) if held_path else []
     dev_examples = examples_from(dev, kind) if dev and dev.exists() else []
     rows = []
     for name, pipeline in candidate_pipelines(kind).items():

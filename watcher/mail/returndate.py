@@ -249,8 +249,12 @@ def _resolve(m: re.Match[str], sent: date, lang: str) -> date | None:
         pairs = [(b, a), (a, b)] if lang.startswith("en") else [(a, b), (b, a)]
         options.extend((d, mo, g["sl_y"]) for d, mo in pairs if d != mo or (d, mo) == pairs[0])
     found_dates = []
-    for day, month, year in options:
-        found = _explicit(int(year), month, day) if year else _next_on_or_after(month, day, sent)
+    for day, month, year_text in options:
+        found = (
+            _explicit(int(year_text), month, day)
+            if year_text
+            else _next_on_or_after(month, day, sent)
+        )
         if found is not None:
             found_dates.append(found)
     if wd_word and wd_word in _WEEKDAY:
