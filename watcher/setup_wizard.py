@@ -150,7 +150,7 @@ class _Asker:
 
     def value(
         self,
-        given,
+        given: str | None,
         flag: str,
         question: str,
         default: str | None = None,
