@@ -134,9 +134,13 @@ class FaultProxy:
             return
         finally:
             sel.close()
-            for s in (client, server):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                s.close()
+            _hang_up(client, server)
+
+
+def _hang_up(*socks: socket.socket) -> None:
+    for s in socks:
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # the other side may have closed first
+        s.close()

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,16 @@ class ClockWatch:
         return abs((now[0] - last[0]) - (now[1] - last[1])) > CLOCK_JUMP
 
 
+class WorkerProcess(Protocol):
+    """What the loop needs of a started worker: subprocess.Popen, or a test's stand-in."""
+
+    def wait(self) -> int: ...
+
+    def poll(self) -> int | None: ...
+
+    def send_signal(self, sig: int) -> None: ...
+
+
 class Daemon:
     """Runs syncs every poll interval and the digest once a day, until told to stop."""
 
@@ -70,7 +81,7 @@ class Daemon:
         *,
         now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
         clock: ClockWatch | None = None,
-        run=subprocess.Popen,
+        run: Callable[..., WorkerProcess] = subprocess.Popen,
         rng: random.Random | None = None,
     ) -> None:
         import schedule
@@ -85,7 +96,7 @@ class Daemon:
         self.rng = rng or random.Random()
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
-        self.child: subprocess.Popen | None = None
+        self.child: WorkerProcess | None = None
         self.backoff: float | None = None
         self.retry_at: float | None = None
         self.scheduler = schedule.Scheduler()
@@ -95,7 +106,9 @@ class Daemon:
         """A shorter poll, for tests of the service."""
         self.scheduler.clear()
         self.poll = seconds
-        self.scheduler.every(seconds).seconds.do(self.sync)
+        # schedule annotates the interval as int, but only passes it to timedelta, which takes
+        # the fractions of a second these tests poll at.
+        self.scheduler.every(seconds).seconds.do(self.sync)  # type: ignore[arg-type]
 
     # -- jobs ---------------------------------------------------------------------------------
     def _run_worker(self, args: Sequence[str]) -> int:

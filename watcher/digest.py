@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from watcher.followups import ThreadState
+from watcher.followups import LabeledReply, ThreadState
 from watcher.labels import DueAsk, Label
 
 STALE_SYNC = timedelta(days=1)
@@ -44,7 +44,7 @@ class Digest:
         }
         return picks[name]
 
-    def new_feedback(self, state: ThreadState):
+    def new_feedback(self, state: ThreadState) -> list[LabeledReply]:
         return [
             r
             for r in state.replies

@@ -125,7 +125,7 @@ def assess(
     # What the user sends after feedback arrived is a thank-you or a conversation, not an ask.
     first_feedback = min((r.message.date for r in human if r.label == Label.FEEDBACK), default=None)
     counted = tuple(a for a in thread.asks if first_feedback is None or a.date < first_feedback)
-    counted = counted or thread.asks[:1]
+    counted = counted or tuple(thread.asks[:1])
     asks = len(counted)
     latest = counted[-1]
     after_latest = [r for r in replies if r.message.date >= latest.date]

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from watcher.config import Account, Config
 from watcher.credentials import get_secret
@@ -18,13 +20,23 @@ from watcher.errors import (
     WatcherError,
 )
 from watcher.labels import Label
+from watcher.mail.messages import Message
 from watcher.mailsource import MailSource
 from watcher.storage import Store
 from watcher.sync import AccountSync, RequestDetector, SyncReport
 
+if TYPE_CHECKING:
+    from watcher.digest import Digest
+    from watcher.followups import ThreadState
+
 log = logging.getLogger(__name__)
 
 SourceFactory = Callable[[Account], MailSource]
+
+# (label, confidence, model name) per reply, in order, as the state database keeps them.
+ClassifyReplies = Callable[[Sequence[Message]], list[tuple[str, float, str]]]
+
+Row = TypeVar("Row")
 
 
 def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
@@ -32,7 +44,7 @@ def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
         if account.maildir:
             from watcher.localmail import MaildirSource
 
-            return MaildirSource(account.maildir)
+            return MaildirSource(Path(account.maildir))
         from watcher.imap import ImapSource
 
         return ImapSource(account, get_secret(account, environ))
@@ -40,14 +52,14 @@ def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
     return open_source
 
 
-class LazyModel:
+class LazyModel(Generic[Row]):
     """A classifier built (and scikit-learn imported) on the first call with work to do."""
 
-    def __init__(self, make) -> None:
+    def __init__(self, make: Callable[[], Callable[[Sequence[Message]], list[Row]]]) -> None:
         self.make = make
-        self._model = None
+        self._model: Callable[[Sequence[Message]], list[Row]] | None = None
 
-    def __call__(self, messages):
+    def __call__(self, messages: Sequence[Message]) -> list[Row]:
         if not messages:
             return []
         if self._model is None:
@@ -55,14 +67,14 @@ class LazyModel:
         return self._model(messages)
 
 
-def lazy_request_detector(data_dir) -> LazyModel:
+def lazy_request_detector(data_dir: Path | None) -> LazyModel[tuple[str, bool, float | None]]:
     """Judges sent messages: [(message_id, is_request, confidence)]."""
     from watcher.classify.classifier import RequestDetector
 
     return LazyModel(lambda: RequestDetector(data_dir))
 
 
-def lazy_reply_classifier(data_dir) -> LazyModel:
+def lazy_reply_classifier(data_dir: Path | None) -> LazyModel[tuple[str, float, str]]:
     """Labels replies: [(label, confidence, model name)]."""
     from watcher.classify.classifier import ReplyClassifier
 
@@ -96,7 +108,7 @@ def sync_accounts(
     open_source: SourceFactory,
     detect_requests: RequestDetector,
     now: datetime,
-    should_stop=lambda: False,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> list[AccountResult]:
     """Sync every account; one failing account is logged and never stops the others."""
     results = []
@@ -144,7 +156,9 @@ def own_addresses(config: Config) -> frozenset[str]:
     return frozenset(out)
 
 
-def thread_states(config: Config, store: Store, classify, now: datetime):
+def thread_states(
+    config: Config, store: Store, classify: ClassifyReplies, now: datetime
+) -> list[ThreadState]:
     """Threads from stored mail, their replies classified (once, cached), then assessed."""
     from watcher.classify.features import reply_text
     from watcher.conversations import build_threads
@@ -175,7 +189,13 @@ def thread_states(config: Config, store: Store, classify, now: datetime):
     ]
 
 
-def make_digest(config: Config, store: Store, classify, now: datetime, since=None):
+def make_digest(
+    config: Config,
+    store: Store,
+    classify: ClassifyReplies,
+    now: datetime,
+    since: datetime | None = None,
+) -> Digest:
     from watcher.digest import AccountHealth, Digest, states_sorted
 
     states = thread_states(config, store, classify, now)

@@ -150,7 +150,7 @@ class _Asker:
 
     def value(
         self,
-        given,
+        given: str | None,
         flag: str,
         question: str,
         default: str | None = None,
@@ -334,65 +334,18 @@ def run_setup(
             f"{config_path} already exists; pass --force to replace it (or edit it by hand)"
         )
     ask = _Asker(opts, prompt)
-    address = None
-    if opts.interactive:
-        say(
-            f"Setting up feedback-watcher. The configuration goes to {config_path};\n"
-            "no password is written to it. Nothing on your mail server is changed.\n"
-        )
-        address = (
-            opts.addresses[0]
-            if opts.addresses
-            else prompt.text("Your email address", check=_address_check)
-        )
+    address = _greet(opts, prompt, config_path)
     preset = _choose_provider(opts, prompt, address)
     if opts.interactive:
         say("\n" + textwrap.fill(f"{preset.name}: {preset.needs}", 78) + "\n")
-    custom = preset.key == "custom"
-    host = opts.host or preset.host or ask.value(None, "--host", "IMAP server name")
-    if custom and opts.tls is None and opts.interactive:
-        modes = [("ssl", "SSL/TLS (usually port 993)"), ("starttls", "STARTTLS (usually 143)")]
-        if is_loopback(host):
-            modes.append(("none", "no encryption (this computer only)"))
-        tls = prompt.choice("How does the server encrypt the connection?", modes, "ssl")
-    else:
-        tls = opts.tls or preset.tls
-    port = opts.port or preset.port
-    if custom and not opts.port:
-        port = int(ask.value(None, "--port", "Port", "993" if tls == "ssl" else "143", _port_check))
-    ca_file = opts.ca_file
-    if ca_file is None and preset.needs_ca_file:
-        ca_file = ask.value(
-            None, "--ca-file", "Path of the exported Bridge certificate", check=_file_check
-        )
+    host, port, tls, ca_file = _server(opts, prompt, ask, preset)
     username = ask.value(
         opts.username,
         "--username",
         f"Username ({preset.username_hint})",
         address if preset.username_hint.startswith("your full") else None,
     )
-    addresses = tuple(a.lower() for a in opts.addresses) or ((address,) if address else ())
-    if not addresses:
-        default = username.lower() if "@" in username else None
-        addresses = tuple(
-            _split(
-                ask.value(
-                    None,
-                    "--address",
-                    "Your email addresses (comma-separated)",
-                    default,
-                    _address_check,
-                )
-            )
-        )
-    elif opts.interactive and not opts.addresses:
-        more = prompt.text(
-            "Other addresses you send from (comma-separated, or - for none)",
-            "-",
-            lambda a: None if a == "-" else _address_check(a),
-        )
-        if more != "-":
-            addresses += tuple(x for x in _split(more) if x not in addresses)
+    addresses = _own_addresses(opts, prompt, ask, address, username)
     kind, how = _secret_source(opts, prompt, preset, opts.interactive and keyring.usable())
     name = opts.name or (
         prompt.text("A short name for this account", "personal") if opts.interactive else "personal"
@@ -416,19 +369,96 @@ def run_setup(
     folders = None
     if opts.test:
         say(f"Connecting to {host}:{port} as {username} ...")
-        try:
-            folders = check_connection(account, secret or get_secret(account, environ))
-        except WatcherError as exc:
-            say(f"The test failed: {exc}")
-            if not (opts.interactive and prompt.yes("Save the configuration anyway?")):
-                raise
-        else:
-            say(
-                f"Connected. Watching {len(folders)} folders: " + ", ".join(f.name for f in folders)
-            )
+        folders = _test_login(opts, prompt, account, secret, environ)
     if password is not None:
         keyring.store(account, password)
         say("Password saved in the system keyring.")
     write_config(config_path, config_text(account), opts.force)
     log.info("configuration written to %s", config_path)
     return SetupResult(config_path, account, folders)
+
+
+def _greet(opts: SetupOptions, prompt: Prompter, config_path: Path) -> str | None:
+    """Say what setup will do and ask for the address; None when setup is scripted."""
+    if not opts.interactive:
+        return None
+    prompt.say(
+        f"Setting up feedback-watcher. The configuration goes to {config_path};\n"
+        "no password is written to it. Nothing on your mail server is changed.\n"
+    )
+    if opts.addresses:
+        return opts.addresses[0]
+    return prompt.text("Your email address", check=_address_check)
+
+
+def _server(
+    opts: SetupOptions, prompt: Prompter, ask: _Asker, preset: Provider
+) -> tuple[str, int, str, str | None]:
+    """Host, port, TLS mode and CA file: from the flags, the preset, or asked."""
+    custom = preset.key == "custom"
+    host = opts.host or preset.host or ask.value(None, "--host", "IMAP server name")
+    if custom and opts.tls is None and opts.interactive:
+        modes = [("ssl", "SSL/TLS (usually port 993)"), ("starttls", "STARTTLS (usually 143)")]
+        if is_loopback(host):
+            modes.append(("none", "no encryption (this computer only)"))
+        tls = prompt.choice("How does the server encrypt the connection?", modes, "ssl")
+    else:
+        tls = opts.tls or preset.tls
+    port = opts.port or preset.port
+    if custom and not opts.port:
+        port = int(ask.value(None, "--port", "Port", "993" if tls == "ssl" else "143", _port_check))
+    ca_file = opts.ca_file
+    if ca_file is None and preset.needs_ca_file:
+        ca_file = ask.value(
+            None, "--ca-file", "Path of the exported Bridge certificate", check=_file_check
+        )
+    return host, port, tls, ca_file
+
+
+def _own_addresses(
+    opts: SetupOptions, prompt: Prompter, ask: _Asker, address: str | None, username: str
+) -> tuple[str, ...]:
+    """The addresses the user sends from: the flags, else the one given, else asked."""
+    addresses = tuple(a.lower() for a in opts.addresses) or ((address,) if address else ())
+    if not addresses:
+        default = username.lower() if "@" in username else None
+        return tuple(
+            _split(
+                ask.value(
+                    None,
+                    "--address",
+                    "Your email addresses (comma-separated)",
+                    default,
+                    _address_check,
+                )
+            )
+        )
+    if opts.interactive and not opts.addresses:
+        more = prompt.text(
+            "Other addresses you send from (comma-separated, or - for none)",
+            "-",
+            lambda a: None if a == "-" else _address_check(a),
+        )
+        if more != "-":
+            addresses += tuple(x for x in _split(more) if x not in addresses)
+    return addresses
+
+
+def _test_login(
+    opts: SetupOptions,
+    prompt: Prompter,
+    account: Account,
+    secret: Secret | None,
+    environ: Mapping[str, str],
+) -> tuple[Folder, ...] | None:
+    """The folders that will be watched, or None when the login failed and the user saves anyway."""
+    try:
+        # A password command that fails is a failed test too, so the secret is found in here.
+        folders = check_connection(account, secret or get_secret(account, environ))
+    except WatcherError as exc:
+        prompt.say(f"The test failed: {exc}")
+        if not (opts.interactive and prompt.yes("Save the configuration anyway?")):
+            raise
+        return None
+    prompt.say(f"Connected. Watching {len(folders)} folders: " + ", ".join(f.name for f in folders))
+    return folders

@@ -6,9 +6,15 @@ scikit-learn is imported only inside these functions: the idle service never pay
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from watcher.classify.features import Sample
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+    from sklearn.pipeline import Pipeline
 
 
 def pick_text(samples: Sequence[Sample]) -> list[str]:
@@ -38,7 +44,7 @@ def pick_signals(samples: Sequence[Sample]) -> list[str]:
     return [s.signals for s in samples]
 
 
-def shape(samples: Sequence[Sample]):
+def shape(samples: Sequence[Sample]) -> NDArray[np.float64]:
     """A few numbers about the text's form: length, lines, questions."""
     import numpy as np
 
@@ -56,7 +62,7 @@ def shape(samples: Sequence[Sample]):
     return np.asarray(rows, dtype=float)
 
 
-def build_pipeline(kind: str = "reply", C: float = 0.5):
+def build_pipeline(kind: str = "reply", C: float = 0.5) -> Pipeline:
     """Word and character n-gram TF-IDF, subject, signal tokens and shape into a linear SVM.
 
     The SVM's scores are calibrated to probabilities (sigmoid, 3-fold), so "confidence" and
@@ -69,7 +75,9 @@ def build_pipeline(kind: str = "reply", C: float = 0.5):
     from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
-    def branch(pick, vectorizer):
+    def branch(
+        pick: Callable[[Sequence[Sample]], list[str]], vectorizer: TfidfVectorizer | CountVectorizer
+    ) -> Pipeline:
         return Pipeline([("pick", FunctionTransformer(pick)), ("vec", vectorizer)])
 
     parts = [

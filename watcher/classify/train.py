@@ -18,12 +18,15 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watcher.classify.features import Sample, reply_sample, sent_sample
 from watcher.classify.textmodel import build_pipeline
 from watcher.labels import Label
 from watcher.mail.messages import Message, parse_message
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +150,7 @@ def fit(
     kind: str,
     extra: Sequence[tuple[Sample, str]] = (),
     extra_weight: float = 5.0,
-):
+) -> Pipeline:
     """Fit a pipeline; ``extra`` (the user's corrections) weigh ``extra_weight`` times more."""
     samples = [e.sample for e in examples] + [s for s, _ in extra]
     labels = [e.label for e in examples] + [lab for _, lab in extra]
@@ -270,7 +273,7 @@ def leave_one_writer_out(examples: Sequence[Example], kind: str) -> Evaluation:
     return Evaluation(f"{kind} leave-one-writer-out", names, labels, predicted)
 
 
-def evaluate_file(model, path: Path, kind: str, name: str | None = None) -> Evaluation:
+def evaluate_file(model: Pipeline, path: Path, kind: str, name: str | None = None) -> Evaluation:
     examples = examples_from(path, kind)
     predicted = list(model.predict([e.sample for e in examples]))
     names = REPLY_LABELS if kind == "reply" else REQUEST_LABELS
@@ -350,7 +353,8 @@ def compare(kind: str, dev: Path | None = None) -> list[tuple[str, float, float,
     from sklearn.metrics import f1_score
 
     examples = load_corpus(kind)
-    held = examples_from(heldout_path(kind), kind) if heldout_path(kind) else []
+    held_path = heldout_path(kind)
+    held = examples_from(held_path, kind) if held_path else []
     dev_examples = examples_from(dev, kind) if dev and dev.exists() else []
     rows = []
     for name, pipeline in candidate_pipelines(kind).items():

@@ -120,7 +120,8 @@ _ADDRESS_TOKEN_RE = re.compile(
 
 def _split_top_level(value: str) -> list[str]:
     """Split an address list on commas and semicolons outside quotes, comments and <>."""
-    items, buf = [], []
+    items: list[str] = []
+    buf: list[str] = []
     for token in _ADDRESS_TOKEN_RE.findall(value):
         if token == "," or token == ";":
             items.append("".join(buf))
@@ -210,16 +211,16 @@ def _addresses_in(value: str) -> tuple[Address, ...]:
                     comments[0] if comments else ""
                 )
         else:
-            bare = item
+            plain = item
             if "(" in item:
                 comments = _COMMENT_RE.findall(item)
-                bare = _COMMENT_RE.sub("", item)
-            if ":" in bare:
-                bare = _GROUP_RE.sub("", bare, count=1)
-            addr = _clean_address(bare)
+                plain = _COMMENT_RE.sub("", item)
+            if ":" in plain:
+                plain = _GROUP_RE.sub("", plain, count=1)
+            addr = _clean_address(plain)
             name_part = comments[0] if comments else ""
-            if not addr and len(bare.split()) == 1 and "@" not in bare:
-                orphan = bare
+            if not addr and len(plain.split()) == 1 and "@" not in plain:
+                orphan = plain
         if addr:
             out.append(Address(addr, _clean_name(name_part, addr) if name_part else ""))
     return tuple(out)

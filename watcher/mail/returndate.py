@@ -216,7 +216,6 @@ def _explicit(year: int, month: int, day: int) -> date | None:
 
 def _resolve(m: re.Match[str], sent: date, lang: str) -> date | None:
     g = m.groupdict()
-    wd_word = next((g[k] for k in ("wd1", "wd2", "wd3", "wd4", "wd5") if g[k]), "")
     if g["iso_y"]:
         return _explicit(int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"]))
     if g["rel"]:
@@ -227,14 +226,25 @@ def _resolve(m: re.Match[str], sent: date, lang: str) -> date | None:
         ahead = (_WEEKDAY[g["wdo"]] - sent.weekday() - 1) % 7 + 1
         return sent + timedelta(days=ahead)
     if g["th_d"]:
-        day = int(g["th_d"])
-        for months_ahead in range(0, 3):
-            month = (sent.month - 1 + months_ahead) % 12 + 1
-            year = sent.year + (sent.month - 1 + months_ahead) // 12
-            found = _explicit(year, month, day)
-            if found and found >= sent:
-                return found
-        return None
+        return _day_of_month(int(g["th_d"]), sent)
+    wd_word = next((g[k] for k in ("wd1", "wd2", "wd3", "wd4", "wd5") if g[k]), "")
+    return _first_reading(_readings(m, lang), sent, wd_word)
+
+
+def _day_of_month(day: int, sent: date) -> date | None:
+    """'the 14th': the first such day on or after ``sent``, looking up to two months ahead."""
+    for months_ahead in range(3):
+        month = (sent.month - 1 + months_ahead) % 12 + 1
+        year = sent.year + (sent.month - 1 + months_ahead) // 12
+        found = _explicit(year, month, day)
+        if found and found >= sent:
+            return found
+    return None
+
+
+def _readings(m: re.Match[str], lang: str) -> list[tuple[int, int, str | None]]:
+    """(day, month, year text) for each way the matched date can be read, likeliest first."""
+    g = m.groupdict()
     options: list[tuple[int, int, str | None]] = []
     for dd, mm, yy in (("dm_d", "dm_m", "dm_y"), ("md_d", "md_m", "md_y")):
         if g[dd]:
@@ -248,9 +258,20 @@ def _resolve(m: re.Match[str], sent: date, lang: str) -> date | None:
         # US month/day for English text, day/month elsewhere; a weekday settles it either way.
         pairs = [(b, a), (a, b)] if lang.startswith("en") else [(a, b), (b, a)]
         options.extend((d, mo, g["sl_y"]) for d, mo in pairs if d != mo or (d, mo) == pairs[0])
+    return options
+
+
+def _first_reading(
+    options: list[tuple[int, int, str | None]], sent: date, wd_word: str
+) -> date | None:
+    """The first reading that is a real date, preferring one on the weekday written beside it."""
     found_dates = []
-    for day, month, year in options:
-        found = _explicit(int(year), month, day) if year else _next_on_or_after(month, day, sent)
+    for day, month, year_text in options:
+        found = (
+            _explicit(int(year_text), month, day)
+            if year_text
+            else _next_on_or_after(month, day, sent)
+        )
         if found is not None:
             found_dates.append(found)
     if wd_word and wd_word in _WEEKDAY:

@@ -219,12 +219,7 @@ class _TextBuilder(HTMLParser):
             self._lists.append([1 if tag == "ol" else -1])
             effects.append("list")
         elif tag == "li":
-            marker = "- "
-            if self._lists and self._lists[-1][0] > 0:
-                marker = f"{self._lists[-1][0]}. "
-                self._lists[-1][0] += 1
-            indent = "  " * max(len(self._lists) - 1, 0)
-            self._write(indent + marker)
+            self._write_list_marker()
         elif tag == "pre":
             self._pre += 1
             effects.append("pre")
@@ -232,11 +227,23 @@ class _TextBuilder(HTMLParser):
             if "".join(self._line).strip():
                 self._write("  ")
         elif tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt and alt.strip():
-                self._write(" " + alt.strip() + " ")
+            self._write_alt_text(attrs)
         if tag in _BLOCK or tag in _PARAGRAPH:
             effects.append("para" if tag in _PARAGRAPH else "block")
+
+    def _write_list_marker(self) -> None:
+        """'- ' for a bullet, '3. ' for the third numbered item, indented by nesting."""
+        marker = "- "
+        if self._lists and self._lists[-1][0] > 0:
+            marker = f"{self._lists[-1][0]}. "
+            self._lists[-1][0] += 1
+        indent = "  " * max(len(self._lists) - 1, 0)
+        self._write(indent + marker)
+
+    def _write_alt_text(self, attrs: list[tuple[str, str | None]]) -> None:
+        alt = dict(attrs).get("alt")
+        if alt and alt.strip():
+            self._write(" " + alt.strip() + " ")
 
     def _close_to(self, index: int) -> None:
         while len(self._stack) > index:

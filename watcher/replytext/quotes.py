@@ -90,69 +90,83 @@ def _remove_quotes(lines: list[str]) -> tuple[list[str], list[Span]]:
     """Return the kept lines and the spans of quoted regions kept for an inline reply."""
     out: list[str] = []
     kinds: list[str] = []  # e(mpty) t(ext) m(arked ">") a(ttribution)
-    n = len(lines)
-    i = 0
-    while i < n:
-        line = lines[i]
-        s = line.strip()
-        if not s:
-            out.append(line)
-            kinds.append("e")
-            i += 1
-            continue
-        if s[0] == ">" and s.startswith(">>>") and rm.GROUPWISE_RE.match(s):
-            break  # GroupWise: the original follows unquoted
-        if s[0] == ">":
-            if len(s) < 24 and _QUOTED_VERB_RE.match(s):
-                verdict = _close_attribution(out, kinds, lines, i)
-                if verdict == "cut":
-                    break
-                if verdict == "attr":
-                    i += 1
-                    continue
-            _mark_weak_attribution(out, kinds)
-            # the rest of a quoted block needs no further look
-            j = i + 1
-            while j < n:
-                rest = lines[j].lstrip()
-                if rest and rest[0] != ">":
-                    break
-                j += 1
-            block = lines[i:j]
-            out.extend(block)
-            kinds.extend("m" if b.strip() else "e" for b in block)
-            i = j
-            continue
-        head = s[:32]
-        if (len(s) <= 100 and (s[0] in _MARK_CHARS or s[-1] in _MARK_CHARS)) or (
-            ":" in head or "：" in head
-        ):
-            hit = _hard_splitter(lines, i, s)
-            if hit is not None:
-                kind, end = hit
-                if kind == "forward":
-                    # A forward is content: keep it and everything after as written.
-                    out.extend(lines[i:])
-                    kinds.extend("t" * (n - i))
-                    break
-                if "t" not in kinds and "m" not in kinds:
-                    # The message's own pasted header block: drop it, read on.
-                    out = [""] * len(out)
-                    i = end
-                    continue
-                break
-        if _ends_attribution(s):
-            verdict = _attribution(out, kinds, lines, i, s)
-            if verdict == "cut":
-                break
-            if verdict == "attr":
-                i += 1
-                continue
-        out.append(line)
-        kinds.append("t")
-        i += 1
+    i: int | None = 0
+    while i is not None and i < len(lines):
+        i = _read_line(lines, i, out, kinds)
     _absorb_broken_links(out, kinds)
     return _resolve_regions(out, kinds)
+
+
+def _read_line(lines: list[str], i: int, out: list[str], kinds: list[str]) -> int | None:
+    """Read line ``i`` (and any lines it carries along) into ``out`` and ``kinds``.
+
+    Returns the index of the next line to read, or None where the original starts.
+    """
+    line = lines[i]
+    s = line.strip()
+    if not s:
+        out.append(line)
+        kinds.append("e")
+        return i + 1
+    if s[0] == ">":
+        return _read_quoted(lines, i, s, out, kinds)
+    head = s[:32]
+    if (len(s) <= 100 and (s[0] in _MARK_CHARS or s[-1] in _MARK_CHARS)) or (
+        ":" in head or "：" in head
+    ):
+        hit = _hard_splitter(lines, i, s)
+        if hit is not None:
+            return _read_splitter(lines, i, hit, out, kinds)
+    if _ends_attribution(s):
+        verdict = _attribution(out, kinds, lines, i, s)
+        if verdict == "cut":
+            return None
+        if verdict == "attr":
+            return i + 1
+    out.append(line)
+    kinds.append("t")
+    return i + 1
+
+
+def _read_quoted(lines: list[str], i: int, s: str, out: list[str], kinds: list[str]) -> int | None:
+    """Read the ">" block starting at line ``i``; None where the original starts."""
+    if s.startswith(">>>") and rm.GROUPWISE_RE.match(s):
+        return None  # GroupWise: the original follows unquoted
+    if len(s) < 24 and _QUOTED_VERB_RE.match(s):
+        verdict = _close_attribution(out, kinds, lines, i)
+        if verdict == "cut":
+            return None
+        if verdict == "attr":
+            return i + 1
+    _mark_weak_attribution(out, kinds)
+    # the rest of a quoted block needs no further look
+    j = i + 1
+    while j < len(lines):
+        rest = lines[j].lstrip()
+        if rest and rest[0] != ">":
+            break
+        j += 1
+    block = lines[i:j]
+    out.extend(block)
+    kinds.extend("m" if b.strip() else "e" for b in block)
+    return j
+
+
+def _read_splitter(
+    lines: list[str], i: int, hit: tuple[str, int], out: list[str], kinds: list[str]
+) -> int | None:
+    """Act on a hard splitter at line ``i``; None where the original starts."""
+    kind, end = hit
+    if kind == "forward":
+        # A forward is content: keep it and everything after as written.
+        out.extend(lines[i:])
+        kinds.extend("t" * (len(lines) - i))
+        return None
+    if "t" not in kinds and "m" not in kinds:
+        # The message's own pasted header block: drop it, read on.
+        out[:] = [""] * len(out)
+        return end
+    return None
 
 
 def _hard_splitter(lines: list[str], i: int, s: str) -> tuple[str, int] | None:
