@@ -6,7 +6,8 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -75,6 +76,26 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+def now_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--now", metavar="ISO-8601", help="pretend it is this time (for testing the rules)"
+    )
+
+
+def no_arguments(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its name and help, what it runs, and the arguments it takes."""
+
+    name: str
+    help: str
+    run: Callable[[Context], int]
+    add_arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
 
 
 def cmd_sync(ctx: Context) -> int:
@@ -168,6 +189,11 @@ def _threshold(ctx: Context) -> float:
     return Config().confidence_threshold
 
 
+def classify_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
 def cmd_classify(ctx: Context) -> int:
     import json
 
@@ -198,6 +224,12 @@ def cmd_classify(ctx: Context) -> int:
             note = "  (needs your eye)" if review else ""
             print(f"{path}\t{v.label}\t{v.confidence:.2f}{note}")
     return 0
+
+
+def label_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    p.add_argument("message_id", metavar="MESSAGE-ID", help="the reply's Message-ID")
+    p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
 
 
 def cmd_label(ctx: Context) -> int:
@@ -262,6 +294,17 @@ def _dev_set(name: str) -> Path | None:
     return None
 
 
+def eval_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--kind",
+        choices=("reply", "request"),
+        default="reply",
+        help="which classifier (default: reply)",
+    )
+    p.add_argument("--quick", action="store_true", help="skip cross-validation")
+    p.add_argument("--dev", metavar="PATH", help="a labeled JSONL set to score too")
+
+
 def cmd_eval(ctx: Context) -> int:
     from watcher.classify import train
 
@@ -283,6 +326,20 @@ def cmd_eval(ctx: Context) -> int:
     if dev and dev.exists():
         print(train.evaluate_file(model, dev, kind, f"{kind} dev set ({dev.name})").text())
     return 0
+
+
+def digest_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON for scripts")
+    fmt.add_argument("--markdown", action="store_true", help="Markdown")
+    fmt.add_argument("--html", action="store_true", help="a self-contained HTML page")
+    fmt.add_argument(
+        "--deliver",
+        action="store_true",
+        help="deliver it as configured (files, notification, mailbox) "
+        "and remember it as today's digest",
+    )
 
 
 def cmd_digest(ctx: Context) -> int:
@@ -313,6 +370,10 @@ def cmd_digest(ctx: Context) -> int:
         return 0
     sys.stdout.write(render(digest, fmt))
     return 0
+
+
+def run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--poll-seconds", type=float, help=argparse.SUPPRESS)
 
 
 def cmd_run(ctx: Context) -> int:
@@ -348,6 +409,20 @@ def _message_id(raw: str) -> str:
     """A Message-ID as typed, with or without its angle brackets."""
     raw = raw.strip()
     return raw if raw.startswith("<") else f"<{raw}>"
+
+
+def draft_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    p.add_argument(
+        "request_id",
+        metavar="REQUEST-ID",
+        help="Message-ID of the request (from the digest)",
+    )
+    p.add_argument(
+        "--to-mailbox",
+        action="store_true",
+        help="also save it in the account's Drafts folder (never sends)",
+    )
 
 
 def cmd_draft(ctx: Context) -> int:
@@ -386,6 +461,10 @@ def _set_request(ctx: Context, is_request: bool) -> int:
     return 0
 
 
+def message_id_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("message_id", metavar="MESSAGE-ID", help="the sent message's Message-ID")
+
+
 def cmd_track(ctx: Context) -> int:
     return _set_request(ctx, True)
 
@@ -396,6 +475,11 @@ def cmd_ignore(ctx: Context) -> int:
 
 DEMO_NOW = "2025-04-14T08:00:00+01:00"
 DEMO_ADDRESS = "alex.morgan@mail.example"
+
+
+def demo_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    p.add_argument("--json", action="store_true", help="the digest as JSON")
 
 
 def cmd_demo(ctx: Context) -> int:
@@ -485,6 +569,52 @@ def _given_paths(ctx: Context) -> list[str]:
     return out
 
 
+def setup_arguments(p: argparse.ArgumentParser) -> None:
+    from watcher.providers import BY_KEY
+
+    p.add_argument(
+        "--provider",
+        choices=sorted(BY_KEY),
+        help="a preset for the server and sign-in (custom needs --host)",
+    )
+    p.add_argument("--host", help="IMAP server name (instead of a preset's)")
+    p.add_argument("--port", type=int, help="IMAP port (993 for ssl, 143 for starttls)")
+    p.add_argument(
+        "--tls",
+        choices=("ssl", "starttls", "none"),
+        help="encryption (none only for 127.0.0.1 or localhost)",
+    )
+    p.add_argument("--username", help="the login name, usually your email address")
+    secret = p.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--password-command", metavar="COMMAND", help="a shell command that prints the password"
+    )
+    secret.add_argument(
+        "--password-env", metavar="VAR", help="an environment variable that holds the password"
+    )
+    secret.add_argument(
+        "--oauth2-token-command",
+        metavar="COMMAND",
+        help="a shell command that prints an OAuth2 access token",
+    )
+    p.add_argument(
+        "--ca-file",
+        metavar="PATH",
+        help="trust this CA certificate (Proton Mail Bridge, your own server)",
+    )
+    p.add_argument(
+        "--address",
+        action="append",
+        metavar="EMAIL",
+        help="one of your own addresses (repeat for several; default: username)",
+    )
+    p.add_argument("--name", help="a short name for the account (default: personal)")
+    p.add_argument(
+        "--no-test", action="store_true", help="write the configuration without logging in first"
+    )
+    p.add_argument("--force", action="store_true", help="replace an existing configuration")
+
+
 def cmd_setup(ctx: Context) -> int:
     from watcher.setup_wizard import Prompter, SetupOptions, run_setup
 
@@ -512,6 +642,15 @@ def cmd_setup(ctx: Context) -> int:
         f"(read-only); '{prog} install-service' keeps it running in the background."
     )
     return 0
+
+
+def install_service_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--print",
+        dest="print_only",
+        action="store_true",
+        help="show the service file without writing it",
+    )
 
 
 def cmd_install_service(ctx: Context) -> int:
@@ -564,24 +703,96 @@ def cmd_uninstall_service(ctx: Context) -> int:
 
 
 COMMANDS = {
-    "demo": (cmd_demo, "run the whole pipeline on a bundled sample mailbox (no account needed)"),
-    "run": (cmd_run, "the background service: sync every poll_minutes, digest every morning"),
-    "sync": (cmd_sync, "fetch new mail from every account once (read-only) and exit"),
-    "status": (cmd_status, "show accounts, watched folders, message counts and the last sync"),
-    "digest": (cmd_digest, "print the digest: due follow-ups, feedback, rejections, quiet threads"),
-    "draft": (cmd_draft, "print a follow-up draft for a request (--to-mailbox saves it in Drafts)"),
-    "track": (cmd_track, "treat a sent message as a feedback request"),
-    "ignore": (cmd_ignore, "stop treating a sent message as a feedback request"),
-    "classify": (cmd_classify, "classify reply messages (.eml files, or - for stdin)"),
-    "label": (cmd_label, "record your correction of a synced reply's label"),
-    "train": (cmd_train, "retrain your personal reply model from the corpus and your corrections"),
-    "eval": (cmd_eval, "evaluate a classifier: cross-validation, held-out set, dev set"),
-    "setup": (cmd_setup, "first run: choose your provider, test the login, write the config"),
-    "install-service": (
-        cmd_install_service,
-        "run the watcher at login (systemd user unit on Linux, launchd on macOS)",
-    ),
-    "uninstall-service": (cmd_uninstall_service, "stop the service and remove its file"),
+    c.name: c
+    for c in (
+        Command(
+            "demo",
+            "run the whole pipeline on a bundled sample mailbox (no account needed)",
+            cmd_demo,
+            demo_arguments,
+        ),
+        Command(
+            "run",
+            "the background service: sync every poll_minutes, digest every morning",
+            cmd_run,
+            run_arguments,
+        ),
+        Command(
+            "sync",
+            "fetch new mail from every account once (read-only) and exit",
+            cmd_sync,
+            now_argument,
+        ),
+        Command(
+            "status",
+            "show accounts, watched folders, message counts and the last sync",
+            cmd_status,
+        ),
+        Command(
+            "digest",
+            "print the digest: due follow-ups, feedback, rejections, quiet threads",
+            cmd_digest,
+            digest_arguments,
+        ),
+        Command(
+            "draft",
+            "print a follow-up draft for a request (--to-mailbox saves it in Drafts)",
+            cmd_draft,
+            draft_arguments,
+        ),
+        Command(
+            "track",
+            "treat a sent message as a feedback request",
+            cmd_track,
+            message_id_argument,
+        ),
+        Command(
+            "ignore",
+            "stop treating a sent message as a feedback request",
+            cmd_ignore,
+            message_id_argument,
+        ),
+        Command(
+            "classify",
+            "classify reply messages (.eml files, or - for stdin)",
+            cmd_classify,
+            classify_arguments,
+        ),
+        Command(
+            "label",
+            "record your correction of a synced reply's label",
+            cmd_label,
+            label_arguments,
+        ),
+        Command(
+            "train",
+            "retrain your personal reply model from the corpus and your corrections",
+            cmd_train,
+        ),
+        Command(
+            "eval",
+            "evaluate a classifier: cross-validation, held-out set, dev set",
+            cmd_eval,
+            eval_arguments,
+        ),
+        Command(
+            "setup",
+            "first run: choose your provider, test the login, write the config",
+            cmd_setup,
+            setup_arguments,
+        ),
+        Command(
+            "install-service",
+            "run the watcher at login (systemd user unit on Linux, launchd on macOS)",
+            cmd_install_service,
+            install_service_arguments,
+        ),
+        Command(
+            "uninstall-service",
+            "stop the service and remove its file",
+            cmd_uninstall_service,
+        ),
+    )
 }
 
 
@@ -610,111 +821,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, (_, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        if name in ("sync", "label", "digest", "draft", "demo"):
-            p.add_argument(
-                "--now", metavar="ISO-8601", help="pretend it is this time (for testing the rules)"
-            )
-        if name == "classify":
-            p.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, or - for stdin")
-            p.add_argument("--json", action="store_true", help="one JSON object per line")
-        elif name == "label":
-            p.add_argument("message_id", metavar="MESSAGE-ID", help="the reply's Message-ID")
-            p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
-        elif name == "run":
-            p.add_argument("--poll-seconds", type=float, help=argparse.SUPPRESS)
-        elif name == "demo":
-            p.add_argument("--json", action="store_true", help="the digest as JSON")
-        elif name == "digest":
-            fmt = p.add_mutually_exclusive_group()
-            fmt.add_argument("--json", action="store_true", help="JSON for scripts")
-            fmt.add_argument("--markdown", action="store_true", help="Markdown")
-            fmt.add_argument("--html", action="store_true", help="a self-contained HTML page")
-            fmt.add_argument(
-                "--deliver",
-                action="store_true",
-                help="deliver it as configured (files, notification, mailbox) "
-                "and remember it as today's digest",
-            )
-        elif name == "draft":
-            p.add_argument(
-                "request_id",
-                metavar="REQUEST-ID",
-                help="Message-ID of the request (from the digest)",
-            )
-            p.add_argument(
-                "--to-mailbox",
-                action="store_true",
-                help="also save it in the account's Drafts folder (never sends)",
-            )
-        elif name in ("track", "ignore"):
-            p.add_argument("message_id", metavar="MESSAGE-ID", help="the sent message's Message-ID")
-        elif name == "eval":
-            p.add_argument(
-                "--kind",
-                choices=("reply", "request"),
-                default="reply",
-                help="which classifier (default: reply)",
-            )
-            p.add_argument("--quick", action="store_true", help="skip cross-validation")
-            p.add_argument("--dev", metavar="PATH", help="a labeled JSONL set to score too")
-        elif name == "setup":
-            _setup_arguments(p)
-        elif name == "install-service":
-            p.add_argument(
-                "--print",
-                dest="print_only",
-                action="store_true",
-                help="show the service file without writing it",
-            )
+    for command in COMMANDS.values():
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(p)
     return parser
-
-
-def _setup_arguments(p: argparse.ArgumentParser) -> None:
-    from watcher.providers import BY_KEY
-
-    p.add_argument(
-        "--provider",
-        choices=sorted(BY_KEY),
-        help="a preset for the server and sign-in (custom needs --host)",
-    )
-    p.add_argument("--host", help="IMAP server name (instead of a preset's)")
-    p.add_argument("--port", type=int, help="IMAP port (993 for ssl, 143 for starttls)")
-    p.add_argument(
-        "--tls",
-        choices=("ssl", "starttls", "none"),
-        help="encryption (none only for 127.0.0.1 or localhost)",
-    )
-    p.add_argument("--username", help="the login name, usually your email address")
-    secret = p.add_mutually_exclusive_group()
-    secret.add_argument(
-        "--password-command", metavar="COMMAND", help="a shell command that prints the password"
-    )
-    secret.add_argument(
-        "--password-env", metavar="VAR", help="an environment variable that holds the password"
-    )
-    secret.add_argument(
-        "--oauth2-token-command",
-        metavar="COMMAND",
-        help="a shell command that prints an OAuth2 access token",
-    )
-    p.add_argument(
-        "--ca-file",
-        metavar="PATH",
-        help="trust this CA certificate (Proton Mail Bridge, your own server)",
-    )
-    p.add_argument(
-        "--address",
-        action="append",
-        metavar="EMAIL",
-        help="one of your own addresses (repeat for several; default: username)",
-    )
-    p.add_argument("--name", help="a short name for the account (default: personal)")
-    p.add_argument(
-        "--no-test", action="store_true", help="write the configuration without logging in first"
-    )
-    p.add_argument("--force", action="store_true", help="replace an existing configuration")
 
 
 def _one_line(text: str) -> str:
@@ -745,7 +855,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         ctx = Context(args, environ)
         if environ.get("FEEDBACK_WATCHER_WORKER") == "1":
             _log_to_file(ctx.data_dir, rotating=False)  # a worker of `run`: same log file
-        return COMMANDS[args.command][0](ctx)
+        return COMMANDS[args.command].run(ctx)
     except Interrupted as exc:
         log.info("%s", exc)
         return exc.exit_code
