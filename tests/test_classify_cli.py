@@ -71,3 +71,21 @@ def test_label_and_train_make_a_personal_model_that_follows_corrections(capsys, 
     store = Store.open(tmp_path)
     assert {stored.model.split("-")[1] for stored in store.labels().values()} == {"personal"}
     store.close()
+
+
+def test_fixed_corrections_counts_only_what_the_new_model_changed_to_the_users_label():
+    from watcher.classify.train import fixed_corrections
+
+    class Says:
+        def __init__(self, *labels):
+            self.labels = labels
+
+        def predict(self, samples):
+            return list(self.labels[: len(samples)])
+
+    corrections = [("s1", "feedback"), ("s2", "rejection"), ("s3", "no_response")]
+    before = Says("rejection", "rejection", "feedback")
+    after = Says("feedback", "feedback", "no_response")
+    # s1 and s3 fixed; s2 was right before and is wrong now, which is not a fix
+    assert fixed_corrections(before, after, corrections) == 2
+    assert fixed_corrections(before, after, []) == 0

@@ -252,34 +252,24 @@ def cmd_label(ctx: Context) -> int:
 
 def cmd_train(ctx: Context) -> int:
     from watcher.classify import train
-    from watcher.classify.classifier import ReplyClassifier, personal_path
-    from watcher.classify.features import reply_sample
-    from watcher.classify.modelfile import save_model
+    from watcher.classify.classifier import load_classifier, personal_path
 
     store = ctx.store
-    corrections = [(store.message(mid), label) for mid, label in store.corrections().items()]
-    corrections = [(m, lab) for m, lab in corrections if m is not None]
-    before = ReplyClassifier(None).classify([m for m, _ in corrections])
-    examples = train.load_corpus("reply")
-    extra = [(reply_sample(m), lab) for m, lab in corrections]
-    pipeline = train.fit(examples, "reply", extra)
-    path = personal_path(ctx.data_dir, "reply")
-    save_model(
-        pipeline,
-        path,
-        {
-            "kind": "reply",
-            "corpus_hash": train.corpus_hash("reply"),
-            "examples": len(examples),
-            "corrections": len(extra),
-        },
+    corrections = [
+        (message, label)
+        for mid, label in store.corrections().items()
+        if (message := store.message(mid)) is not None
+    ]
+    result = train.train_personal(
+        corrections,
+        load_classifier("reply", None).pipeline,
+        personal_path(ctx.data_dir, "reply"),
     )
     store.clear_labels()  # the digest relabels every reply with the new model
-    after = list(pipeline.predict([s for s, _ in extra])) if extra else []
-    fixed = sum(a == lab and b.label != lab for a, b, (_, lab) in zip(after, before, corrections))
     print(
-        f"personal model trained on {len(examples)} corpus replies and {len(extra)} of your "
-        f"corrections; {fixed} corrected replies now classified as you said; saved to {path}"
+        f"personal model trained on {result.examples} corpus replies and {result.corrections} "
+        f"of your corrections; {result.fixed} corrected replies now classified as you said; "
+        f"saved to {result.path}"
     )
     return 0
 
