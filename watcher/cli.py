@@ -19,6 +19,7 @@ from watcher.config import (
     default_data_dir,
     load_config,
 )
+from watcher.daemon import WORKER_FLAG
 from watcher.errors import ConfigError, Interrupted, WatcherError
 from watcher.storage import Store
 
@@ -369,16 +370,16 @@ def run_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_run(ctx: Context) -> int:
     import signal
 
-    from watcher.daemon import Daemon, parse_day, worker_command
+    from watcher.daemon import Daemon, parse_day, worker_command, worker_environ
 
     config, store = ctx.config, ctx.store
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
     _log_to_file(ctx.data_dir, rotating=True)
-    os.environ["FEEDBACK_WATCHER_WORKER"] = "1"  # inherited by the workers
     worker = worker_command(str(ctx.config_path), str(ctx.data_dir), ctx.args.verbose)
     service = Daemon(
         worker,
+        worker_environ(ctx.environ),
         config.poll_minutes,
         config.digest_time,
         lambda: parse_day(store.get("last_digest_day")),
@@ -843,7 +844,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             parser.print_help()
             return 2
         ctx = Context(args, environ)
-        if environ.get("FEEDBACK_WATCHER_WORKER") == "1":
+        if environ.get(WORKER_FLAG) == "1":
             _log_to_file(ctx.data_dir, rotating=False)  # a worker of `run`: same log file
         return COMMANDS[args.command].run(ctx)
     except Interrupted as exc:
