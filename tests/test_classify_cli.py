@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from watcher.cli import main
 
 DATA = Path(__file__).parent / "data" / "replies"
@@ -89,3 +91,20 @@ def test_fixed_corrections_counts_only_what_the_new_model_changed_to_the_users_l
     # s1 and s3 fixed; s2 was right before and is wrong now, which is not a fix
     assert fixed_corrections(before, after, corrections) == 2
     assert fixed_corrections(before, after, []) == 0
+
+
+DEV_SETS = Path(__file__).resolve().parents[1].parent / "shared" / "dev-sets"
+
+
+def test_eval_scores_dev_sets_only_from_the_folder_it_is_given(capsys, tmp_path):
+    assert main(["eval", "--quick"], {}) == 0
+    assert "dev set" not in capsys.readouterr().out  # nothing is looked for beside the repo
+    assert main(["eval", "--quick", "--dev-sets", str(tmp_path)], {}) == 2
+    assert f"no replies-dev.jsonl in {tmp_path}" in capsys.readouterr().err
+
+
+def test_eval_scores_the_shared_dev_sets_when_given(capsys):
+    if not (DEV_SETS / "replies-dev.jsonl").exists():
+        pytest.skip("../shared/dev-sets is not present")
+    assert main(["eval", "--quick", "--dev-sets", str(DEV_SETS)], {}) == 0
+    assert "reply dev set (replies-dev.jsonl): n=" in capsys.readouterr().out

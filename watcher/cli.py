@@ -275,16 +275,6 @@ def cmd_train(ctx: Context) -> int:
     return 0
 
 
-def _dev_set(name: str) -> Path | None:
-    from watcher.classify import train
-
-    for base in (Path.cwd().parent, train.package_dir().parent.parent):
-        path = base / "shared" / "dev-sets" / name
-        if path.exists():
-            return path
-    return None
-
-
 def eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--kind",
@@ -294,12 +284,26 @@ def eval_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--quick", action="store_true", help="skip cross-validation")
     p.add_argument("--dev", metavar="PATH", help="a labeled JSONL set to score too")
+    p.add_argument(
+        "--dev-sets",
+        metavar="PATH",
+        help="a folder holding replies-dev.jsonl and sent-dev.jsonl, scored too",
+    )
 
 
 def cmd_eval(ctx: Context) -> int:
     from watcher.classify import train
 
     kind = ctx.args.kind
+    dev_sets = []
+    if ctx.args.dev:
+        dev_sets.append(Path(ctx.args.dev))
+    if ctx.args.dev_sets:
+        # Checked first: a wrong folder should not cost a cross-validation to find out.
+        path = Path(ctx.args.dev_sets).expanduser() / train.DEV_SET_FILES[kind]
+        if not path.is_file():
+            raise ConfigError(f"--dev-sets: no {path.name} in {path.parent}")
+        dev_sets.append(path)
     examples = train.load_corpus(kind)
     if not ctx.args.quick:
         print(train.cross_validate(examples, kind).text(), "\n")
@@ -309,13 +313,13 @@ def cmd_eval(ctx: Context) -> int:
     held = train.heldout_path(kind)
     if held:
         print(train.evaluate_file(model, held, kind, f"{kind} held-out ({held.name})").text(), "\n")
-    dev = (
-        Path(ctx.args.dev)
-        if ctx.args.dev
-        else _dev_set("replies-dev.jsonl" if kind == "reply" else "sent-dev.jsonl")
-    )
-    if dev and dev.exists():
-        print(train.evaluate_file(model, dev, kind, f"{kind} dev set ({dev.name})").text())
+    scores = [
+        train.evaluate_file(model, dev, kind, f"{kind} dev set ({dev.name})").text()
+        for dev in dev_sets
+        if dev.exists()
+    ]
+    if scores:
+        print("\n\n".join(scores))
     return 0
 
 

@@ -32,6 +32,8 @@ REQUEST_LABELS = ("request", "other")
 CORPUS_FILES = {"reply": "replies-*.jsonl", "request": "requests*.jsonl"}
 MODEL_NAMES = {"reply": "replies", "request": "requests"}
 HELDOUT_FILES = {"reply": "replies-heldout.jsonl", "request": "requests-heldout.jsonl"}
+# The dev sets written outside the team (``eval --dev-sets``): scored, never trained on.
+DEV_SET_FILES = {"reply": "replies-dev.jsonl", "request": "sent-dev.jsonl"}
 
 
 def package_dir() -> Path:
