@@ -108,3 +108,41 @@ def test_eval_scores_the_shared_dev_sets_when_given(capsys):
         pytest.skip("../shared/dev-sets is not present")
     assert main(["eval", "--quick", "--dev-sets", str(DEV_SETS)], {}) == 0
     assert "reply dev set (replies-dev.jsonl): n=" in capsys.readouterr().out
+
+
+def _spoil_model(path: Path) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+def _spoil_metadata(path: Path) -> None:
+    from watcher.classify.modelfile import meta_path
+
+    meta_path(path).write_text("{ not json")
+
+
+@pytest.mark.parametrize("spoil", [_spoil_model, _spoil_metadata], ids=["bytes", "metadata"])
+def test_an_unusable_personal_model_is_reported_once_and_the_shipped_one_answers(
+    spoil, capsys, caplog, tmp_path
+):
+    from watcher.classify.classifier import load_classifier, personal_path
+    from watcher.classify.modelfile import save_model
+
+    shipped = load_classifier("reply", None)
+    personal = personal_path(tmp_path, "reply")
+    save_model(shipped.pipeline, personal, dict(shipped.meta))
+    spoil(personal)
+    eml = str(DATA / "rejection_effusive.eml")
+    caplog.clear()
+    for _ in range(2):
+        assert main(["--data-dir", str(tmp_path), "classify", eml], {}) == 0
+        assert capsys.readouterr().out.startswith(f"{eml}\trejection\t")
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelname == "WARNING" and "feedback-watcher train" in r.getMessage()
+    ]
+    assert len(warnings) == 1
+    assert str(personal) in warnings[0]
+    assert "rebuild your personal model from your corrections" in warnings[0]
