@@ -146,3 +146,17 @@ def test_an_unusable_personal_model_is_reported_once_and_the_shipped_one_answers
     assert len(warnings) == 1
     assert str(personal) in warnings[0]
     assert "rebuild your personal model from your corrections" in warnings[0]
+
+
+@pytest.mark.parametrize("kind", ["reply", "request"])
+def test_the_shipped_models_unpickle(kind):
+    """Every name a shipped pipeline refers to still resolves (see watcher/textmodel.py)."""
+    import joblib
+
+    from watcher.classify import train
+    from watcher.classify.modelfile import library_versions, read_meta
+
+    path = train.package_dir() / f"{train.MODEL_NAMES[kind]}.joblib"
+    if (read_meta(path) or {}).get("sklearn") != library_versions()["sklearn"]:
+        pytest.skip("the shipped model was built with another scikit-learn")
+    assert hasattr(joblib.load(path), "predict_proba")
