@@ -43,6 +43,7 @@ CORE = {
     "watcher.errors",
 }
 ADAPTERS = {
+    "watcher.files",
     "watcher.imap",
     "watcher.localmail",
     "watcher.storage",
