@@ -30,6 +30,7 @@ CORE = {
     "watcher.replytext.quotes",
     "watcher.replytext.markers",
     "watcher.replytext.signatures",
+    "watcher.replytext.lines",
     "watcher.classify.features",
     "watcher.labels",
     "watcher.conversations",

@@ -38,6 +38,7 @@ import re
 
 from watcher.replytext import markers as rm
 from watcher.replytext.body import plain_body
+from watcher.replytext.lines import last_nonblank, tidy
 from watcher.replytext.signatures import signature_start
 
 Span = tuple[int, int]  # [start, end) of a quoted region in a list of lines
@@ -83,7 +84,7 @@ def _extract(text: str, *, signatures: bool) -> str:
         lines = _remove_tail(lines, spans)
     else:
         lines = _drop_trailing_regions(lines, spans)
-    return _tidy(lines)
+    return tidy("\n".join(lines))
 
 
 def _remove_quotes(lines: list[str]) -> tuple[list[str], list[Span]]:
@@ -386,10 +387,10 @@ def _resolve_regions(out: list[str], kinds: list[str]) -> tuple[list[str], list[
 
 
 def _drop_trailing_regions(lines: list[str], spans: list[Span]) -> list[str]:
-    end = _last_nonblank(lines)
+    end = last_nonblank(lines)
     while spans and end >= 0 and spans[-1][0] <= end < spans[-1][1]:
         lines = lines[: spans.pop()[0]]
-        end = _last_nonblank(lines)
+        end = last_nonblank(lines)
     return lines
 
 
@@ -401,7 +402,7 @@ def _remove_tail(lines: list[str], spans: list[Span]) -> list[str]:
     spans = list(spans)
     signed = False  # a personal signature was already cut: stop guessing names
     for _ in range(12):
-        end = _last_nonblank(lines)
+        end = last_nonblank(lines)
         if end < 0:
             return []
         lines = lines[: end + 1]
@@ -417,20 +418,3 @@ def _remove_tail(lines: list[str], spans: list[Span]) -> list[str]:
         lines = lines[:cut]
         spans = [span for span in spans if span[0] < cut]
     return lines
-
-
-# -- small helpers ----------------------------------------------------------------------
-
-
-def _last_nonblank(lines: list[str]) -> int:
-    for k in range(len(lines) - 1, -1, -1):
-        if lines[k].strip():
-            return k
-    return -1
-
-
-def _tidy(lines: list[str]) -> str:
-    text = "\n".join([line.rstrip() for line in lines]).strip("\n")
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text
