@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 
+from watcher.mail.headers import ADDRESS_RE
 from watcher.replytext import markers as rm
 from watcher.replytext.body import plain_body
 from watcher.replytext.lines import last_nonblank, tidy
@@ -214,7 +215,7 @@ def _header_block_end(lines: list[str], i: int) -> int | None:
         j += 1
     if len(seen) >= 3:
         return last + 1
-    if len(seen) == 2 and rm.EMAIL_RE.search(" ".join(text)):
+    if len(seen) == 2 and ADDRESS_RE.search(" ".join(text)):
         # two fields only count with an address ("Date: ...\nTo: bob@x.com")
         return last + 1
     return None
@@ -262,7 +263,7 @@ def _attribution_start(out: list[str], kinds: list[str], s: str) -> tuple[int, l
 
 
 def _is_continuation(s: str) -> bool:
-    return bool(s) and (s[0] in "<([" or s[0].islower() or rm.EMAIL_RE.match(s) is not None)
+    return bool(s) and (s[0] in "<([" or s[0].islower() or ADDRESS_RE.match(s) is not None)
 
 
 def _attribution(out: list[str], kinds: list[str], lines: list[str], i: int, s: str) -> str:
@@ -278,7 +279,7 @@ def _attribution(out: list[str], kinds: list[str], lines: list[str], i: int, s: 
         return "text"
     nxt = _next_nonblank(lines, i + 1)
     quoted_next = nxt < len(lines) and lines[nxt].lstrip().startswith(">")
-    has_address = rm.EMAIL_RE.search(joined) is not None
+    has_address = ADDRESS_RE.search(joined) is not None
     # Clients always put a date or an address in the line; "On Monday the
     # panel wrote:" in a reply has neither and must not cut the rest away.
     strong = has_address or rm.DATEISH_RE.search(joined) is not None
@@ -344,7 +345,7 @@ def _mark_weak_attribution(out: list[str], kinds: list[str]) -> None:
         return
     if not rm.DATEISH_RE.search(joined):
         return
-    if rm.EMAIL_RE.search(joined) or joined.endswith((":", "：")):
+    if ADDRESS_RE.search(joined) or joined.endswith((":", "：")):
         for j in range(start, k + 1):
             kinds[j] = "a"
 
