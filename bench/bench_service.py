@@ -102,7 +102,8 @@ def _label(data: Path, mid: str) -> str | None:
     try:
         with sqlite3.connect(data / "state.sqlite3") as conn:
             row = conn.execute(
-                "SELECT l.label FROM labels l JOIN messages m ON m.id = l.msg WHERE m.message_id = ?",
+                "SELECT l.label FROM labels l JOIN messages m ON m.id = l.msg "
+                "WHERE m.message_id = ?",
                 (mid,),
             ).fetchone()
         return row[0] if row else None

@@ -236,7 +236,7 @@ class Bench:
         s0, c0, t0 = server_cpu(self.server), time.process_time(), time.perf_counter()
         if profile:
             profile.enable()
-        source = ImapSource(account, Secret(PASSWORD))
+        source = ImapSource(account, Secret(PASSWORD), count_traffic=True)
         phases.connect = time.perf_counter() - t0
         detector = lazy_request_detector(data_dir)
 
@@ -264,6 +264,7 @@ class Bench:
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         _settle()
         st = source.stats
+        assert st is not None
         run = Run(
             what,
             wall,
@@ -304,7 +305,7 @@ class Bench:
         """What a naive client does: SEARCH ALL, then every header of every message."""
         load = os.getloadavg()[0]
         s0, c0, t0 = server_cpu(self.server), time.process_time(), time.perf_counter()
-        source = ImapSource(self.account(user, gen.address), Secret(PASSWORD))
+        source = ImapSource(self.account(user, gen.address), Secret(PASSWORD), count_traffic=True)
         fetched = 0
         try:
             client = source.client
@@ -319,6 +320,7 @@ class Bench:
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         _settle()
         st = source.stats
+        assert st is not None
         return Run(
             "bulk headers",
             wall,

@@ -30,6 +30,7 @@ CORE = {
     "watcher.replytext.quotes",
     "watcher.replytext.markers",
     "watcher.replytext.signatures",
+    "watcher.replytext.lines",
     "watcher.classify.features",
     "watcher.labels",
     "watcher.conversations",
@@ -43,6 +44,7 @@ CORE = {
     "watcher.errors",
 }
 ADAPTERS = {
+    "watcher.files",
     "watcher.imap",
     "watcher.localmail",
     "watcher.storage",
@@ -165,6 +167,6 @@ def test_every_command_has_help_and_is_in_the_readme():
     readme = (PACKAGE.parent / "README.md").read_text()
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    for name, (_, help_text) in COMMANDS.items():
-        assert help_text and name in sub.choices
+    for name, command in COMMANDS.items():
+        assert command.help and command.name == name and name in sub.choices
         assert f"feedback-watcher {name}" in readme, f"README does not mention {name}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from watcher.cli import main
 
 DATA = Path(__file__).parent / "data" / "replies"
@@ -71,3 +73,90 @@ def test_label_and_train_make_a_personal_model_that_follows_corrections(capsys, 
     store = Store.open(tmp_path)
     assert {stored.model.split("-")[1] for stored in store.labels().values()} == {"personal"}
     store.close()
+
+
+def test_fixed_corrections_counts_only_what_the_new_model_changed_to_the_users_label():
+    from watcher.classify.train import fixed_corrections
+
+    class Says:
+        def __init__(self, *labels):
+            self.labels = labels
+
+        def predict(self, samples):
+            return list(self.labels[: len(samples)])
+
+    corrections = [("s1", "feedback"), ("s2", "rejection"), ("s3", "no_response")]
+    before = Says("rejection", "rejection", "feedback")
+    after = Says("feedback", "feedback", "no_response")
+    # s1 and s3 fixed; s2 was right before and is wrong now, which is not a fix
+    assert fixed_corrections(before, after, corrections) == 2
+    assert fixed_corrections(before, after, []) == 0
+
+
+DEV_SETS = Path(__file__).resolve().parents[1].parent / "shared" / "dev-sets"
+
+
+def test_eval_scores_dev_sets_only_from_the_folder_it_is_given(capsys, tmp_path):
+    assert main(["eval", "--quick"], {}) == 0
+    assert "dev set" not in capsys.readouterr().out  # nothing is looked for beside the repo
+    assert main(["eval", "--quick", "--dev-sets", str(tmp_path)], {}) == 2
+    assert f"no replies-dev.jsonl in {tmp_path}" in capsys.readouterr().err
+
+
+def test_eval_scores_the_shared_dev_sets_when_given(capsys):
+    if not (DEV_SETS / "replies-dev.jsonl").exists():
+        pytest.skip("../shared/dev-sets is not present")
+    assert main(["eval", "--quick", "--dev-sets", str(DEV_SETS)], {}) == 0
+    assert "reply dev set (replies-dev.jsonl): n=" in capsys.readouterr().out
+
+
+def _spoil_model(path: Path) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+def _spoil_metadata(path: Path) -> None:
+    from watcher.classify.modelfile import meta_path
+
+    meta_path(path).write_text("{ not json")
+
+
+@pytest.mark.parametrize("spoil", [_spoil_model, _spoil_metadata], ids=["bytes", "metadata"])
+def test_an_unusable_personal_model_is_reported_once_and_the_shipped_one_answers(
+    spoil, capsys, caplog, tmp_path
+):
+    from watcher.classify.classifier import load_classifier, personal_path
+    from watcher.classify.modelfile import save_model
+
+    shipped = load_classifier("reply", None)
+    personal = personal_path(tmp_path, "reply")
+    save_model(shipped.pipeline, personal, dict(shipped.meta))
+    spoil(personal)
+    eml = str(DATA / "rejection_effusive.eml")
+    caplog.clear()
+    for _ in range(2):
+        assert main(["--data-dir", str(tmp_path), "classify", eml], {}) == 0
+        assert capsys.readouterr().out.startswith(f"{eml}\trejection\t")
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelname == "WARNING" and "feedback-watcher train" in r.getMessage()
+    ]
+    assert len(warnings) == 1
+    assert str(personal) in warnings[0]
+    assert "rebuild your personal model from your corrections" in warnings[0]
+
+
+@pytest.mark.parametrize("kind", ["reply", "request"])
+def test_the_shipped_models_unpickle(kind):
+    """Every name a shipped pipeline refers to still resolves (see watcher/textmodel.py)."""
+    import joblib
+
+    from watcher.classify import train
+    from watcher.classify.modelfile import library_versions, read_meta
+
+    path = train.package_dir() / f"{train.MODEL_NAMES[kind]}.joblib"
+    if (read_meta(path) or {}).get("sklearn") != library_versions()["sklearn"]:
+        pytest.skip("the shipped model was built with another scikit-learn")
+    assert hasattr(joblib.load(path), "predict_proba")

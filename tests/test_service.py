@@ -15,7 +15,7 @@ from datetime import time as dtime
 import pytest
 from mailfactory import make_message
 
-from watcher.daemon import ClockWatch, Daemon, digest_due, next_backoff
+from watcher.daemon import ClockWatch, Daemon, digest_due, next_backoff, worker_environ
 
 # -- rules ------------------------------------------------------------------------------------
 
@@ -65,17 +65,19 @@ class FakeProcess:
 
 def test_service_syncs_after_a_clock_jump_and_delivers_the_digest_once():
     ran: list[str] = []
+    envs: list[dict] = []
     wall, mono = [1000.0], [50.0]
     last_day: list[date | None] = [None]
     now = [datetime(2025, 4, 14, 9, 0, tzinfo=timezone.utc)]
     svc = Daemon(
         ["fw"],
+        worker_environ({"HOME": "/home/sam"}),
         10,
         dtime(8, 0),
         lambda: last_day[0],
         now=lambda: now[0],
         clock=ClockWatch(lambda: wall[0], lambda: mono[0]),
-        run=lambda cmd, **kw: FakeProcess(cmd, ran),
+        run=lambda cmd, **kw: envs.append(kw["env"]) or FakeProcess(cmd, ran),
     )
     svc.clock.jumped()
     svc.tick()
@@ -88,6 +90,8 @@ def test_service_syncs_after_a_clock_jump_and_delivers_the_digest_once():
     mono[0] += 1
     svc.tick()
     assert ran == ["sync"]
+    # Workers get the service's environment explicitly, marked as workers.
+    assert envs[-1] == {"HOME": "/home/sam", "FEEDBACK_WATCHER_WORKER": "1"}
 
 
 # -- the daemon against a real Dovecot ------------------------------------------------------------

@@ -60,7 +60,7 @@ def _sync(mb):
     config = load_config(mb.config_path)
     account = config.accounts[0]
     store = Store.open(mb.data_dir)
-    source = ImapSource(account, get_secret(account, mb.environ))
+    source = ImapSource(account, get_secret(account, mb.environ), count_traffic=True)
     try:
         report = AccountSync(
             source,
@@ -106,6 +106,17 @@ def test_second_sync_with_nothing_new_fetches_nothing(mailbox):
     # LOGIN, LIST, one STATUS per watched folder, LOGOUT (and CAPABILITY chatter): no FETCH.
     assert stats.commands <= 3 + len(report.folders) + 2
     assert store.message_count() == 4
+
+
+def test_traffic_is_counted_only_when_asked(mailbox):
+    """Counting wraps imaplib's private connection object: the product never asks for it."""
+    account = load_config(mailbox.config_path).accounts[0]
+    source = ImapSource(account, get_secret(account, mailbox.environ))
+    try:
+        assert source.stats is None
+        assert "send" not in vars(source.client._imap)  # the class's own method, unwrapped
+    finally:
+        source.close()
 
 
 def test_message_appended_later_is_picked_up(mailbox):

@@ -6,9 +6,12 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NoReturn
 
 from watcher import __version__
 from watcher.config import (
@@ -18,6 +21,7 @@ from watcher.config import (
     default_data_dir,
     load_config,
 )
+from watcher.daemon import WORKER_FLAG
 from watcher.errors import ConfigError, Interrupted, WatcherError
 from watcher.mail.messages import Message
 from watcher.storage import Store
@@ -26,7 +30,7 @@ log = logging.getLogger("watcher")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit code 2, like a config mistake
+    def error(self, message: str) -> NoReturn:  # one line and exit code 2, like a config mistake
         raise ConfigError(f"{message} (see '{self.prog} --help')")
 
 
@@ -78,6 +82,26 @@ class Context:
             self._store.close()
 
 
+def now_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--now", metavar="ISO-8601", help="pretend it is this time (for testing the rules)"
+    )
+
+
+def no_arguments(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its name and help, what it runs, and the arguments it takes."""
+
+    name: str
+    help: str
+    run: Callable[[Context], int]
+    add_arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
+
+
 def cmd_sync(ctx: Context) -> int:
     from watcher.service import (
         lazy_request_detector,
@@ -116,14 +140,13 @@ def cmd_sync(ctx: Context) -> int:
     return sync_exit_code(results)
 
 
-def _stop_on_signals():
+def _stop_on_signals() -> threading.Event:
     """SIGTERM/SIGINT set a flag the sync checks between batches, so it stops cleanly."""
     import signal
-    import threading
 
     stop = threading.Event()
 
-    def handler(signum, frame):
+    def handler(signum: int, frame: object) -> None:
         log.info("signal %d: stopping after the current batch", signum)
         stop.set()
 
@@ -176,6 +199,11 @@ def _threshold(ctx: Context) -> float:
     return Config().confidence_threshold
 
 
+def classify_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
 def cmd_classify(ctx: Context) -> int:
     import json
 
@@ -208,6 +236,16 @@ def cmd_classify(ctx: Context) -> int:
     return 0
 
 
+def label_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    p.add_argument(
+        "message_id",
+        metavar="MESSAGE-ID",
+        help="the reply's handle (from the digest) or its Message-ID",
+    )
+    p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
+
+
 def cmd_label(ctx: Context) -> int:
     from watcher.labels import Label
 
@@ -225,52 +263,57 @@ def cmd_label(ctx: Context) -> int:
 
 def cmd_train(ctx: Context) -> int:
     from watcher.classify import train
-    from watcher.classify.classifier import ReplyClassifier, personal_path
-    from watcher.classify.features import reply_sample
-    from watcher.classify.modelfile import save_model
+    from watcher.classify.classifier import load_classifier, personal_path
 
     store = ctx.store
-    corrections = [(store.message(ref), label) for ref, label in store.corrections().items()]
-    corrections = [(m, lab) for m, lab in corrections if m is not None]
-    before = ReplyClassifier(None).classify([m for m, _ in corrections])
-    examples = train.load_corpus("reply")
-    extra = [(reply_sample(m), lab) for m, lab in corrections]
-    pipeline = train.fit(examples, "reply", extra)
-    path = personal_path(ctx.data_dir, "reply")
-    save_model(
-        pipeline,
-        path,
-        {
-            "kind": "reply",
-            "corpus_hash": train.corpus_hash("reply"),
-            "examples": len(examples),
-            "corrections": len(extra),
-        },
+    corrections = [
+        (message, label)
+        for ref, label in store.corrections().items()
+        if (message := store.message(ref)) is not None
+    ]
+    result = train.train_personal(
+        corrections,
+        load_classifier("reply", None).pipeline,
+        personal_path(ctx.data_dir, "reply"),
     )
     store.clear_labels()  # the digest relabels every reply with the new model
-    after = list(pipeline.predict([s for s, _ in extra])) if extra else []
-    fixed = sum(a == lab and b.label != lab for a, b, (_, lab) in zip(after, before, corrections))
     print(
-        f"personal model trained on {len(examples)} corpus replies and {len(extra)} of your "
-        f"corrections; {fixed} corrected replies now classified as you said; saved to {path}"
+        f"personal model trained on {result.examples} corpus replies and {result.corrections} "
+        f"of your corrections; {result.fixed} corrected replies now classified as you said; "
+        f"saved to {result.path}"
     )
     return 0
 
 
-def _dev_set(name: str) -> Path | None:
-    from watcher.classify import train
-
-    for base in (Path.cwd().parent, train.package_dir().parent.parent):
-        path = base / "shared" / "dev-sets" / name
-        if path.exists():
-            return path
-    return None
+def eval_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--kind",
+        choices=("reply", "request"),
+        default="reply",
+        help="which classifier (default: reply)",
+    )
+    p.add_argument("--quick", action="store_true", help="skip cross-validation")
+    p.add_argument("--dev", metavar="PATH", help="a labeled JSONL set to score too")
+    p.add_argument(
+        "--dev-sets",
+        metavar="PATH",
+        help="a folder holding replies-dev.jsonl and sent-dev.jsonl, scored too",
+    )
 
 
 def cmd_eval(ctx: Context) -> int:
     from watcher.classify import train
 
     kind = ctx.args.kind
+    dev_sets = []
+    if ctx.args.dev:
+        dev_sets.append(Path(ctx.args.dev))
+    if ctx.args.dev_sets:
+        # Checked first: a wrong folder should not cost a cross-validation to find out.
+        path = Path(ctx.args.dev_sets).expanduser() / train.DEV_SET_FILES[kind]
+        if not path.is_file():
+            raise ConfigError(f"--dev-sets: no {path.name} in {path.parent}")
+        dev_sets.append(path)
     examples = train.load_corpus(kind)
     if not ctx.args.quick:
         print(train.cross_validate(examples, kind).text(), "\n")
@@ -280,14 +323,28 @@ def cmd_eval(ctx: Context) -> int:
     held = train.heldout_path(kind)
     if held:
         print(train.evaluate_file(model, held, kind, f"{kind} held-out ({held.name})").text(), "\n")
-    dev = (
-        Path(ctx.args.dev)
-        if ctx.args.dev
-        else _dev_set("replies-dev.jsonl" if kind == "reply" else "sent-dev.jsonl")
-    )
-    if dev and dev.exists():
-        print(train.evaluate_file(model, dev, kind, f"{kind} dev set ({dev.name})").text())
+    scores = [
+        train.evaluate_file(model, dev, kind, f"{kind} dev set ({dev.name})").text()
+        for dev in dev_sets
+        if dev.exists()
+    ]
+    if scores:
+        print("\n\n".join(scores))
     return 0
+
+
+def digest_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON for scripts")
+    fmt.add_argument("--markdown", action="store_true", help="Markdown")
+    fmt.add_argument("--html", action="store_true", help="a self-contained HTML page")
+    fmt.add_argument(
+        "--deliver",
+        action="store_true",
+        help="deliver it as configured (files, notification, mailbox) "
+        "and remember it as today's digest",
+    )
 
 
 def cmd_digest(ctx: Context) -> int:
@@ -320,19 +377,23 @@ def cmd_digest(ctx: Context) -> int:
     return 0
 
 
+def run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--poll-seconds", type=float, help=argparse.SUPPRESS)
+
+
 def cmd_run(ctx: Context) -> int:
     import signal
 
-    from watcher.daemon import Daemon, parse_day, worker_command
+    from watcher.daemon import Daemon, parse_day, worker_command, worker_environ
 
     config, store = ctx.config, ctx.store
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
     _log_to_file(ctx.data_dir, rotating=True)
-    os.environ["FEEDBACK_WATCHER_WORKER"] = "1"  # inherited by the workers
     worker = worker_command(str(ctx.config_path), str(ctx.data_dir), ctx.args.verbose)
     service = Daemon(
         worker,
+        worker_environ(ctx.environ),
         config.poll_minutes,
         config.digest_time,
         lambda: parse_day(store.get("last_digest_day")),
@@ -383,6 +444,20 @@ def _one_message(store: Store, raw: str, *, own: bool) -> Message:
     return found[0]
 
 
+def draft_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    p.add_argument(
+        "request_id",
+        metavar="REQUEST-ID",
+        help="Message-ID of the request (from the digest)",
+    )
+    p.add_argument(
+        "--to-mailbox",
+        action="store_true",
+        help="also save it in the account's Drafts folder (never sends)",
+    )
+
+
 def cmd_draft(ctx: Context) -> int:
     from watcher.drafts import compose
     from watcher.service import lazy_reply_classifier, thread_states
@@ -425,6 +500,12 @@ def _set_request(ctx: Context, is_request: bool) -> int:
     return 0
 
 
+def message_id_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "message_id", metavar="MESSAGE-ID", help="the sent message's handle or its Message-ID"
+    )
+
+
 def cmd_track(ctx: Context) -> int:
     return _set_request(ctx, True)
 
@@ -435,6 +516,11 @@ def cmd_ignore(ctx: Context) -> int:
 
 DEMO_NOW = "2025-04-14T08:00:00+01:00"
 DEMO_ADDRESS = "alex.morgan@mail.example"
+
+
+def demo_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    p.add_argument("--json", action="store_true", help="the digest as JSON")
 
 
 def cmd_demo(ctx: Context) -> int:
@@ -524,6 +610,52 @@ def _given_paths(ctx: Context) -> list[str]:
     return out
 
 
+def setup_arguments(p: argparse.ArgumentParser) -> None:
+    from watcher.providers import BY_KEY
+
+    p.add_argument(
+        "--provider",
+        choices=sorted(BY_KEY),
+        help="a preset for the server and sign-in (custom needs --host)",
+    )
+    p.add_argument("--host", help="IMAP server name (instead of a preset's)")
+    p.add_argument("--port", type=int, help="IMAP port (993 for ssl, 143 for starttls)")
+    p.add_argument(
+        "--tls",
+        choices=("ssl", "starttls", "none"),
+        help="encryption (none only for 127.0.0.1 or localhost)",
+    )
+    p.add_argument("--username", help="the login name, usually your email address")
+    secret = p.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--password-command", metavar="COMMAND", help="a shell command that prints the password"
+    )
+    secret.add_argument(
+        "--password-env", metavar="VAR", help="an environment variable that holds the password"
+    )
+    secret.add_argument(
+        "--oauth2-token-command",
+        metavar="COMMAND",
+        help="a shell command that prints an OAuth2 access token",
+    )
+    p.add_argument(
+        "--ca-file",
+        metavar="PATH",
+        help="trust this CA certificate (Proton Mail Bridge, your own server)",
+    )
+    p.add_argument(
+        "--address",
+        action="append",
+        metavar="EMAIL",
+        help="one of your own addresses (repeat for several; default: username)",
+    )
+    p.add_argument("--name", help="a short name for the account (default: personal)")
+    p.add_argument(
+        "--no-test", action="store_true", help="write the configuration without logging in first"
+    )
+    p.add_argument("--force", action="store_true", help="replace an existing configuration")
+
+
 def cmd_setup(ctx: Context) -> int:
     from watcher.setup_wizard import Prompter, SetupOptions, run_setup
 
@@ -551,6 +683,15 @@ def cmd_setup(ctx: Context) -> int:
         f"(read-only); '{prog} install-service' keeps it running in the background."
     )
     return 0
+
+
+def install_service_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--print",
+        dest="print_only",
+        action="store_true",
+        help="show the service file without writing it",
+    )
 
 
 def cmd_install_service(ctx: Context) -> int:
@@ -603,24 +744,96 @@ def cmd_uninstall_service(ctx: Context) -> int:
 
 
 COMMANDS = {
-    "demo": (cmd_demo, "run the whole pipeline on a bundled sample mailbox (no account needed)"),
-    "run": (cmd_run, "the background service: sync every poll_minutes, digest every morning"),
-    "sync": (cmd_sync, "fetch new mail from every account once (read-only) and exit"),
-    "status": (cmd_status, "show accounts, watched folders, message counts and the last sync"),
-    "digest": (cmd_digest, "print the digest: due follow-ups, feedback, rejections, quiet threads"),
-    "draft": (cmd_draft, "print a follow-up draft for a request (--to-mailbox saves it in Drafts)"),
-    "track": (cmd_track, "treat a sent message as a feedback request"),
-    "ignore": (cmd_ignore, "stop treating a sent message as a feedback request"),
-    "classify": (cmd_classify, "classify reply messages (.eml files, or - for stdin)"),
-    "label": (cmd_label, "record your correction of a synced reply's label"),
-    "train": (cmd_train, "retrain your personal reply model from the corpus and your corrections"),
-    "eval": (cmd_eval, "evaluate a classifier: cross-validation, held-out set, dev set"),
-    "setup": (cmd_setup, "first run: choose your provider, test the login, write the config"),
-    "install-service": (
-        cmd_install_service,
-        "run the watcher at login (systemd user unit on Linux, launchd on macOS)",
-    ),
-    "uninstall-service": (cmd_uninstall_service, "stop the service and remove its file"),
+    c.name: c
+    for c in (
+        Command(
+            "demo",
+            "run the whole pipeline on a bundled sample mailbox (no account needed)",
+            cmd_demo,
+            demo_arguments,
+        ),
+        Command(
+            "run",
+            "the background service: sync every poll_minutes, digest every morning",
+            cmd_run,
+            run_arguments,
+        ),
+        Command(
+            "sync",
+            "fetch new mail from every account once (read-only) and exit",
+            cmd_sync,
+            now_argument,
+        ),
+        Command(
+            "status",
+            "show accounts, watched folders, message counts and the last sync",
+            cmd_status,
+        ),
+        Command(
+            "digest",
+            "print the digest: due follow-ups, feedback, rejections, quiet threads",
+            cmd_digest,
+            digest_arguments,
+        ),
+        Command(
+            "draft",
+            "print a follow-up draft for a request (--to-mailbox saves it in Drafts)",
+            cmd_draft,
+            draft_arguments,
+        ),
+        Command(
+            "track",
+            "treat a sent message as a feedback request",
+            cmd_track,
+            message_id_argument,
+        ),
+        Command(
+            "ignore",
+            "stop treating a sent message as a feedback request",
+            cmd_ignore,
+            message_id_argument,
+        ),
+        Command(
+            "classify",
+            "classify reply messages (.eml files, or - for stdin)",
+            cmd_classify,
+            classify_arguments,
+        ),
+        Command(
+            "label",
+            "record your correction of a synced reply's label",
+            cmd_label,
+            label_arguments,
+        ),
+        Command(
+            "train",
+            "retrain your personal reply model from the corpus and your corrections",
+            cmd_train,
+        ),
+        Command(
+            "eval",
+            "evaluate a classifier: cross-validation, held-out set, dev set",
+            cmd_eval,
+            eval_arguments,
+        ),
+        Command(
+            "setup",
+            "first run: choose your provider, test the login, write the config",
+            cmd_setup,
+            setup_arguments,
+        ),
+        Command(
+            "install-service",
+            "run the watcher at login (systemd user unit on Linux, launchd on macOS)",
+            cmd_install_service,
+            install_service_arguments,
+        ),
+        Command(
+            "uninstall-service",
+            "stop the service and remove its file",
+            cmd_uninstall_service,
+        ),
+    )
 }
 
 
@@ -649,111 +862,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, (_, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        if name in ("sync", "label", "digest", "draft", "demo"):
-            p.add_argument(
-                "--now", metavar="ISO-8601", help="pretend it is this time (for testing the rules)"
-            )
-        if name == "classify":
-            p.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, or - for stdin")
-            p.add_argument("--json", action="store_true", help="one JSON object per line")
-        elif name == "label":
-            p.add_argument("message_id", metavar="MESSAGE-ID", help="the reply's Message-ID")
-            p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
-        elif name == "run":
-            p.add_argument("--poll-seconds", type=float, help=argparse.SUPPRESS)
-        elif name == "demo":
-            p.add_argument("--json", action="store_true", help="the digest as JSON")
-        elif name == "digest":
-            fmt = p.add_mutually_exclusive_group()
-            fmt.add_argument("--json", action="store_true", help="JSON for scripts")
-            fmt.add_argument("--markdown", action="store_true", help="Markdown")
-            fmt.add_argument("--html", action="store_true", help="a self-contained HTML page")
-            fmt.add_argument(
-                "--deliver",
-                action="store_true",
-                help="deliver it as configured (files, notification, mailbox) "
-                "and remember it as today's digest",
-            )
-        elif name == "draft":
-            p.add_argument(
-                "request_id",
-                metavar="REQUEST-ID",
-                help="Message-ID of the request (from the digest)",
-            )
-            p.add_argument(
-                "--to-mailbox",
-                action="store_true",
-                help="also save it in the account's Drafts folder (never sends)",
-            )
-        elif name in ("track", "ignore"):
-            p.add_argument("message_id", metavar="MESSAGE-ID", help="the sent message's Message-ID")
-        elif name == "eval":
-            p.add_argument(
-                "--kind",
-                choices=("reply", "request"),
-                default="reply",
-                help="which classifier (default: reply)",
-            )
-            p.add_argument("--quick", action="store_true", help="skip cross-validation")
-            p.add_argument("--dev", metavar="PATH", help="a labeled JSONL set to score too")
-        elif name == "setup":
-            _setup_arguments(p)
-        elif name == "install-service":
-            p.add_argument(
-                "--print",
-                dest="print_only",
-                action="store_true",
-                help="show the service file without writing it",
-            )
+    for command in COMMANDS.values():
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(p)
     return parser
-
-
-def _setup_arguments(p: argparse.ArgumentParser) -> None:
-    from watcher.providers import BY_KEY
-
-    p.add_argument(
-        "--provider",
-        choices=sorted(BY_KEY),
-        help="a preset for the server and sign-in (custom needs --host)",
-    )
-    p.add_argument("--host", help="IMAP server name (instead of a preset's)")
-    p.add_argument("--port", type=int, help="IMAP port (993 for ssl, 143 for starttls)")
-    p.add_argument(
-        "--tls",
-        choices=("ssl", "starttls", "none"),
-        help="encryption (none only for 127.0.0.1 or localhost)",
-    )
-    p.add_argument("--username", help="the login name, usually your email address")
-    secret = p.add_mutually_exclusive_group()
-    secret.add_argument(
-        "--password-command", metavar="COMMAND", help="a shell command that prints the password"
-    )
-    secret.add_argument(
-        "--password-env", metavar="VAR", help="an environment variable that holds the password"
-    )
-    secret.add_argument(
-        "--oauth2-token-command",
-        metavar="COMMAND",
-        help="a shell command that prints an OAuth2 access token",
-    )
-    p.add_argument(
-        "--ca-file",
-        metavar="PATH",
-        help="trust this CA certificate (Proton Mail Bridge, your own server)",
-    )
-    p.add_argument(
-        "--address",
-        action="append",
-        metavar="EMAIL",
-        help="one of your own addresses (repeat for several; default: username)",
-    )
-    p.add_argument("--name", help="a short name for the account (default: personal)")
-    p.add_argument(
-        "--no-test", action="store_true", help="write the configuration without logging in first"
-    )
-    p.add_argument("--force", action="store_true", help="replace an existing configuration")
 
 
 def _one_line(text: str) -> str:
@@ -782,9 +894,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             parser.print_help()
             return 2
         ctx = Context(args, environ)
-        if environ.get("FEEDBACK_WATCHER_WORKER") == "1":
+        if environ.get(WORKER_FLAG) == "1":
             _log_to_file(ctx.data_dir, rotating=False)  # a worker of `run`: same log file
-        return COMMANDS[args.command][0](ctx)
+        return COMMANDS[args.command].run(ctx)
     except Interrupted as exc:
         log.info("%s", exc)
         return exc.exit_code

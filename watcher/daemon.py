@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
@@ -27,6 +27,7 @@ BACKOFF_START = 30.0  # seconds before the first retry after a failed sync
 BACKOFF_MAX = 1800.0
 CLOCK_JUMP = 120.0  # wall clock ahead of the monotonic clock by this much: we were asleep
 TICK = 30.0  # the loop never sleeps longer, so a resume is noticed within this
+WORKER_FLAG = "FEEDBACK_WATCHER_WORKER"  # set for the workers: they log to the service's file
 
 
 def digest_due(now: datetime, last_day: date | None, at: dtime) -> bool:
@@ -75,6 +76,7 @@ class Daemon:
     def __init__(
         self,
         worker: Sequence[str],
+        worker_environ: Mapping[str, str],
         poll_minutes: int,
         digest_time: dtime,
         last_digest_day: Callable[[], date | None],
@@ -87,6 +89,7 @@ class Daemon:
         import schedule
 
         self.worker = list(worker)
+        self.worker_environ = dict(worker_environ)
         self.poll = poll_minutes * 60.0
         self.digest_time = digest_time
         self.last_digest_day = last_digest_day
@@ -116,7 +119,7 @@ class Daemon:
         log.debug("starting worker: %s", " ".join(args))
         try:
             # The worker's summary line is logged too; stdout would only duplicate it.
-            self.child = self.run_process(cmd, stdout=subprocess.DEVNULL)
+            self.child = self.run_process(cmd, stdout=subprocess.DEVNULL, env=self.worker_environ)
             code = self.child.wait()
         except OSError as exc:
             log.error("cannot start a worker: %s", exc)
@@ -197,6 +200,11 @@ def worker_command(config_path: str | None, data_dir: str | None, verbose: int) 
     if verbose:
         cmd.append("-" + "v" * verbose)
     return cmd
+
+
+def worker_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The service's environment, marked so that each worker knows it is one."""
+    return {**environ, WORKER_FLAG: "1"}
 
 
 def parse_day(value: str | None) -> date | None:

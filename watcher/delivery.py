@@ -12,13 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
+from watcher import files
 from watcher.config import Config
 from watcher.digest import Digest, render
 from watcher.errors import WatcherError
@@ -64,20 +64,6 @@ def subject(now: datetime) -> str:
 # -- files ----------------------------------------------------------------------------------
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Write atomically with mode 0600: a reader sees the old file or the new, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp: 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_files(digest: Digest, data_dir: Path) -> list[Path]:
     """digest-YYYY-MM-DD.md and .html in ``data_dir/digests``, and latest.html beside them."""
     folder = Path(data_dir) / "digests"
@@ -91,7 +77,7 @@ def write_files(digest: Digest, data_dir: Path) -> list[Path]:
         (folder / f"{stem}.html", page),
         (folder / "latest.html", page),
     ):
-        _write_private(path, text)
+        files.write_text(path, text)
         written.append(path)
     return written
 

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 # Servers drop an IDLE after 30 minutes (RFC 2177); renew well before.
 IDLE_RENEW = 25 * 60
+RETRY_START = 5.0  # seconds before reconnecting after a failure, doubling up to RETRY_MAX
+RETRY_MAX = 900.0
 
 
 class IdleWatcher(threading.Thread):
@@ -43,7 +45,7 @@ class IdleWatcher(threading.Thread):
         from watcher.credentials import get_secret
         from watcher.imap import ImapSource
 
-        delay = 5.0
+        delay = RETRY_START
         while not self.stop.is_set():
             source = None
             try:
@@ -53,7 +55,7 @@ class IdleWatcher(threading.Thread):
                 if "IDLE" not in source.capabilities:
                     log.info("%s: server has no IDLE; polling only", self.account.name)
                     return
-                delay = 5.0
+                delay = RETRY_START
                 while not self.stop.is_set():
                     # Short waits so a stop request is honoured quickly.
                     if source.idle_wait("INBOX", min(self.renew, 60.0)):
@@ -66,8 +68,14 @@ class IdleWatcher(threading.Thread):
                     exc,
                     delay,
                 )
+            except Exception:  # noqa: BLE001 - a bug here must cost a retry, never the thread
+                log.exception(
+                    "%s: unexpected error in the IDLE thread; retrying in %.0f s",
+                    self.account.name,
+                    delay,
+                )
             finally:
                 if source is not None:
                     source.close()
             self.stop.wait(delay * (0.5 + self.rng.random() / 2))
-            delay = min(delay * 2, 900.0)
+            delay = min(delay * 2, RETRY_MAX)

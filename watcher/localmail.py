@@ -54,7 +54,7 @@ class MaildirSource:
         return found
 
     def list_folders(self) -> list[tuple[Sequence[str], str | None, str]]:
-        out = []
+        out: list[tuple[Sequence[str], str | None, str]] = []
         for name in self._folder_dirs():
             flag = _SPECIAL.get(name.rsplit("/", 1)[-1].lower())
             out.append(((flag,) if flag else (), "/", name))
@@ -84,7 +84,7 @@ class MaildirSource:
         validity = zlib.crc32(f"{path}\0{names}".encode("utf-8", "surrogateescape")) or 1
         return FolderStatus(validity, len(files) + 1, len(files), uids_stable=False)
 
-    def _headers(self, path: Path):
+    def _headers(self, path: Path) -> email.message.Message:
         with open(path, "rb") as f:
             head = b""
             for line in f:
@@ -142,7 +142,7 @@ class MaildirSource:
                 head += line
         return head + b"\n"
 
-    def _arrival(self, path: Path):
+    def _arrival(self, path: Path) -> date:
         # Like IMAP SINCE, compare the arrival date: the Maildir file's time.
         return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date()
 

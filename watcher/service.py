@@ -67,7 +67,9 @@ class LazyModel(Generic[Row]):
         return self._model(messages)
 
 
-def lazy_request_detector(data_dir: Path | None) -> LazyModel[tuple[str, bool, float | None]]:
+def lazy_request_detector(
+    data_dir: Path | None,
+) -> LazyModel[tuple[int | str, bool, float | None]]:
     """Judges sent messages: [(message_id, is_request, confidence)]."""
     from watcher.classify.classifier import RequestDetector
 

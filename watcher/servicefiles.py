@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from watcher import files
 from watcher.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -150,10 +151,7 @@ def write(sf: ServiceFile) -> bool:
     """Write the file atomically, mode 0644 as service managers expect; True if one was replaced."""
     sf.path.parent.mkdir(parents=True, exist_ok=True)
     existed = sf.path.exists()
-    tmp = sf.path.with_name(f".{sf.path.name}.tmp")
-    tmp.write_text(sf.text, encoding="utf-8")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, sf.path)
+    files.write_text(sf.path, sf.text, mode=0o644)
     if sf.log_file is not None:
         # launchd does not create the log's folder; it must exist before the agent starts.
         sf.log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

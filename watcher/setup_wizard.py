@@ -11,12 +11,12 @@ import getpass
 import json
 import logging
 import os
-import tempfile
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from watcher import files
 from watcher.config import Account, is_loopback, parse_config
 from watcher.credentials import Secret, get_secret, keyring_available, store_password
 from watcher.errors import ConfigError, WatcherError
@@ -295,14 +295,7 @@ def write_config(path: Path, text: str, force: bool) -> None:
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; pass --force to replace it")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp: 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.write_text(path, text)
 
 
 def check_connection(account: Account, secret: Secret) -> tuple[Folder, ...]:

@@ -182,13 +182,17 @@ class AccountSync:
             except ServerRefused as exc:
                 self._refused(folder, exc)
                 continue
-            opened[folder.name] = (rec, top, count, uidnext)
             uids: set[int] = set(self._due_pending(folder.name))
-            if top > rec.scanned_uid:
-                own = tuple(sorted(acc.own_addresses))
-                q = SearchQuery(rec.scanned_uid + 1, top, self._since(folder.name), own)
-                uids |= self._guarded(folder, lambda q=q, f=folder.name: self._find(f, [q]))
-            self._fetch_uids(folder.name, uids)
+            try:
+                if top > rec.scanned_uid:
+                    own = tuple(sorted(acc.own_addresses))
+                    q = SearchQuery(rec.scanned_uid + 1, top, self._since(folder.name), own)
+                    uids |= self._find(folder.name, [q])
+                self._fetch_uids(folder.name, uids)
+            except ServerRefused as exc:
+                self._refused(folder, exc)
+                continue
+            opened[folder.name] = (rec, top, count, uidnext)
         requests = self._judge_requests()
         self._maybe_probe()
         keys = reply_keys(requests, acc.own_addresses)
@@ -231,13 +235,6 @@ class AccountSync:
         self.report.search_level = self.plan.level
         self.store.put(self.plan_key, self.plan.dump())
         return self.report
-
-    def _guarded(self, folder: Folder, find: Callable[[], set[int]]) -> set[int]:
-        try:
-            return find()
-        except ServerRefused as exc:
-            self._refused(folder, exc)
-            return set()
 
     def _refused(self, folder: Folder, exc: ServerRefused) -> None:
         # One folder the server will not open (an Exchange calendar, a shared folder, one
@@ -523,7 +520,9 @@ class AccountSync:
         unjudged = [m for m in unjudged if not m.signals.automatic]
         if unjudged:
             decisions = self.detect_requests(unjudged)
-            self.store.mark_requests((ref, ok, "model", conf) for ref, ok, conf in decisions)
+            self.store.mark_requests(
+                (m.ref, ok, "model", conf) for m, (_, ok, conf) in zip(unjudged, decisions)
+            )
         return self.store.messages(own=True, account=account, requests=True)
 
     def _prune(self, requests: list[Message]) -> None:

@@ -2,7 +2,8 @@
 
 Which model answers, in order: the user's personal model (``train`` with corrections) in the
 data directory; the model shipped in the package; a model rebuilt from the corpus into the
-data directory. Every file is hash-checked against metadata this program wrote.
+data directory. Every file is hash-checked against metadata this program wrote. Only ``train``
+rebuilds a personal model, so one that cannot be loaded is reported, not silently passed over.
 """
 
 from __future__ import annotations
@@ -74,6 +75,21 @@ def personal_path(data_dir: Path, kind: str) -> Path:
     return _model_dir(data_dir) / f"{model_name(kind)}-personal.joblib"
 
 
+_warned: set[Path] = set()
+
+
+def _warn_personal_unusable(path: Path) -> None:
+    # Nothing rebuilds a personal model but the user: say so, once per process, not per batch.
+    if path in _warned:
+        return
+    _warned.add(path)
+    log.warning(
+        "your personal model %s cannot be used, so the shipped model answers instead; "
+        "run 'feedback-watcher train' to rebuild your personal model from your corrections",
+        path,
+    )
+
+
 def load_classifier(kind: str, data_dir: Path | None) -> TextClassifier:
     """The best trustworthy model of this kind ("reply" or "request"), rebuilding if needed."""
     from watcher.classify import train
@@ -82,9 +98,12 @@ def load_classifier(kind: str, data_dir: Path | None) -> TextClassifier:
     try:
         corpus_hash = train.corpus_hash(kind)
         if data_dir is not None:
-            personal = load_model(personal_path(data_dir, kind))
+            path = personal_path(data_dir, kind)
+            personal = load_model(path)
             if personal is not None:
                 return TextClassifier(*personal, "personal")
+            if path.exists():
+                _warn_personal_unusable(path)
         shipped = load_model(train.package_dir() / f"{model_name(kind)}.joblib", corpus_hash)
         if shipped is not None:
             return TextClassifier(*shipped, "shipped")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import pickle
 import platform
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from watcher import files
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +48,10 @@ def save_model(pipeline: Any, path: Path, meta: dict[str, Any]) -> dict[str, Any
     import joblib
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
+    with files.replacing(path) as tmp:
         joblib.dump(pipeline, tmp, compress=3)
-        full = {**meta, **library_versions(), "sha256": _sha256(Path(tmp))}
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    tmp_meta = meta_path(path).with_suffix(".json.tmp")
-    tmp_meta.write_text(json.dumps(full, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp_meta, meta_path(path))
+        full = {**meta, **library_versions(), "sha256": _sha256(tmp)}
+    files.write_text(meta_path(path), json.dumps(full, indent=2, sort_keys=True) + "\n")
     return full
 
 

@@ -35,6 +35,8 @@ REQUEST_LABELS = ("request", "other")
 CORPUS_FILES = {"reply": "replies-*.jsonl", "request": "requests*.jsonl"}
 MODEL_NAMES = {"reply": "replies", "request": "requests"}
 HELDOUT_FILES = {"reply": "replies-heldout.jsonl", "request": "requests-heldout.jsonl"}
+# The dev sets written outside the team (``eval --dev-sets``): scored, never trained on.
+DEV_SET_FILES = {"reply": "replies-dev.jsonl", "request": "sent-dev.jsonl"}
 
 
 def package_dir() -> Path:
@@ -160,7 +162,53 @@ def fit(
     return pipeline
 
 
+@dataclass(frozen=True)
+class PersonalTraining:
+    """A personal model fitted and saved, and how it treats the user's corrections."""
+
+    path: Path
+    examples: int  # corpus replies
+    corrections: int
+    fixed: int  # corrections the baseline got wrong and the new model gets right
+
+
+def train_personal(
+    corrections: Sequence[tuple[Message, str]], baseline: Any, path: Path
+) -> PersonalTraining:
+    """Fit the reply model on the corpus and ``corrections``, save it at ``path``, and compare
+    it with ``baseline`` (the model the user corrected) on those corrections."""
+    from watcher.classify.modelfile import save_model
+
+    examples = load_corpus("reply")
+    extra = [(reply_sample(m), label) for m, label in corrections]
+    pipeline = fit(examples, "reply", extra)
+    save_model(
+        pipeline,
+        path,
+        {
+            "kind": "reply",
+            "corpus_hash": corpus_hash("reply"),
+            "examples": len(examples),
+            "corrections": len(extra),
+        },
+    )
+    return PersonalTraining(
+        path, len(examples), len(extra), fixed_corrections(baseline, pipeline, extra)
+    )
+
+
 # -- evaluation ---------------------------------------------------------------------------
+
+
+def fixed_corrections(before: Any, after: Any, corrections: Sequence[tuple[Sample, str]]) -> int:
+    """How many corrections the fitted pipeline ``after`` follows that ``before`` did not."""
+    if not corrections:
+        return 0
+    samples = [s for s, _ in corrections]
+    return sum(
+        a == label and b != label
+        for a, b, (_, label) in zip(after.predict(samples), before.predict(samples), corrections)
+    )
 
 
 @dataclass

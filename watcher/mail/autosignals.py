@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from watcher.mail.headers import ADDRESS_RE
 from watcher.mail.mimeparts import Part
 from watcher.mail.returndate import find_return_date
 
@@ -161,7 +162,6 @@ _RECIPIENT_FIELD_RE = re.compile(
     r"^(original|final)-recipient:\s*(?:[\w.-]+\s*;)?\s*<?([^\s<>;]+@[^\s<>;]+?)>?\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_ADDRESS_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass
@@ -180,7 +180,7 @@ def _field(block: str, name: str) -> str:
 
 def _recipient(value: str) -> str | None:
     addr = value.rpartition(";")[2] if ";" in value else value
-    m = _ADDRESS_RE.search(addr)
+    m = ADDRESS_RE.search(addr)
     return m.group(0).lower().strip(".") if m else None
 
 
@@ -270,7 +270,7 @@ def bounced_recipients_from_text(text: str, exclude: Sequence[str] = ()) -> tupl
     for intro in _BOUNCE_INTRO_RE.finditer(head):
         # The addresses follow the introduction within a few lines.
         window = head[intro.start() : intro.end() + 300]
-        for addr in _ADDRESS_RE.findall(window):
+        for addr in ADDRESS_RE.findall(window):
             keep(addr)
     return tuple(found)
 

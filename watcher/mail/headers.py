@@ -110,6 +110,9 @@ def decode_header_text(value: str | None) -> str:
 
 # ---------------------------------------------------------------- addresses
 
+# An address as it stands in running text (a bounce report, a quote header): an RFC 5322
+# dot-atom local part, and a domain of at least two labels.
+ADDRESS_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 # Quoted strings, comments and angle-addresses are single tokens, so a comma inside them
 # does not split the list (regex tokens: a character loop cost 25 us per header).

@@ -21,6 +21,8 @@ import logging
 import re
 from html.parser import HTMLParser
 
+from watcher.replytext.lines import tidy
+
 log = logging.getLogger(__name__)
 
 __all__ = ["html_to_text"]
@@ -305,14 +307,7 @@ class _TextBuilder(HTMLParser):
 
     def finish(self) -> str:
         self._flush()
-        return _tidy("\n".join(self.lines))
-
-
-def _tidy(text: str) -> str:
-    text = "\n".join([line.rstrip() for line in text.split("\n")]).strip("\n")
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text
+        return tidy("\n".join(self.lines))
 
 
 def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
@@ -340,4 +335,4 @@ def _strip_tags(source: str) -> str:
     text = _INVISIBLE_RE.sub(" ", source)
     text = _BREAK_TAG_RE.sub("\n", text)
     text = _html.unescape(_TAG_RE.sub("", text))
-    return _tidy("\n".join(_SPACE_RE.sub(" ", line).strip() for line in text.split("\n")))
+    return tidy("\n".join(_SPACE_RE.sub(" ", line).strip() for line in text.split("\n")))

@@ -62,7 +62,6 @@ DATEISH_RE = re.compile(
     + r")[a-z]*\.?\s*\d",
     re.I,
 )
-EMAIL_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 # -- separators that start the original -----------------------------------------
 

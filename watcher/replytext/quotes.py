@@ -36,8 +36,10 @@ from __future__ import annotations
 
 import re
 
+from watcher.mail.headers import ADDRESS_RE
 from watcher.replytext import markers as rm
 from watcher.replytext.body import plain_body
+from watcher.replytext.lines import last_nonblank, tidy
 from watcher.replytext.signatures import signature_start
 
 Span = tuple[int, int]  # [start, end) of a quoted region in a list of lines
@@ -83,7 +85,7 @@ def _extract(text: str, *, signatures: bool) -> str:
         lines = _remove_tail(lines, spans)
     else:
         lines = _drop_trailing_regions(lines, spans)
-    return _tidy(lines)
+    return tidy("\n".join(lines))
 
 
 def _remove_quotes(lines: list[str]) -> tuple[list[str], list[Span]]:
@@ -227,7 +229,7 @@ def _header_block_end(lines: list[str], i: int) -> int | None:
         j += 1
     if len(seen) >= 3:
         return last + 1
-    if len(seen) == 2 and rm.EMAIL_RE.search(" ".join(text)):
+    if len(seen) == 2 and ADDRESS_RE.search(" ".join(text)):
         # two fields only count with an address ("Date: ...\nTo: bob@x.com")
         return last + 1
     return None
@@ -275,7 +277,7 @@ def _attribution_start(out: list[str], kinds: list[str], s: str) -> tuple[int, l
 
 
 def _is_continuation(s: str) -> bool:
-    return bool(s) and (s[0] in "<([" or s[0].islower() or rm.EMAIL_RE.match(s) is not None)
+    return bool(s) and (s[0] in "<([" or s[0].islower() or ADDRESS_RE.match(s) is not None)
 
 
 def _attribution(out: list[str], kinds: list[str], lines: list[str], i: int, s: str) -> str:
@@ -291,7 +293,7 @@ def _attribution(out: list[str], kinds: list[str], lines: list[str], i: int, s: 
         return "text"
     nxt = _next_nonblank(lines, i + 1)
     quoted_next = nxt < len(lines) and lines[nxt].lstrip().startswith(">")
-    has_address = rm.EMAIL_RE.search(joined) is not None
+    has_address = ADDRESS_RE.search(joined) is not None
     # Clients always put a date or an address in the line; "On Monday the
     # panel wrote:" in a reply has neither and must not cut the rest away.
     strong = has_address or rm.DATEISH_RE.search(joined) is not None
@@ -357,7 +359,7 @@ def _mark_weak_attribution(out: list[str], kinds: list[str]) -> None:
         return
     if not rm.DATEISH_RE.search(joined):
         return
-    if rm.EMAIL_RE.search(joined) or joined.endswith((":", "：")):
+    if ADDRESS_RE.search(joined) or joined.endswith((":", "：")):
         for j in range(start, k + 1):
             kinds[j] = "a"
 
@@ -400,10 +402,10 @@ def _resolve_regions(out: list[str], kinds: list[str]) -> tuple[list[str], list[
 
 
 def _drop_trailing_regions(lines: list[str], spans: list[Span]) -> list[str]:
-    end = _last_nonblank(lines)
+    end = last_nonblank(lines)
     while spans and end >= 0 and spans[-1][0] <= end < spans[-1][1]:
         lines = lines[: spans.pop()[0]]
-        end = _last_nonblank(lines)
+        end = last_nonblank(lines)
     return lines
 
 
@@ -415,7 +417,7 @@ def _remove_tail(lines: list[str], spans: list[Span]) -> list[str]:
     spans = list(spans)
     signed = False  # a personal signature was already cut: stop guessing names
     for _ in range(12):
-        end = _last_nonblank(lines)
+        end = last_nonblank(lines)
         if end < 0:
             return []
         lines = lines[: end + 1]
@@ -431,20 +433,3 @@ def _remove_tail(lines: list[str], spans: list[Span]) -> list[str]:
         lines = lines[:cut]
         spans = [span for span in spans if span[0] < cut]
     return lines
-
-
-# -- small helpers ----------------------------------------------------------------------
-
-
-def _last_nonblank(lines: list[str]) -> int:
-    for k in range(len(lines) - 1, -1, -1):
-        if lines[k].strip():
-            return k
-    return -1
-
-
-def _tidy(lines: list[str]) -> str:
-    text = "\n".join([line.rstrip() for line in lines]).strip("\n")
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text

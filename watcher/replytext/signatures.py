@@ -14,6 +14,7 @@ uses too), so a long sentence under a sign-off keeps it in the text.
 from __future__ import annotations
 
 from watcher.replytext import markers as rm
+from watcher.replytext.lines import first_nonblank, last_nonblank
 
 __all__ = ["signature_start"]
 
@@ -30,8 +31,8 @@ def signature_start(lines: list[str], floor: int, *, personal: bool) -> tuple[in
     a footer a program appended. A message has one personal signature: with
     ``personal`` false only footers are looked for.
     """
-    first = _first_nonblank(lines)
-    end = _last_nonblank(lines)
+    first = first_nonblank(lines)
+    end = last_nonblank(lines)
     if first < 0:
         return None
     low = max(floor, first + 1)
@@ -239,20 +240,3 @@ def _contact_block_start(lines: list[str], low: int, end: int) -> int | None:
     if contacts >= 2 or _is_name_line(block[0]):
         return start
     return None
-
-
-# -- small helpers ----------------------------------------------------------------------
-
-
-def _first_nonblank(lines: list[str]) -> int:
-    for k, line in enumerate(lines):
-        if line.strip():
-            return k
-    return -1
-
-
-def _last_nonblank(lines: list[str]) -> int:
-    for k in range(len(lines) - 1, -1, -1):
-        if lines[k].strip():
-            return k
-    return -1
