@@ -93,7 +93,6 @@ def test_service_syncs_after_a_clock_jump_and_delivers_the_digest_once():
 
 # -- the daemon against a real Dovecot ------------------------------------------------------------
 
-pytestmark_dovecot = pytest.mark.dovecot
 NOW = datetime.now(timezone.utc)
 
 
