@@ -125,6 +125,14 @@ ssl_cert = <{self.root}/cert.pem
 ssl_key = <{self.root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# No brute-force brakes: tests refuse logins on purpose, and every test logs in from
+# 127.0.0.1, so a refused login would slow the next tests' logins by 2 s, then 4, 8, 15.
+auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 mail_location = maildir:{self.root}/mail/%u
 passdb {{
   # Every user name logs in with the one test password: each test gets a fresh mailbox.

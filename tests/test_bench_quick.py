@@ -21,6 +21,8 @@ import bench_classify  # noqa: E402
 import bench_sync  # noqa: E402
 import mailgen  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory) -> Path:

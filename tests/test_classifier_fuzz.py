@@ -41,6 +41,8 @@ from watcher.labels import Label
 from watcher.mail.messages import parse_message
 from watcher.providers import BY_KEY
 
+pytestmark = pytest.mark.slow
+
 DATA = Path(__file__).parent / "data"
 SEEDS = sorted(
     [

@@ -38,6 +38,7 @@ def test_classify_reads_stdin(capsys, tmp_path, monkeypatch):
     assert capsys.readouterr().out.startswith("-\trejection\t")
 
 
+@pytest.mark.slow
 def test_label_and_train_make_a_personal_model_that_follows_corrections(capsys, tmp_path):
     data = ["--data-dir", str(tmp_path)]
     assert main([*data, "demo"], {}) == 0

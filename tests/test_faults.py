@@ -37,7 +37,7 @@ from modelseed import build_seed, seed
 from watcher.cli import main
 from watcher.sync import STORE_BATCH
 
-pytestmark = pytest.mark.dovecot
+pytestmark = [pytest.mark.dovecot, pytest.mark.slow]
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
 NOW_ARG = NOW.isoformat()

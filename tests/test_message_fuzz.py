@@ -24,6 +24,8 @@ from watcher.mail.autosignals import AutoSignals
 from watcher.mail.headers import Address
 from watcher.mail.messages import Message, normalize_subject, parse_message
 
+pytestmark = pytest.mark.slow
+
 UGLY = Path(__file__).parent / "data" / "ugly"
 SEEDS = [p.read_bytes() for p in sorted(UGLY.glob("*.eml"))]
 

@@ -508,6 +508,16 @@ def test_ugly_messages_have_aware_dates_and_real_ids(path):
     assert "\r" not in m.body_text
 
 
+@pytest.mark.parametrize("name", ["11_wrong_boundary.eml", "14_apple_split_flowed.eml"])
+def test_reply_extraction_reads_a_raw_message_as_parse_message_does(name):
+    # plain_body once had its own parser, which found no text behind a wrong boundary and
+    # kept only the first of two plain parts.
+    from watcher.replytext.body import plain_body
+
+    raw = (UGLY / name).read_bytes()
+    assert plain_body(raw.decode()).strip() == parse_message(raw).body_text.strip() != ""
+
+
 def test_shared_peer_emls_parse_when_present():
     """The reply-extraction peer suite ships real client-shaped .eml files: all must parse."""
     folder = (

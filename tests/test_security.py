@@ -295,37 +295,47 @@ def test_password_never_in_logs_digest_state_or_process_arguments(mailbox, model
 
     # 2. the service with -vv: its workers, IDLE and the password command, watched in /proc.
     _set(mailbox, idle=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "watcher", "-vv", *mailbox.cli("run", "--poll-seconds", "1")],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    seen: dict[int, str] = {}
+    # Files, not pipes: -vv output read only at the end could fill a pipe and stall the service.
+    out_file, err_file = mailbox.tmp / "service.out", mailbox.tmp / "service.err"
+    with open(out_file, "wb") as out_fd, open(err_file, "wb") as err_fd:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "watcher", "-vv", *mailbox.cli("run", "--poll-seconds", "1")],
+            cwd=REPO,
+            env=env,
+            stdout=out_fd,
+            stderr=err_fd,
+        )
+    # Every command line ever seen, not the latest per pid: a worker read again as a zombie
+    # (empty command line) or a reused pid must not erase what was seen before.
+    seen: set[str] = set()
     log_file = mailbox.data_dir / "logs" / "feedback-watcher.log"
+
+    def missing() -> list[str]:
+        log_text = log_file.read_text() if log_file.exists() else ""
+        wanted = {
+            # one sync worker has finished (a second has started), its IMAP login in the log
+            "two syncs started": log_text.count("starting worker: sync") >= 2,
+            "a redacted login in the log": "**REDACTED**" in log_text,
+            "a sync worker in /proc": any(c.rstrip().endswith(" sync") for c in seen),
+            "the password command in /proc": any(str(secret_file) in c for c in seen),
+        }
+        return [what for what, ok in wanted.items() if not ok]
+
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            seen.update(_descendants(proc.pid))
-            log_text = log_file.read_text() if log_file.exists() else ""
-            # Until one sync worker has finished (a second has started) and IMAP logins, with
-            # their debug lines, are in the log.
-            if (
-                log_text.count("starting worker: sync") >= 2
-                and "**REDACTED**" in log_text
-                and any(str(secret_file) in c for c in seen.values())
-            ):
-                break
+        # Generous: under load the sampler may miss a short-lived worker; the service starts
+        # another every second, so waiting longer is enough to see one.
+        deadline = time.monotonic() + 120
+        while missing() and time.monotonic() < deadline and proc.poll() is None:
+            seen.update(c for c in _descendants(proc.pid).values() if c)
             time.sleep(0.02)
+        not_seen = missing()
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        proc.wait(timeout=60)
+    out, err = out_file.read_text(errors="replace"), err_file.read_text(errors="replace")
     assert proc.returncode == 0, err
-    assert any(c.rstrip().endswith(" sync") for c in seen.values()), seen
-    assert any(str(secret_file) in c for c in seen.values()), seen  # the password command ran
-    leaks += [out, err, *seen.values()]
+    assert not not_seen, (not_seen, seen)
+    leaks += [out, err, *seen]
     leaks.append(log_file.read_text())
     assert "DEBUG" in leaks[-1] and "**REDACTED**" in leaks[-1]
 

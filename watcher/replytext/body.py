@@ -3,17 +3,15 @@
 Reply extraction is handed a plain-text body, an HTML body or a whole raw
 RFC 822 message as a string. This module turns each into plain text: HTML
 through ``html_to_text`` with the client quote containers dropped, a raw
-message through the standard ``email`` parser (text/plain preferred, the
-HTML part when there is no usable plain one). A body whose
-quoted-printable transfer encoding was never decoded is repaired.
+message through ``watcher.mail.messages.parse_message``, the one MIME parser
+(text/plain preferred, the HTML part when there is no usable plain one). A body
+whose quoted-printable transfer encoding was never decoded is repaired.
 """
 
 from __future__ import annotations
 
-import email
 import quopri
 import re
-from email.message import Message
 
 from watcher.replytext.htmltext import html_to_text
 
@@ -97,37 +95,17 @@ def _looks_like_quoted_printable(text: str) -> bool:
 
 
 def _message_body(raw: str) -> str:
-    # compat32 parsing is several times faster than email.policy.default, and
-    # only the text parts are needed here; they are decoded by hand below.
-    msg = email.message_from_string(raw)
-    plain = html = None
-    for part in msg.walk():
-        if part.is_multipart() or part.get_content_maintype() != "text":
-            continue
-        if str(part.get("Content-Disposition", "")).lower().startswith("attachment"):
-            continue
-        subtype = part.get_content_subtype()
-        if subtype == "plain" and plain is None:
-            plain = part
-        elif subtype == "html" and html is None:
-            html = part
-    if plain is not None:
-        content = _part_text(plain)
-        if content.strip() or html is None:
-            return content
-    if html is not None:
-        return html_to_text(_part_text(html), drop_quotes=True)
-    return ""
+    # Imported here, not at the top: watcher.mail.messages imports watcher.replytext.htmltext,
+    # and importing that runs this package's __init__, which imports this module.
+    from watcher.mail.messages import parse_message
 
-
-def _part_text(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return ""
-    charset = part.get_content_charset() or "us-ascii"
-    for candidate in (charset, "utf-8"):
-        try:
-            return payload.decode(candidate).replace("\r\n", "\n")
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return payload.decode("utf-8", "replace").replace("\r\n", "\n")
+    # surrogateescape: undecodable bytes a caller kept as lone surrogates go back as the bytes.
+    msg = parse_message(raw.encode("utf-8", "surrogateescape"))
+    if msg.body_html is None:
+        return msg.body_text
+    converted = html_to_text(msg.body_html)
+    if msg.body_text != converted:
+        return msg.body_text  # the plain part
+    # parse_message fell back to the HTML part (or the plain part is that same text); this
+    # caller wants the client's quote containers dropped as well.
+    return html_to_text(msg.body_html, drop_quotes=True)
