@@ -165,14 +165,28 @@ def cmd_status(ctx: Context) -> int:
             if account.maildir
             else f"{account.username} at {account.host}"
         )
+        gone = store.gone_count(account.name)
+        gone_note = f" ({gone} since deleted on the server)" if gone else ""
         print(
             f"{account.name} ({where}): last successful sync "
-            f"{last}; {store.message_count(account.name)} messages stored"
+            f"{last}; {store.message_count(account.name)} messages stored{gone_note}"
         )
         failed_last = rec.last_ok is None or (rec.last_attempt and rec.last_attempt > rec.last_ok)
         if rec.last_error and failed_last:
             print(f"  last attempt failed: {rec.last_error}")
+        elif rec.partial:
+            print(f"  last sync was partial: {rec.partial}")
+        plan = store.get(f"search_plan:{account.name}")
+        if plan:
+            from watcher.sync import LEVEL_NAMES, SearchPlan
+
+            print(
+                f"  search: {LEVEL_NAMES[min(SearchPlan.load(plan).level, len(LEVEL_NAMES) - 1)]}"
+            )
         for f in store.folders(account.name):
+            if f.error:
+                print(f"  {f.name:<24} {f.role:<8} refused by the server: {f.error}")
+                continue
             print(
                 f"  {f.name:<24} {f.role:<8} {f.messages:>7} messages on server, "
                 f"{store.location_count(account.name, f.name)} stored"
