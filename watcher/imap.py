@@ -36,7 +36,7 @@ _T = TypeVar("_T")
 # a 20 MB attachment is never read (measured: 20 such messages peaked at 1.27 GB RSS when read
 # whole, 200 to a FETCH).
 MAX_MESSAGE_BYTES = 512 * 1024
-BATCH_BYTES = 8 * 1024 * 1024  # bytes of bodies per FETCH: memory stays flat, round trips few
+BATCH_BYTES = 2 * 1024 * 1024  # bytes of bodies per FETCH: memory stays flat, round trips few
 UID_SET_CHUNK = 500  # UIDs written out in one command (compressed to ranges where they run)
 SEARCH_UID_SPAN = 50_000  # at most ~350 KB of answer: far below imaplib's 1 MB line limit
 HEADER_CHUNK = 500
