@@ -427,6 +427,9 @@ EVENTS {{
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
+                # master's shutdown signals its whole process group: keep the tests out of it
+                # (under root they survived only because master had dropped to nobody).
+                start_new_session=True,
             )
         finally:
             log.close()
