@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from cyrus import LAYOUTS, CyrusServer, cyrus_available  # noqa: E402
 from dovecot import PASSWORD, DovecotServer, dovecot_available  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,3 +87,51 @@ class Mailbox:
 def mailbox(dovecot, tmp_path) -> Mailbox:
     user = f"seeker{next(_users)}"
     return Mailbox(dovecot, user, tmp_path)
+
+
+class CyrusMailbox(Mailbox):
+    """A Mailbox on a Cyrus server: folders are given "/"-separated as on Dovecot ("Jobs/Quanta
+    Pay") and land where that server's layout puts them ("INBOX.Jobs.Quanta Pay" when classic).
+    """
+
+    server: CyrusServer
+
+    def __init__(self, server: CyrusServer, user: str, tmp: Path) -> None:
+        super().__init__(server, user, tmp)  # type: ignore[arg-type]
+        server.create_user(user)
+
+    def append(self, folder: str, *messages: bytes, flags=(), when=None) -> None:
+        folder = self.server.folder(folder)
+        self.server.append(folder, list(messages), flags=flags, when=when, user=self.user)
+
+    def flags(self, folder: str) -> dict:
+        return self.server.flags(self.server.folder(folder), user=self.user)
+
+    def telemetry(self) -> str:
+        """Every IMAP session of this user, as Cyrus logged it."""
+        return self.server.telemetry(self.user)
+
+
+def _require_cyrus() -> None:
+    available = cyrus_available()
+    if not available:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{available.reason}; CI must prepare it (python3 tests/cyrus.py prepare)")
+        pytest.skip(available.reason)
+
+
+@pytest.fixture(scope="session", params=LAYOUTS)
+def cyrus(request):
+    """One Cyrus per namespace layout for the session ("classic": INBOX.Sent, "unix": Sent)."""
+    _require_cyrus()
+    server = CyrusServer(Path(tempfile.mkdtemp(prefix=f"fw-cyrus-{request.param}-")), request.param)
+    server.setup()
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture
+def cyrus_mailbox(cyrus, tmp_path) -> CyrusMailbox:
+    return CyrusMailbox(cyrus, f"seeker{next(_users)}", tmp_path)

@@ -6,96 +6,21 @@ message in scenarios/make_scenarios.py): for every feedback request its asks, st
 gone-quiet and undeliverable flags, its replies and their labels; and the sent messages that
 are not requests. The mailbox is APPENDed as it is,
 ``feedback-watcher sync`` and ``digest --json --now ...`` run through ``main()``, and every
-thread is checked on its own, so one wrong thread names itself.
+thread is checked on its own, so one wrong thread names itself. The loading and comparing
+live in scenario_runs.py, shared with test_servers_cyrus.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 from conftest import Mailbox
-
-from watcher.cli import main
+from scenario_runs import NAMES, cases, differences, expected, folders, load_and_run
 
 pytestmark = pytest.mark.dovecot
-
-ROOT = Path(__file__).parent / "scenarios"
-NAMES = sorted(p.parent.name for p in ROOT.glob("*/expected.json"))
-FIELDS = ("asks", "ask_message_ids", "status", "due", "gone_quiet", "undeliverable")
 
 # Threads the product gets wrong today, by (scenario, request Message-ID): kept visible here
 # rather than weakening expected.json. strict=False so a fix shows up as XPASS, not a failure.
 KNOWN_WRONG: dict[tuple[str, str], str] = {}
-
-
-def _expected(name: str) -> dict:
-    return json.loads((ROOT / name / "expected.json").read_text(encoding="utf-8"))
-
-
-def _files(name: str) -> dict[str, str]:
-    """Message-ID to the file's name without date and extension ("request-nordwerk")."""
-    out = {}
-    for path in sorted((ROOT / name).rglob("*.eml")):
-        for line in path.read_bytes().split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                out.setdefault(line[11:].strip().decode(), path.stem.split("-", 2)[2])
-                break
-    return out
-
-
-def _folders(name: str) -> dict[str, list[Path]]:
-    """IMAP folder name (the path below the scenario, "/"-separated) to its .eml files."""
-    out: dict[str, list[Path]] = {}
-    for path in sorted((ROOT / name).rglob("*.eml")):
-        folder = path.parent.relative_to(ROOT / name).as_posix()
-        out.setdefault(folder, []).append(path)
-    return out
-
-
-@dataclass
-class Run:
-    expected: dict
-    digest: dict
-    flags_before: dict
-    flags_after: dict
-
-    def threads(self) -> dict[str, dict]:
-        return {t["request_message_id"]: t for t in self.digest["threads"]}
-
-    def right(self, want: dict) -> bool:
-        got = self.threads().get(want["request_message_id"])
-        return got is not None and not _differences(want, got)
-
-    def summary(self) -> str:
-        want = self.expected["threads"]
-        got = self.threads()
-        found = sum(t["request_message_id"] in got for t in want)
-        right = sum(self.right(t) for t in want)
-        extra = len(set(got) - {t["request_message_id"] for t in want})
-        return (
-            f"requests found {found}/{len(want)} (+{extra} not requests), "
-            f"threads right {right}/{len(want)}"
-        )
-
-
-def _differences(want: dict, got: dict) -> list[str]:
-    diffs = [f"{k}: expected {want[k]!r}, got {got[k]!r}" for k in FIELDS if want[k] != got[k]]
-    got_labels = {r["message_id"]: r["label"] for r in got["replies"]}
-    if sorted(got_labels) != want["replies"]:
-        diffs.append(f"replies: expected {want['replies']}, got {sorted(got_labels)}")
-    wrong = {
-        mid: f"{want['reply_labels'][mid]} expected, got {got_labels[mid]}"
-        for mid in set(got_labels) & set(want["reply_labels"])
-        if got_labels[mid] != want["reply_labels"][mid]
-    }
-    if wrong:
-        diffs.append(f"labels: {wrong}")
-    return diffs
 
 
 @pytest.fixture(scope="module")
@@ -106,55 +31,19 @@ def runs(dovecot, tmp_path_factory):
     (watcher.classify.classifier.cache_dir), not per data dir, so only the first scenario pays
     for it.
     """
-    done: dict[str, Run] = {}
+    done = {}
 
-    def get(name: str) -> Run:
+    def get(name: str):
         if name not in done:
-            done[name] = _run(name, dovecot, tmp_path_factory.mktemp(name))
+            user = f"scenario-{name.replace('_', '-')}"
+            mb = Mailbox(dovecot, user, tmp_path_factory.mktemp(name))
+            done[name] = load_and_run(name, mb)
         return done[name]
 
     return get
 
 
-def _run(name: str, dovecot, tmp: Path) -> Run:
-    expected = _expected(name)
-    mb = Mailbox(dovecot, f"scenario-{name.replace('_', '-')}", tmp)
-    mb.address = expected["addresses"][0]
-    mb.write_config()
-    text = mb.config_path.read_text()
-    one = f'addresses = ["{mb.address}"]'
-    assert one in text, "Mailbox.write_config changed its format"
-    mb.config_path.write_text(text.replace(one, "addresses = " + json.dumps(expected["addresses"])))
-    folders = _folders(name)
-    for folder, paths in folders.items():
-        mb.append(folder, *(p.read_bytes() for p in paths))
-    before = {f: mb.flags(f) for f in folders}
-    now = expected["now"]
-    assert main(mb.cli("sync", "--now", now), mb.environ) == 0
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(mb.cli("digest", "--json", "--now", now), mb.environ) == 0
-    after = {f: mb.flags(f) for f in folders}
-    run = Run(expected, json.loads(out.getvalue()), before, after)
-    print(f"\n{name}: {run.summary()}")
-    return run
-
-
-def _cases(kind: str):
-    for name in NAMES:
-        expected, files = _expected(name), _files(name)
-        ids = (
-            [t["request_message_id"] for t in expected["threads"]]
-            if kind == "threads"
-            else expected["not_requests"]
-        )
-        for mid in ids:
-            reason = KNOWN_WRONG.get((name, mid))
-            marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
-            yield pytest.param(name, mid, id=f"{name}:{files.get(mid, mid)}", marks=marks)
-
-
-@pytest.mark.parametrize("name,request_id", list(_cases("threads")))
+@pytest.mark.parametrize("name,request_id", list(cases("threads", KNOWN_WRONG)))
 def test_thread(runs, name, request_id):
     run = runs(name)
     want = next(t for t in run.expected["threads"] if t["request_message_id"] == request_id)
@@ -162,13 +51,13 @@ def test_thread(runs, name, request_id):
     assert got is not None, (
         f"{name}: request {request_id} not found ({want['why']}); {run.summary()}"
     )
-    diffs = _differences(want, got)
+    diffs = differences(want, got)
     assert not diffs, (
         f"{name} {request_id} ({want['why']}): " + "; ".join(diffs) + f" [{run.summary()}]"
     )
 
 
-@pytest.mark.parametrize("name,message_id", list(_cases("not_requests")))
+@pytest.mark.parametrize("name,message_id", list(cases("not_requests", KNOWN_WRONG)))
 def test_sent_mail_that_is_no_request_is_not_tracked(runs, name, message_id):
     run = runs(name)
     asks = {a: t["request_message_id"] for t in run.digest["threads"] for a in t["ask_message_ids"]}
@@ -201,9 +90,9 @@ def test_scenarios_are_real_rfc5322_and_consistent():
 
     assert len(NAMES) >= 4
     for name in NAMES:
-        expected = _expected(name)
+        want = expected(name)
         ids = set()
-        for paths in _folders(name).values():
+        for paths in folders(name).values():
             for path in paths:
                 raw = path.read_bytes()
                 assert b"\n" not in raw.replace(b"\r\n", b""), f"{path}: bare LF"
@@ -211,8 +100,8 @@ def test_scenarios_are_real_rfc5322_and_consistent():
                 assert msg["Message-ID"] and msg["Date"] and msg["From"], path
                 assert not msg.defects, (path, msg.defects)
                 ids.add(str(msg["Message-ID"]))
-        for t in expected["threads"]:
+        for t in want["threads"]:
             assert set(t["ask_message_ids"]) | set(t["replies"]) <= ids, (name, t)
             assert t["asks"] == len(t["ask_message_ids"])
             assert sorted(t["reply_labels"]) == t["replies"]
-        assert set(expected["not_requests"]) <= ids
+        assert set(want["not_requests"]) <= ids

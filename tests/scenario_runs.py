@@ -1,0 +1,146 @@
+"""The scenario mailboxes under tests/scenarios/, loaded into a server, synced and digested.
+
+Shared by test_scenarios.py (Dovecot) and test_servers_cyrus.py (Cyrus): one loader, so both
+servers get the same mailboxes and the same comparison against expected.json.
+
+Each scenario under tests/scenarios/<name>/ is a folder tree of real .eml files (the folder
+path is the IMAP folder, "/"-separated; a server's Mailbox maps it to its own names) and an
+expected.json (the judgements written by hand next to each message in
+scenarios/make_scenarios.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from watcher.cli import main
+
+ROOT = Path(__file__).parent / "scenarios"
+NAMES = sorted(p.parent.name for p in ROOT.glob("*/expected.json"))
+FIELDS = ("asks", "ask_message_ids", "status", "due", "gone_quiet", "undeliverable")
+
+
+def expected(name: str) -> dict:
+    return json.loads((ROOT / name / "expected.json").read_text(encoding="utf-8"))
+
+
+def files(name: str) -> dict[str, str]:
+    """Message-ID to the file's name without date and extension ("request-nordwerk")."""
+    out = {}
+    for path in sorted((ROOT / name).rglob("*.eml")):
+        for line in path.read_bytes().split(b"\r\n"):
+            if line.lower().startswith(b"message-id:"):
+                out.setdefault(line[11:].strip().decode(), path.stem.split("-", 2)[2])
+                break
+    return out
+
+
+def folders(name: str) -> dict[str, list[Path]]:
+    """IMAP folder name (the path below the scenario, "/"-separated) to its .eml files."""
+    out: dict[str, list[Path]] = {}
+    for path in sorted((ROOT / name).rglob("*.eml")):
+        folder = path.parent.relative_to(ROOT / name).as_posix()
+        out.setdefault(folder, []).append(path)
+    return out
+
+
+@dataclass
+class Run:
+    expected: dict
+    digest: dict
+    flags_before: dict
+    flags_after: dict
+    sync_output: str = ""
+    resync_output: str | None = None  # a second sync's output, when one was asked for
+    resync_code: int | None = None
+
+    def threads(self) -> dict[str, dict]:
+        return {t["request_message_id"]: t for t in self.digest["threads"]}
+
+    def right(self, want: dict) -> bool:
+        got = self.threads().get(want["request_message_id"])
+        return got is not None and not differences(want, got)
+
+    def summary(self) -> str:
+        want = self.expected["threads"]
+        got = self.threads()
+        found = sum(t["request_message_id"] in got for t in want)
+        right = sum(self.right(t) for t in want)
+        extra = len(set(got) - {t["request_message_id"] for t in want})
+        return (
+            f"requests found {found}/{len(want)} (+{extra} not requests), "
+            f"threads right {right}/{len(want)}"
+        )
+
+
+def differences(want: dict, got: dict) -> list[str]:
+    diffs = [f"{k}: expected {want[k]!r}, got {got[k]!r}" for k in FIELDS if want[k] != got[k]]
+    got_labels = {r["message_id"]: r["label"] for r in got["replies"]}
+    if sorted(got_labels) != want["replies"]:
+        diffs.append(f"replies: expected {want['replies']}, got {sorted(got_labels)}")
+    wrong = {
+        mid: f"{want['reply_labels'][mid]} expected, got {got_labels[mid]}"
+        for mid in set(got_labels) & set(want["reply_labels"])
+        if got_labels[mid] != want["reply_labels"][mid]
+    }
+    if wrong:
+        diffs.append(f"labels: {wrong}")
+    return diffs
+
+
+def _main(mb, *argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(mb.cli(*argv), mb.environ)
+    return code, out.getvalue()
+
+
+def load_and_run(name: str, mb, resync: bool = False) -> Run:
+    """APPEND the scenario into ``mb`` (a conftest.Mailbox), sync, digest; flags around it.
+
+    ``resync`` syncs a second time after the digest and keeps that output.
+    """
+    want = expected(name)
+    mb.address = want["addresses"][0]
+    mb.write_config()
+    text = mb.config_path.read_text()
+    one = f'addresses = ["{mb.address}"]'
+    assert one in text, "Mailbox.write_config changed its format"
+    mb.config_path.write_text(text.replace(one, "addresses = " + json.dumps(want["addresses"])))
+    tree = folders(name)
+    for folder, paths in tree.items():
+        mb.append(folder, *(p.read_bytes() for p in paths))
+    before = {f: mb.flags(f) for f in tree}
+    now = want["now"]
+    code, sync_output = _main(mb, "sync", "--now", now)
+    assert code == 0, f"{name}: sync exited {code}: {sync_output}"
+    code, digest = _main(mb, "digest", "--json", "--now", now)
+    assert code == 0, f"{name}: digest exited {code}: {digest}"
+    run = Run(want, json.loads(digest), before, {}, sync_output)
+    if resync:
+        run.resync_code, run.resync_output = _main(mb, "sync", "--now", now)
+    run.flags_after = {f: mb.flags(f) for f in tree}
+    print(f"\n{name}: {run.summary()}")
+    return run
+
+
+def cases(kind: str, known_wrong: dict[tuple[str, str], str]):
+    """pytest params (name, Message-ID) for every thread ("threads") or every sent message
+    that is no request ("not_requests"); those in ``known_wrong`` are xfail (not strict)."""
+    for name in NAMES:
+        want, names = expected(name), files(name)
+        ids = (
+            [t["request_message_id"] for t in want["threads"]]
+            if kind == "threads"
+            else want["not_requests"]
+        )
+        for mid in ids:
+            reason = known_wrong.get((name, mid))
+            marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
+            yield pytest.param(name, mid, id=f"{name}:{names.get(mid, mid)}", marks=marks)
