@@ -304,3 +304,25 @@ def test_several_commands_starting_at_once_on_a_new_data_directory_all_work(tmp_
     conn = sqlite3.connect(data / "state.sqlite3")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     conn.close()
+
+
+def test_after_a_failed_sync_the_digest_proposes_no_ask_for_that_account(mailbox, capsys):
+    mailbox.append("Sent", _request(mailbox, 1))
+    assert main(mailbox.cli("sync"), mailbox.environ) == 0
+    later = (NOW + timedelta(days=30)).isoformat()
+    capsys.readouterr()
+    assert main(mailbox.cli("digest", "--now", later), mailbox.environ) == 0
+    assert "Due for a second ask" in capsys.readouterr().out
+    assert main(mailbox.cli("sync"), {"FW_TEST_PASSWORD": "wrong"}) == 3
+    capsys.readouterr()
+    assert main(mailbox.cli("digest", "--now", later), mailbox.environ) == 0
+    out = capsys.readouterr().out
+    warning = [line for line in out.splitlines() if line.startswith("WARNING")]
+    assert len(warning) == 1 and "refused the login" in warning[0]
+    assert "Due for" not in out and "draft" not in out
+    assert "Not checked: an answer may be waiting on the server (1)" in out
+    # The next complete sync lifts it.
+    assert main(mailbox.cli("sync"), mailbox.environ) == 0
+    capsys.readouterr()
+    assert main(mailbox.cli("digest", "--now", later), mailbox.environ) == 0
+    assert "Due for a second ask" in capsys.readouterr().out

@@ -18,7 +18,9 @@ STALE_SYNC = timedelta(days=1)
 class AccountHealth:
     account: str
     last_ok: datetime | None
-    last_error: str | None
+    last_error: str | None  # set only while the latest attempt failed
+    partial: str | None = None  # what the last sync could not read
+    unchecked: bool = False  # its threads' answers may be on the server, unread
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,14 @@ class Digest:
             "gone_quiet": [t for t in s if t.gone_quiet],
             "undeliverable": [t for t in s if t.undeliverable],
             "needs_review": [t for t in s if t.needs_review],
+            "unchecked": [t for t in s if t.unchecked],
             "waiting": [
-                t for t in s if t.status == Label.NO_RESPONSE and not t.due and not t.gone_quiet
+                t
+                for t in s
+                if t.status == Label.NO_RESPONSE
+                and not t.due
+                and not t.gone_quiet
+                and not t.unchecked
             ],
         }
         return picks[name]
@@ -63,6 +71,7 @@ SECTIONS = (
     ("needs_review", "Needs your eye"),
     ("rejection", "Rejections"),
     ("gone_quiet", "Gone quiet after three asks"),
+    ("unchecked", "Not checked: an answer may be waiting on the server"),
     ("waiting", "Waiting"),
 )
 
@@ -74,7 +83,9 @@ def _when(value: datetime | None) -> str:
 def _details(state: ThreadState) -> str:
     t = state.thread
     extra = f", {state.asks} asks" if state.asks > 1 else ""
-    if state.due_since:
+    if state.unchecked:
+        extra += f", not checked: the last sync of {state.unchecked} was not complete"
+    elif state.due_since:
         extra += f", due since {_when(state.due_since)}"
     elif state.next_due and state.status == Label.NO_RESPONSE and not state.gone_quiet:
         extra += f", next ask {_when(state.next_due)}"
@@ -88,9 +99,12 @@ def _line(state: ThreadState) -> str:
 def _health_lines(d: Digest) -> list[str]:
     lines = []
     for h in d.health:
-        if h.last_ok is None or d.now - h.last_ok > STALE_SYNC:
+        if h.last_error or h.last_ok is None or d.now - h.last_ok > STALE_SYNC:
             why = f": {h.last_error}" if h.last_error else ""
-            lines.append(f"WARNING: {h.account} has not synced since {_when(h.last_ok)}{why}")
+            since = f"since {_when(h.last_ok)}" if h.last_ok else "yet"
+            lines.append(f"WARNING: {h.account} has not synced {since}{why}")
+        elif h.partial:
+            lines.append(f"NOTE: {h.account}: the last sync could not read everything: {h.partial}")
     return lines
 
 

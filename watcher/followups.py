@@ -47,6 +47,9 @@ class ThreadState:
     undeliverable: bool
     needs_review: tuple[LabeledReply, ...] = field(default_factory=tuple)
     ask_messages: tuple[Message, ...] = ()  # the asks that count (not a thank-you after feedback)
+    # The account whose last sync failed or may have missed mail: no ask is proposed while
+    # an answer may be sitting unread on the server.
+    unchecked: str | None = None
 
 
 def add_business_days(start: date, days: int) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -147,6 +147,7 @@ def sync_accounts(
             report.requests,
         )
         store.record_sync(account.name, now, partial=report.partial)
+        store.put(f"sync_gap:{account.name}", "1" if report.may_have_missed_mail else "")
         results.append(AccountResult(account.name, report, None))
     return results
 
@@ -204,5 +205,28 @@ def make_digest(
     health = []
     for account in config.accounts:
         rec = store.account(account.name)
-        health.append(AccountHealth(account.name, rec.last_ok, rec.last_error))
+        failing = rec.last_error is not None and (
+            rec.last_ok is None or (rec.last_attempt is not None and rec.last_attempt > rec.last_ok)
+        )
+        gap = bool(store.get(f"sync_gap:{account.name}"))
+        health.append(
+            AccountHealth(
+                account.name,
+                rec.last_ok,
+                rec.last_error if failing else None,
+                partial=rec.partial,
+                unchecked=failing or gap,
+            )
+        )
+    unchecked = {h.account for h in health if h.unchecked}
+    if unchecked:
+        owner = store.accounts_of(s.thread.request.ref for s in states)
+        states = [_unchecked(s, owner.get(s.thread.request.ref), unchecked) for s in states]
     return Digest(now, states_sorted(states), tuple(health), since)
+
+
+def _unchecked(state: ThreadState, account: str | None, unchecked: set[str]) -> ThreadState:
+    """No ask is proposed for a thread whose answer may be sitting unread on the server."""
+    if account not in unchecked or state.status != Label.NO_RESPONSE or state.gone_quiet:
+        return state
+    return replace(state, due=None, due_since=None, next_due=None, unchecked=account)

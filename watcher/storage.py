@@ -716,6 +716,19 @@ class Store:
         ).fetchone()
         return (row[0], row[1], self._message(row[2:])) if row else None
 
+    def accounts_of(self, refs: Iterable[int]) -> dict[int, str]:
+        """Which account each stored message came from."""
+        wanted = list(refs)
+        out: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT id, account FROM messages WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update(rows.fetchall())
+        return out
+
     def message_count(self, account: str | None = None) -> int:
         if account is None:
             return self.conn.execute("SELECT count(*) FROM messages").fetchone()[0]

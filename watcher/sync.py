@@ -59,11 +59,19 @@ class SyncReport:
     new_messages: int = 0
     requests: int = 0
     refused: dict[str, str] = field(default_factory=dict)  # folder -> the server's answer
+    refused_roles: set[str] = field(default_factory=set)
     withheld: int = 0  # UIDs asked for and not delivered (fetched again next time)
     expunged: int = 0
     pruned: int = 0
     headers_scanned: int = 0
     search_level: int = 0
+
+    @property
+    def may_have_missed_mail(self) -> bool:
+        """True when an answer may be on the server unread: a message withheld, or INBOX or
+        the sent folder refused. (Another refused folder is reported, not held against the
+        account's threads: an Exchange calendar refuses forever and holds no replies.)"""
+        return bool(self.withheld or self.refused_roles & {"inbox", "sent", "all"})
 
     @property
     def partial(self) -> str | None:
@@ -241,6 +249,7 @@ class AccountSync:
         # deleted between LIST and STATUS) must not stop INBOX and Sent from advancing.
         log.warning("%s/%s: skipped: %s", self.account.name, folder.name, exc)
         self.report.refused[folder.name] = str(exc)
+        self.report.refused_roles.add(folder.role)
         self.store.folder_refused(self.account.name, folder.name, folder.role, str(exc))
 
     def _since(self, folder: str) -> date:
