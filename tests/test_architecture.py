@@ -47,6 +47,7 @@ ADAPTERS = {
     "watcher.files",
     "watcher.imap",
     "watcher.localmail",
+    "watcher.mboxsource",
     "watcher.storage",
     "watcher.config",
     "watcher.credentials",

@@ -163,6 +163,8 @@ def cmd_status(ctx: Context) -> int:
         where = (
             f"maildir {account.maildir}"
             if account.maildir
+            else f"mbox {account.mbox}"
+            if account.mbox
             else f"{account.username} at {account.host}"
         )
         gone = store.gone_count(account.name)
@@ -419,7 +421,7 @@ def cmd_run(ctx: Context) -> int:
     from watcher.idlewatch import IdleWatcher
 
     for account in config.accounts:
-        if account.idle and not account.maildir:
+        if account.idle and not (account.maildir or account.mbox):
             IdleWatcher(account, ctx.environ, service.wake, service.stop_event).start()
     return service.run_forever()
 

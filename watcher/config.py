@@ -42,6 +42,7 @@ class Account:
     exclude_folders: tuple[str, ...] = ()
     idle: bool = True
     maildir: str | None = None  # read a local Maildir instead of an IMAP server
+    mbox: str | None = None  # or an mbox file (a Takeout export) or a directory of them
 
     @property
     def own_addresses(self) -> frozenset[str]:
@@ -196,12 +197,15 @@ def _account(data: Any, index: int) -> Account:
     name = t.get("name", str, f"account{index + 1}")
     t.where = f"accounts[{name}]"
     maildir = t.get("maildir", str, None)
-    if maildir:
+    mbox = t.get("mbox", str, None)
+    if maildir and mbox:
+        raise ConfigError(f"{t.where}: set maildir or mbox, not both")
+    if maildir or mbox:
         host = t.get("host", str, "localhost")
         username = t.get("username", str, "")
         if not t.data.get("addresses") and not username:
             raise ConfigError(
-                f"{t.where}.addresses is missing: a maildir account must list your own addresses"
+                f"{t.where}.addresses is missing: a local account must list your own addresses"
             )
     else:
         host = t.required("host", str)
@@ -243,6 +247,7 @@ def _account(data: Any, index: int) -> Account:
         exclude_folders=t.strings("exclude_folders"),
         idle=t.get("idle", bool, True),
         maildir=os.path.expanduser(maildir) if maildir else None,
+        mbox=os.path.expanduser(mbox) if mbox else None,
     )
     t.done()
     return acc

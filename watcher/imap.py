@@ -18,6 +18,7 @@ from watcher.config import Account, is_loopback
 from watcher.credentials import Secret
 from watcher.errors import CredentialError, MailServerError, ServerRefused
 from watcher.mailsource import (
+    MAX_MESSAGE_BYTES,
     FetchedMessage,
     FolderStatus,
     SearchQuery,
@@ -32,10 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-# Bodies are read up to this size: the text a reply carries sits before its attachments, and
-# a 20 MB attachment is never read (measured: 20 such messages peaked at 1.27 GB RSS when read
-# whole, 200 to a FETCH).
-MAX_MESSAGE_BYTES = 512 * 1024
 BATCH_BYTES = 2 * 1024 * 1024  # bytes of bodies per FETCH: memory stays flat, round trips few
 UID_SET_CHUNK = 500  # UIDs written out in one command (compressed to ranges where they run)
 SEARCH_UID_SPAN = 50_000  # at most ~350 KB of answer: far below imaplib's 1 MB line limit

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def imap_account(config: Config, address: str | None = None, why: str = "writing") -> Account:
     """The IMAP account that owns ``address``, else the first IMAP account (not a Maildir)."""
-    accounts = [a for a in config.accounts if not a.maildir]
+    accounts = [a for a in config.accounts if not (a.maildir or a.mbox)]
     if not accounts:
         raise ConfigError(f"{why} needs an IMAP account, and no [[accounts]] entry is one")
     for account in accounts:

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+# Bodies are read up to this size: the text a reply carries sits before its attachments, and
+# a 20 MB attachment is never read (measured: 20 such messages peaked at 1.27 GB RSS when read
+# whole, 200 to a FETCH).
+MAX_MESSAGE_BYTES = 512 * 1024
+
 
 @dataclass(frozen=True)
 class FolderStatus:

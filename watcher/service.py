@@ -41,6 +41,10 @@ Row = TypeVar("Row")
 
 def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
     def open_source(account: Account) -> MailSource:
+        if account.mbox:
+            from watcher.mboxsource import MboxSource
+
+            return MboxSource(Path(account.mbox))
         if account.maildir:
             from watcher.localmail import MaildirSource
 
