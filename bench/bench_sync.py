@@ -105,6 +105,8 @@ class Run:
     sync_missed: list[str] = field(default_factory=list)  # missing though the request was found
     phases: Phases | None = None
     load: float = 0.0
+    stored: int = 0  # messages in the state file after the pass
+    state_bytes: int = 0  # its size, write-ahead log folded in
 
 
 class TimedSource:
@@ -290,6 +292,9 @@ class Bench:
             if m.ref in marks and marks[m.ref].is_request
         }
         run.requests_missed = [p.message_id for p in gen.requests if p.message_id not in requested]
+        run.stored = store.message_count()
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        run.state_bytes = (data_dir / "state.sqlite3").stat().st_size
         run.requests_planted = len(gen.requests)
         # A reply whose request the model missed is the model's miss, not the sync's.
         missed = set(run.requests_missed)
@@ -554,6 +559,11 @@ def report(results: dict) -> str:
     )
     if s["sync_missed"]:
         lines.append(f"  MISSED BY THE SYNC (request detected): {', '.join(s['sync_missed'])}")
+    sync0 = first["sync"][0]
+    lines.append(
+        f"  state file after the first sync: {sync0.get('stored', 0):,} messages, "
+        f"{_kb(sync0.get('state_bytes', 0))}"
+    )
     return "\n".join(lines)
 
 
