@@ -11,50 +11,19 @@ thread is checked on its own, so one wrong thread names itself.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Mailbox
-
-from watcher.cli import main
+from scenariolib import NAMES, all_flags, digest, expected, files, folders, load, run
 
 pytestmark = pytest.mark.dovecot
 
-ROOT = Path(__file__).parent / "scenarios"
-NAMES = sorted(p.parent.name for p in ROOT.glob("*/expected.json"))
 FIELDS = ("asks", "ask_message_ids", "status", "due", "gone_quiet", "undeliverable")
 
 # Threads the product gets wrong today, by (scenario, request Message-ID): kept visible here
 # rather than weakening expected.json. strict=False so a fix shows up as XPASS, not a failure.
 KNOWN_WRONG: dict[tuple[str, str], str] = {}
-
-
-def _expected(name: str) -> dict:
-    return json.loads((ROOT / name / "expected.json").read_text(encoding="utf-8"))
-
-
-def _files(name: str) -> dict[str, str]:
-    """Message-ID to the file's name without date and extension ("request-nordwerk")."""
-    out = {}
-    for path in sorted((ROOT / name).rglob("*.eml")):
-        for line in path.read_bytes().split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                out.setdefault(line[11:].strip().decode(), path.stem.split("-", 2)[2])
-                break
-    return out
-
-
-def _folders(name: str) -> dict[str, list[Path]]:
-    """IMAP folder name (the path below the scenario, "/"-separated) to its .eml files."""
-    out: dict[str, list[Path]] = {}
-    for path in sorted((ROOT / name).rglob("*.eml")):
-        folder = path.parent.relative_to(ROOT / name).as_posix()
-        out.setdefault(folder, []).append(path)
-    return out
 
 
 @dataclass
@@ -117,41 +86,28 @@ def runs(dovecot, tmp_path_factory):
 
 
 def _run(name: str, dovecot, tmp: Path) -> Run:
-    expected = _expected(name)
-    mb = Mailbox(dovecot, f"scenario-{name.replace('_', '-')}", tmp)
-    mb.address = expected["addresses"][0]
-    mb.write_config()
-    text = mb.config_path.read_text()
-    one = f'addresses = ["{mb.address}"]'
-    assert one in text, "Mailbox.write_config changed its format"
-    mb.config_path.write_text(text.replace(one, "addresses = " + json.dumps(expected["addresses"])))
-    folders = _folders(name)
-    for folder, paths in folders.items():
-        mb.append(folder, *(p.read_bytes() for p in paths))
-    before = {f: mb.flags(f) for f in folders}
-    now = expected["now"]
-    assert main(mb.cli("sync", "--now", now), mb.environ) == 0
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(mb.cli("digest", "--json", "--now", now), mb.environ) == 0
-    after = {f: mb.flags(f) for f in folders}
-    run = Run(expected, json.loads(out.getvalue()), before, after)
-    print(f"\n{name}: {run.summary()}")
-    return run
+    mb = load(dovecot, name, f"scenario-{name.replace('_', '-')}", tmp)
+    before = all_flags(mb)
+    now = expected(name)["now"]
+    code, out = run(mb, "sync", "--now", now)
+    assert code == 0, out
+    result = Run(expected(name), digest(mb, now), before, all_flags(mb))
+    print(f"\n{name}: {result.summary()}")
+    return result
 
 
 def _cases(kind: str):
     for name in NAMES:
-        expected, files = _expected(name), _files(name)
+        want, names = expected(name), files(name)
         ids = (
-            [t["request_message_id"] for t in expected["threads"]]
+            [t["request_message_id"] for t in want["threads"]]
             if kind == "threads"
-            else expected["not_requests"]
+            else want["not_requests"]
         )
         for mid in ids:
             reason = KNOWN_WRONG.get((name, mid))
             marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
-            yield pytest.param(name, mid, id=f"{name}:{files.get(mid, mid)}", marks=marks)
+            yield pytest.param(name, mid, id=f"{name}:{names.get(mid, mid)}", marks=marks)
 
 
 @pytest.mark.parametrize("name,request_id", list(_cases("threads")))
@@ -201,9 +157,9 @@ def test_scenarios_are_real_rfc5322_and_consistent():
 
     assert len(NAMES) >= 4
     for name in NAMES:
-        expected = _expected(name)
+        want = expected(name)
         ids = set()
-        for paths in _folders(name).values():
+        for paths in folders(name).values():
             for path in paths:
                 raw = path.read_bytes()
                 assert b"\n" not in raw.replace(b"\r\n", b""), f"{path}: bare LF"
@@ -211,8 +167,8 @@ def test_scenarios_are_real_rfc5322_and_consistent():
                 assert msg["Message-ID"] and msg["Date"] and msg["From"], path
                 assert not msg.defects, (path, msg.defects)
                 ids.add(str(msg["Message-ID"]))
-        for t in expected["threads"]:
+        for t in want["threads"]:
             assert set(t["ask_message_ids"]) | set(t["replies"]) <= ids, (name, t)
             assert t["asks"] == len(t["ask_message_ids"])
             assert sorted(t["reply_labels"]) == t["replies"]
-        assert set(expected["not_requests"]) <= ids
+        assert set(want["not_requests"]) <= ids
