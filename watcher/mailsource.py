@@ -32,6 +32,7 @@ class SearchQuery:
     since: date | None = None
     senders: tuple[str, ...] = ()  # substrings of From: an address, or "@domain"
     referenced_ids: tuple[str, ...] = ()  # Message-IDs found in In-Reply-To or References
+    id_headers: tuple[str, ...] = ("In-Reply-To", "References")  # where to look for them
 
     @property
     def empty(self) -> bool:
@@ -82,8 +83,7 @@ def imap_criteria(query: SearchQuery, form: str = "nested") -> list:
     """IMAP SEARCH criteria (as imapclient takes them) for a query."""
     alternatives: list[list] = [["FROM", s] for s in query.senders]
     for mid in query.referenced_ids:
-        alternatives.append(["HEADER", "In-Reply-To", mid])
-        alternatives.append(["HEADER", "References", mid])
+        alternatives += [["HEADER", name, mid] for name in query.id_headers]
     criteria: list = ["UID", f"{query.uid_min}:{query.uid_max}"]
     if query.since:
         criteria += ["SINCE", query.since]

@@ -316,9 +316,13 @@ class AccountSync:
         form = SEARCH_FORMS[min(self.plan.level, len(SEARCH_FORMS) - 1)]
         queries = [q]
         if form == "single":
+            # One key per command: an id is two keys (In-Reply-To, References), asked apart,
+            # so a server without OR keeps its HEADER search.
             queries = [SearchQuery(q.uid_min, q.uid_max, q.since, (s,)) for s in q.senders]
             queries += [
-                SearchQuery(q.uid_min, q.uid_max, q.since, (), (i,)) for i in q.referenced_ids
+                SearchQuery(q.uid_min, q.uid_max, q.since, (), (i,), (h,))
+                for i in q.referenced_ids
+                for h in q.id_headers
             ]
         found: set[int] = set()
         for one in queries:
@@ -326,10 +330,11 @@ class AccountSync:
             found.update(self.source.search(folder, one, form))
         return found
 
-    def _step_down(self, exc: ServerRefused) -> bool:
+    def _step_down(self, exc: ServerRefused, to: int | None = None) -> bool:
+        """One rung down, or straight to ``to`` when the refusal says which rung it is."""
         if self.plan.level >= LEVEL_HEADERS_ONLY:
             return False
-        self.plan.level += 1
+        self.plan.level = max(self.plan.level + 1, to or 0)
         self.plan.stepped_at = self.now.isoformat()
         log.warning(
             "%s: the server refused a search (%s); searching with %s from now on",
@@ -374,37 +379,32 @@ class AccountSync:
 
         Gmail and Outlook.com are reported to find nothing for HEADER References, and
         word-based search finds nothing for FROM "@domain"; a wrong empty answer would lose
-        replies silently. The probe asks for one stored message by a key it is known to have.
+        replies silently. The probe asks for one stored message by a key it is known to have,
+        one key per SEARCH (no OR, no parentheses: only the key itself can be refused), and
+        is done once it has answered, so that the next sync is a plain poll.
         """
         plan = self.plan
-        if plan.level >= LEVEL_HEADERS_ONLY:
+        if plan.level >= LEVEL_HEADERS_ONLY or self._probed_recently():
             return
-        if plan.probed_at:
-            try:
-                if self.now - datetime.fromisoformat(plan.probed_at) < REPROBE:
-                    return
-            except ValueError:
-                pass
         sample = self.store.probe_sample(self.account.name)
         if sample is None:
             return
         folder, uid, message = sample
+        if message.references and plan.level < LEVEL_NO_HEADER:
+            # References alone: an In-Reply-To match would hide a References miss.
+            q = SearchQuery(uid, uid, None, (), (message.references[-1],), ("References",))
+            try:
+                plan.local_ids = uid not in self.source.search(folder, q, "single")
+            except ServerRefused as exc:
+                # One HEADER key and nothing else: HEADER search is what the server refuses.
+                self._step_down(exc, LEVEL_NO_HEADER)
         sender = message.sender.email if message.sender else ""
-        try:
-            ref = next((r for r in message.references if r != message.in_reply_to), None)
-            if ref and plan.level < LEVEL_NO_HEADER:
-                hit = self.source.search(
-                    folder, SearchQuery(uid, uid, None, (), (ref,)), SEARCH_FORMS[0]
-                )
-                plan.local_ids = uid not in hit
-            if "@" in sender:
-                hit = self.source.search(
-                    folder, SearchQuery(uid, uid, None, ("@" + domain_of(sender),)), "single"
-                )
-                plan.local_domains = uid not in hit
-        except ServerRefused as exc:
-            self._step_down(exc)
-            return
+        if "@" in sender:
+            q = SearchQuery(uid, uid, None, ("@" + domain_of(sender),))
+            try:
+                plan.local_domains = uid not in self.source.search(folder, q, "single")
+            except ServerRefused:
+                plan.local_domains = True  # matching domains here is right on any server
         plan.probed_at = self.now.isoformat()
         if plan.local_ids or plan.local_domains:
             log.info(
@@ -416,6 +416,14 @@ class AccountSync:
                     if on
                 ),
             )
+
+    def _probed_recently(self) -> bool:
+        if not self.plan.probed_at:
+            return False
+        try:
+            return self.now - datetime.fromisoformat(self.plan.probed_at) < REPROBE
+        except ValueError:
+            return False
 
     # -- fetching ---------------------------------------------------------------------------
     def _due_pending(self, folder: str) -> set[int]:
