@@ -132,21 +132,49 @@ def choose_folders(
     """The folders to watch, from LIST output of (flags, delimiter, name).
 
     ``include`` and ``exclude`` are shell-style patterns on folder names; an include list
-    replaces the default choice (but a folder must still exist and be selectable).
+    replaces the default choice (but a folder must still exist and be selectable). Without
+    one, a folder holding every other (Gmail's All Mail) is watched alone.
     """
     chosen = []
+    chosen_flags: list[Sequence[str]] = []
     for flags, delimiter, name in listed:
         lowered = {f.lower() for f in flags}
         if "\\noselect" in lowered or "\\nonexistent" in lowered:
             continue
         role = folder_role(name, flags, delimiter)
         if include:
-            if not any(fnmatch.fnmatchcase(name, p) for p in include):
+            if not any(_matches(name, p) for p in include):
                 continue
         elif role in SKIPPED_ROLES or role == "flagged":
             continue
-        if any(fnmatch.fnmatchcase(name, p) for p in exclude):
+        if any(_matches(name, p) for p in exclude):
             continue
         chosen.append(Folder(name, role))
+        chosen_flags.append(flags)
+    if not include:
+        every = [f for f, flags in zip(chosen, chosen_flags) if _holds_every_folder(f, flags)]
+        if every:
+            # Gmail: All Mail holds every message of INBOX, Sent and each label (not Spam or
+            # Trash). Watching the others too would fetch each message once per label.
+            return every[:1]
     order = {"inbox": 0, "sent": 1}
     return sorted(chosen, key=lambda f: (order.get(f.role, 2), f.name))
+
+
+def _matches(name: str, pattern: str) -> bool:
+    # The name itself first: "[Gmail]/All Mail" as a pattern is a character class.
+    return name == pattern or fnmatch.fnmatchcase(name, pattern)
+
+
+_GMAIL_ROOTS = ("[gmail]/", "[google mail]/")
+
+
+def _holds_every_folder(folder: Folder, flags: Iterable[str]) -> bool:
+    """\\All, or (a server that sends no flags) Gmail's All Mail by name. Only there: a user's
+    own folder called "Todos" is not a copy of the whole mailbox."""
+    if folder.role != "all":
+        return False
+    if "\\all" in {f.lower() for f in flags}:
+        return True
+    name = folder.name.lower()
+    return name.endswith("all mail") or name.startswith(_GMAIL_ROOTS)
