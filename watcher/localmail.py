@@ -160,7 +160,10 @@ class MaildirSource:
                 except OSError:
                     continue
                 yield FetchedMessage(
-                    uid, raw, datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+                    uid,
+                    raw,
+                    datetime.fromtimestamp(path.stat().st_mtime, timezone.utc),
+                    draft="D" in path.name.partition(":2,")[2],  # Maildir's Draft flag
                 )
 
     def close(self) -> None:

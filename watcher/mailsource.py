@@ -45,6 +45,9 @@ class FetchedMessage:
     raw: bytes
     internaldate: datetime | None
     truncated: bool = False  # read up to a size cap: attachments past it were never fetched
+    # Flagged \Draft: never sent, so neither an ask nor a reply; ``raw`` may be empty. Gmail
+    # shows drafts in All Mail beside the mail that was sent.
+    draft: bool = False
 
 
 class MailSource(Protocol):

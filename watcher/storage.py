@@ -496,6 +496,14 @@ class Store:
                 (account, folder),
             )
 
+    def pass_over(self, account: str, folder: str, uids: Iterable[int]) -> None:
+        """Mark UIDs as seen and not kept (drafts), so they are not fetched again."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO locations (account, folder, uid, msg) VALUES (?, ?, ?, 0)",
+                [(account, folder, u) for u in uids],
+            )
+
     def drop_locations(self, account: str, folder: str, uids: Iterable[int]) -> None:
         """The server no longer has these UIDs (expunged, or moved to another folder)."""
         with self.transaction() as c:

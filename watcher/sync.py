@@ -466,8 +466,13 @@ class AccountSync:
     def _fetch_into(self, folder: str, uids: list[int], progress: Progress) -> set[int]:
         got: set[int] = set()
         batch: list[tuple[int, Message]] = []
+        drafts: list[int] = []
         for fetched in self.source.fetch(folder, uids):
             progress.advance()
+            got.add(fetched.uid)
+            if fetched.draft:
+                drafts.append(fetched.uid)  # never sent: neither an ask nor a reply
+                continue
             internal = fetched.internaldate
             if internal is not None and internal.tzinfo is None:
                 internal = internal.astimezone()  # imapclient gives local naive times
@@ -479,12 +484,13 @@ class AccountSync:
                     fetched.uid,
                 )
             batch.append((fetched.uid, parse_message(fetched.raw, internal)))
-            got.add(fetched.uid)
             if len(batch) >= STORE_BATCH:
                 self._store(folder, batch)
                 batch = []
         if batch:
             self._store(folder, batch)
+        if drafts:
+            self.store.pass_over(self.account.name, folder, drafts)
         return got
 
     def _store(self, folder: str, batch: list[tuple[int, Message]]) -> None:
