@@ -85,3 +85,34 @@ def test_include_or_exclude_overrides_all_mail():
         "[Gmail]/Enviados",
         "Trabajo",
     ]
+
+
+def test_exchange_calendar_and_contacts_are_not_mail_folders():
+    listed = [
+        ((r"\HasNoChildren",), "/", "INBOX"),
+        ((r"\HasChildren",), "/", "Calendar"),
+        ((r"\HasNoChildren",), "/", "Calendar/Birthdays"),
+        ((), "/", "Contacts"),
+        ((), "/", "Conversation History"),
+        ((), "/", "Deleted Items"),
+        ((), "/", "Journal"),
+        ((), "/", "Junk Email"),
+        ((), "/", "Notes"),
+        ((), "/", "Outbox"),
+        ((), "/", "Sent Items"),
+        ((), "/", "Sync Issues/Conflicts"),
+        ((), "/", "Tasks"),
+        ((), "/", "Archive"),
+        ((), "/", "Jobs/Notes"),  # a mail folder of the user's
+    ]
+    assert [f.name for f in choose_folders(listed)] == [
+        "INBOX",
+        "Sent Items",
+        "Archive",
+        "Jobs/Notes",
+    ]
+    assert folder_role("Posta eliminata", (), "/") == "trash"
+    # Elsewhere a folder called Notes is the user's mail.
+    other = [((), "/", "INBOX"), ((r"\Sent",), "/", "Sent"), ((), "/", "Notes")]
+    assert [f.name for f in choose_folders(other)] == ["INBOX", "Sent", "Notes"]
+    assert [f.name for f in choose_folders(listed, include=["Notes"])] == ["Notes"]

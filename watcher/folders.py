@@ -46,7 +46,9 @@ _NAME_ROLES = {
         "skickade objekt",
         "wysłane",
         "sendt",
+        "sendt post",
         "sendte elementer",
+        "elementy wysłane",
     ),
     "drafts": (
         "drafts",
@@ -78,8 +80,14 @@ _NAME_ROLES = {
         "prullenbak",
         "verwijderde items",
         "cestino",
+        "posta eliminata",
         "papperskorg",
+        "borttagna objekt",
         "kosz",
+        "elementy usunięte",
+        "itens eliminados",
+        "slettet post",
+        "slettede elementer",
     ),
     "junk": (
         "junk",
@@ -94,10 +102,72 @@ _NAME_ROLES = {
         "ongewenste e-mail",
         "posta indesiderata",
         "skräppost",
+        "wiadomości-śmieci",
+        "uønsket mail",
+        "søppelpost",
     ),
     "archive": ("archive", "archives", "archiv", "archief", "archivo", "arquivo", "archivio"),
     "all": ("all mail", "alle nachrichten", "tous les messages", "todos"),
 }
+
+
+# Exchange / Microsoft 365 list their calendar, contacts and the like among the mail folders,
+# without flags; reading them gives "Retrieval using the IMAP4 protocol failed" stand-ins,
+# or a refusal that would make every sync partial (libremail #105). First path segments, in
+# the languages Outlook names them; skipped only where the listing is Exchange's.
+_EXCHANGE_NOT_MAIL = frozenset(
+    {
+        "calendar",
+        "contacts",
+        "tasks",
+        "notes",
+        "journal",
+        "outbox",
+        "conversation history",
+        "rss feeds",
+        "rss subscriptions",
+        "sync issues",
+        "kalender",
+        "kontakte",
+        "aufgaben",
+        "notizen",
+        "postausgang",
+        "aufgezeichnete unterhaltungen",
+        "synchronisierungsprobleme",
+        "calendrier",
+        "tâches",
+        "boîte d'envoi",
+        "problèmes de synchronisation",
+        "calendario",
+        "contactos",
+        "tareas",
+        "notas",
+        "bandeja de salida",
+        "agenda",
+        "contactpersonen",
+        "taken",
+        "postvak uit",
+    }
+)
+# Names only Exchange gives its own folders: a listing with one of them is Exchange's.
+_EXCHANGE_MARKERS = frozenset(
+    {
+        "sent items",
+        "deleted items",
+        "junk email",
+        "junk e-mail",
+        "gesendete elemente",
+        "gelöschte elemente",
+        "éléments envoyés",
+        "éléments supprimés",
+        "elementos enviados",
+        "elementos eliminados",
+        "verzonden items",
+        "verwijderde items",
+        "itens enviados",
+        "itens excluídos",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -137,6 +207,7 @@ def choose_folders(
     """
     chosen = []
     chosen_flags: list[Sequence[str]] = []
+    exchange = _is_exchange(listed)
     for flags, delimiter, name in listed:
         lowered = {f.lower() for f in flags}
         if "\\noselect" in lowered or "\\nonexistent" in lowered:
@@ -146,6 +217,8 @@ def choose_folders(
             if not any(_matches(name, p) for p in include):
                 continue
         elif role in SKIPPED_ROLES or role == "flagged":
+            continue
+        elif exchange and _top(name, delimiter) in _EXCHANGE_NOT_MAIL:
             continue
         if any(_matches(name, p) for p in exclude):
             continue
@@ -159,6 +232,18 @@ def choose_folders(
             return every[:1]
     order = {"inbox": 0, "sent": 1}
     return sorted(chosen, key=lambda f: (order.get(f.role, 2), f.name))
+
+
+def _top(name: str, delimiter: str | None) -> str:
+    return (name.split(delimiter, 1)[0] if delimiter else name).strip().lower()
+
+
+def _is_exchange(listed: Sequence[tuple[Sequence[str], str | None, str]]) -> bool:
+    """No SPECIAL-USE flag anywhere, and a folder named as only Exchange names its own."""
+    flags = {f.lower() for fl, _, _ in listed for f in fl}
+    if flags & set(_FLAG_ROLES):
+        return False
+    return any(_top(name, d) in _EXCHANGE_MARKERS for _, d, name in listed)
 
 
 def _matches(name: str, pattern: str) -> bool:
