@@ -21,8 +21,8 @@ from watcher.cli import main
 ROOT = Path(__file__).parent / "scenarios"
 NAMES = sorted(p.parent.name for p in ROOT.glob("*/expected.json"))
 
-# (scenario folder, .eml file) -> [(server folder, flags)]: where a layout puts each message.
-Layout = Callable[[str, Path], Sequence[tuple[str, Sequence[bytes]]]]
+# (scenario folder, file name) -> [(server folder, flags)]: where a layout puts each message.
+Layout = Callable[[str, str], Sequence[tuple[str, Sequence[bytes]]]]
 
 
 def expected(name: str) -> dict:
@@ -57,7 +57,7 @@ def folders(name: str) -> dict[str, list[Path]]:
     return out
 
 
-def as_is(folder: str, path: Path) -> list[tuple[str, Sequence[bytes]]]:
+def as_is(folder: str, name: str) -> list[tuple[str, Sequence[bytes]]]:
     return [(folder, ())]
 
 
@@ -73,22 +73,23 @@ def load(
 
     Messages go in by arrival order (the file names start with the date), so that a folder
     gathering several scenario folders (Gmail's All Mail) numbers them as a server would.
-    ``extra`` adds messages (server folder -> raw messages) after the scenario's own.
+    ``extra`` adds messages (scenario folder -> raw messages), placed by ``layout`` too,
+    after the scenario's own.
     """
     want = expected(name)
     mb = Mailbox(server, user, tmp)
     mb.address = want["addresses"][0]
     mb.addresses = list(want["addresses"])
     mb.write_config()
+    items = [(p.name, folder, p.read_bytes()) for folder, ps in folders(name).items() for p in ps]
+    for folder, raws in (extra or {}).items():
+        items += [(f"9999-{i:04d}-extra.eml", folder, raw) for i, raw in enumerate(raws)]
     placed: dict[tuple[str, tuple[bytes, ...]], list[bytes]] = {}
-    paths = [(folder, p) for folder, ps in folders(name).items() for p in ps]
-    for folder, path in sorted(paths, key=lambda fp: (fp[1].name, fp[0])):
-        for where, flags in layout(folder, path):
-            placed.setdefault((where, tuple(flags)), []).append(path.read_bytes())
-    for where, raws in (extra or {}).items():
-        placed.setdefault((where, ()), []).extend(raws)
+    for file_name, folder, raw in sorted(items, key=lambda item: item[:2]):
+        for where, flags in layout(folder, file_name):
+            placed.setdefault((where, tuple(flags)), []).append(raw)
     # Created in a stable order, so UIDs do not depend on dict order.
-    for (where, flags), raws in sorted(placed.items(), key=lambda kv: kv[0][0]):
+    for (where, flags), raws in sorted(placed.items(), key=lambda kv: kv[0]):
         mb.append(where, *raws, flags=flags)
     return mb
 
