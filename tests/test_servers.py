@@ -378,54 +378,107 @@ def _row(case: str, name: str, s: Server, first: Pass, poll: Pass, equal: bool) 
 
 # -- the servers ------------------------------------------------------------------------------
 
-CASES: list[tuple[str, str, Callable[[], list[Quirk]], Layout]] = [
-    ("refuse_header_search", "lena_berlin", lambda: [refuse_header_search()], as_is),
-    ("refuse_header_search", "tom_leeds", lambda: [refuse_header_search()], as_is),
-    ("refuse_parentheses", "sanne_utrecht", lambda: [refuse_parentheses()], as_is),
-    ("refuse_parentheses", "amelie_lyon", lambda: [refuse_parentheses()], as_is),
-    ("refuse_or", "tom_leeds", lambda: [refuse_or()], as_is),
-    ("refuse_or", "diego_madrid", lambda: [refuse_or()], as_is),
-    ("references_never_match", "lena_berlin", lambda: [references_never_match()], as_is),
-    ("references_never_match", "sanne_utrecht", lambda: [references_never_match()], as_is),
-    ("word_based_from", "tom_leeds", lambda: [word_based_from()], as_is),
-    ("word_based_from", "diego_madrid", lambda: [word_based_from()], as_is),
-    ("gmail_layout", "diego_madrid", lambda: [gmail_layout()], diego_labels),
+NESTED = "nested OR"
+FLAT = "flat OR"
+SINGLE = "one key per SEARCH"
+
+# (case, scenario, the server's quirks, its folder layout, how the sync learns to search it)
+CASES: list[tuple[str, str, Callable[[], list[Quirk]], Layout, str]] = [
+    (
+        "refuse_header_search",
+        "lena_berlin",
+        lambda: [refuse_header_search()],
+        as_is,
+        NESTED + ", no HEADER search",
+    ),
+    (
+        "refuse_header_search",
+        "tom_leeds",
+        lambda: [refuse_header_search()],
+        as_is,
+        NESTED + ", no HEADER search",
+    ),
+    ("refuse_parentheses", "sanne_utrecht", lambda: [refuse_parentheses()], as_is, FLAT),
+    ("refuse_parentheses", "amelie_lyon", lambda: [refuse_parentheses()], as_is, FLAT),
+    ("refuse_or", "tom_leeds", lambda: [refuse_or()], as_is, SINGLE),
+    ("refuse_or", "diego_madrid", lambda: [refuse_or()], as_is, SINGLE),
+    (
+        "references_never_match",
+        "lena_berlin",
+        lambda: [references_never_match()],
+        as_is,
+        NESTED + ", References here",
+    ),
+    (
+        "references_never_match",
+        "sanne_utrecht",
+        lambda: [references_never_match()],
+        as_is,
+        NESTED + ", References here",
+    ),
+    ("word_based_from", "tom_leeds", lambda: [word_based_from()], as_is, NESTED + ", @domain here"),
+    (
+        "word_based_from",
+        "diego_madrid",
+        lambda: [word_based_from()],
+        as_is,
+        NESTED + ", @domain here",
+    ),
+    ("gmail_layout", "diego_madrid", lambda: [gmail_layout()], diego_labels, NESTED),
     (
         "gmail_layout",
         "amelie_lyon",
         lambda: [gmail_layout()],
         gmail_of("Éléments envoyés", "Brouillons"),
+        NESTED,
     ),
-    ("gmail_layout", "lena_berlin", lambda: [gmail_layout()], gmail_of("Sent")),
-    ("m365_capabilities", "sanne_utrecht", lambda: [m365_capabilities()], m365_of("Sent")),
-    ("m365_capabilities", "amelie_lyon", lambda: [m365_capabilities()], as_is),
+    ("gmail_layout", "lena_berlin", lambda: [gmail_layout()], gmail_of("Sent"), NESTED),
+    (
+        "m365_capabilities",
+        "sanne_utrecht",
+        lambda: [m365_capabilities()],
+        m365_of("Sent"),
+        NESTED,
+    ),
+    ("m365_capabilities", "amelie_lyon", lambda: [m365_capabilities()], as_is, NESTED),
     # Whole servers: several quirks at once.
     (
         "gmail (layout, References)",
         "lena_berlin",
         lambda: [gmail_layout(), references_never_match()],
         gmail_of("Sent"),
+        NESTED + ", References here",
     ),
     (
         "microsoft 365 (names, parentheses, Calendar refused)",
         "tom_leeds",
         lambda: [m365_capabilities(), refuse_parentheses(), refuse_folder("Calendar")],
         m365_of("Sent"),
+        FLAT,
     ),
     (
         "yahoo (headers, no OR)",
         "sanne_utrecht",
         lambda: [refuse_header_search(), refuse_or()],
         as_is,
+        SINGLE + ", no HEADER search",
     ),
 ]
 
 
+def _learnt(plan: SearchPlan) -> str:
+    return (
+        plan.name
+        + (", References here" if plan.local_ids else "")
+        + (", @domain here" if plan.local_domains else "")
+    )
+
+
 @pytest.mark.parametrize(
-    "case,name,quirks,layout", CASES, ids=[f"{c[0].split(' ')[0]}-{c[1]}" for c in CASES]
+    "case,name,quirks,layout,learnt", CASES, ids=[f"{c[0].split(' ')[0]}-{c[1]}" for c in CASES]
 )
 def test_sync_through_server_equals_plain_dovecot(
-    dovecot, tmp_path, baseline, case, name, quirks, layout
+    dovecot, tmp_path, baseline, case, name, quirks, layout, learnt
 ):
     base = baseline(name)
     now = expected(name)["now"]
@@ -444,6 +497,7 @@ def test_sync_through_server_equals_plain_dovecot(
         assert poll.body_fetches == 0, f"the no-change poll fetched {poll.bodies}"
         assert poll.searches <= base.poll.searches, "the no-change poll searched"
         assert _twice(s.passes, message_ids(s.mb)) == 0, "a message's body was fetched twice"
+        assert _learnt(s.plan()) == learnt
 
 
 # -- a passing refusal: the next day tries the richer search again ----------------------------
@@ -456,7 +510,7 @@ def test_a_passing_refusal_is_forgotten_the_next_day(dovecot, tmp_path, baseline
         before = all_flags(s.mb)
         first = s.sync(now.isoformat(), refuse_header_search(times=1))
         assert first.code == 0, first.out
-        assert s.plan().level > 0  # stepped down for the "try again later"
+        assert s.plan().no_header  # stepped down for the "try again later"
         diffs = _differences(baseline(name).threads, _threads(digest(s.mb, now.isoformat())))
         poll = s.sync(now.isoformat())
         _row("refuse_header_search(times=1)", name, s, first, poll, not diffs)
@@ -469,7 +523,7 @@ def test_a_passing_refusal_is_forgotten_the_next_day(dovecot, tmp_path, baseline
         start = len(s.proxy.log.commands)
         second = s.sync(later.isoformat())
         assert second.code == 0, second.out
-        assert s.plan().level == 0
+        assert _learnt(s.plan()) == NESTED
         searches = [c for c in s.proxy.log.commands[start:] if c.name in SEARCH_COMMANDS]
         assert any(b"(" in c.line for c in searches), [c.line for c in searches]
         threads = _threads(digest(s.mb, later.isoformat()))

@@ -6,9 +6,11 @@ sender, by company domain, by In-Reply-To/References) instead of fetching every 
 
 Servers differ in what SEARCH they accept and how well it matches, so the search steps down a
 ladder per account (remembered in the state, tried upward again after a day): nested ORs, flat
-ORs, one key per command, no HEADER keys, and last no SEARCH for reply keys at all (threading
-headers fetched and matched here). Where a server is known to under-match (References on Gmail
-and Outlook.com, "@domain" on word-based search), those keys are matched here as well.
+ORs, one key per command, and last no SEARCH for reply keys at all (threading headers fetched
+and matched here). Apart from that ladder, a server that refuses HEADER keys (Yahoo) keeps its
+OR search and has In-Reply-To/References matched here; so do servers known to under-match
+(References on Gmail and Outlook.com), and "@domain" where search is word-based. A probe of one
+key per SEARCH tells which of these an account's server does.
 
 Nothing is lost quietly: a UID the server leaves out of a FETCH waits in `pending` and is asked
 for again (a bounded number of times); a folder the server refuses is skipped with a log line
@@ -41,8 +43,10 @@ MAX_FETCH_TRIES = 5  # a UID the server keeps withholding is given up after this
 RETRY_RICHER_SEARCH = timedelta(days=1)  # "NO ... try again later" may have been passing
 REPROBE = timedelta(days=7)
 
-# The rungs of the search ladder, richest first.
+# The rungs of the search ladder, richest first. Level 3 was "no HEADER search" (below one
+# key per SEARCH) before that became SearchPlan.no_header, beside any rung.
 LEVEL_NAMES = ("nested OR", "flat OR", "one key per SEARCH", "no HEADER search", "headers only")
+LEVEL_SINGLE = 2
 LEVEL_NO_HEADER = 3
 LEVEL_HEADERS_ONLY = 4
 
@@ -81,7 +85,8 @@ class SearchPlan:
     """How this account's server is searched, as learnt from refusals and probes."""
 
     level: int = 0
-    stepped_at: str | None = None  # when the level last went down
+    stepped_at: str | None = None  # when the level last went down (or no_header was set)
+    no_header: bool = False  # the server refuses HEADER search: ids matched here
     local_ids: bool = False  # the server under-matches HEADER References: match here
     local_domains: bool = False  # the server under-matches FROM "@domain": match here
     probed_at: str | None = None
@@ -90,9 +95,16 @@ class SearchPlan:
     def load(cls, text: str | None) -> SearchPlan:
         try:
             data = json.loads(text) if text else {}
-            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+            plan = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
         except (ValueError, TypeError):
             return cls()
+        if plan.level == LEVEL_NO_HEADER:  # as stored before no_header
+            plan.level, plan.no_header = LEVEL_SINGLE, True
+        return plan
+
+    @property
+    def name(self) -> str:
+        return LEVEL_NAMES[self.level] + (", no HEADER search" if self.no_header else "")
 
     def dump(self) -> str:
         return json.dumps(asdict(self))
@@ -135,6 +147,10 @@ def matches_locally(headers: Message, query: SearchQuery) -> bool:
     if headers.in_reply_to:
         chain.add(headers.in_reply_to)
     return bool(chain & set(query.referenced_ids))
+
+
+class _HeaderRefused(ServerRefused):
+    """A SEARCH of one HEADER key was refused: HEADER search, not the form, is the matter."""
 
 
 class AccountSync:
@@ -272,7 +288,7 @@ class AccountSync:
 
     # -- finding ----------------------------------------------------------------------------
     def _split(self, lo: int, hi: int, since: date | None, keys: set[str]) -> list[SearchQuery]:
-        per = 1 if self.plan.level >= 2 else KEYS_PER_SEARCH
+        per = 1 if self.plan.level >= LEVEL_SINGLE else KEYS_PER_SEARCH
         return _queries(lo, hi, since, keys, per)
 
     def _find(self, folder: str, queries: list[SearchQuery]) -> set[int]:
@@ -301,7 +317,7 @@ class AccountSync:
         plan = self.plan
         if plan.level >= LEVEL_HEADERS_ONLY:
             return SearchQuery(q.uid_min, q.uid_max, q.since), q
-        ids_here = plan.local_ids or plan.level >= LEVEL_NO_HEADER
+        ids_here = plan.local_ids or plan.no_header
         domains_here = plan.local_domains
         server_senders = tuple(s for s in q.senders if not (domains_here and s.startswith("@")))
         local_senders = tuple(s for s in q.senders if s not in server_senders)
@@ -327,26 +343,42 @@ class AccountSync:
         found: set[int] = set()
         for one in queries:
             self.report.searches += 1
-            found.update(self.source.search(folder, one, form))
+            try:
+                found.update(self.source.search(folder, one, form))
+            except ServerRefused as exc:
+                if form == "single" and one.referenced_ids:
+                    raise _HeaderRefused(str(exc)) from None
+                raise
         return found
 
-    def _step_down(self, exc: ServerRefused, to: int | None = None) -> bool:
-        """One rung down, or straight to ``to`` when the refusal says which rung it is."""
-        if self.plan.level >= LEVEL_HEADERS_ONLY:
+    def _step_down(self, exc: ServerRefused) -> bool:
+        """Search more simply after a refusal; False when there is nothing simpler.
+
+        Down the ladder of forms; a refused HEADER key alone (one key per SEARCH) means HEADER
+        search, and ids are matched here from then on; any other key refused alone, headers
+        only.
+        """
+        plan = self.plan
+        if plan.level >= LEVEL_HEADERS_ONLY:
             return False
-        self.plan.level = max(self.plan.level + 1, to or 0)
-        self.plan.stepped_at = self.now.isoformat()
+        if isinstance(exc, _HeaderRefused) and not plan.no_header:
+            plan.no_header = True
+        elif plan.level >= LEVEL_SINGLE:
+            plan.level = LEVEL_HEADERS_ONLY
+        else:
+            plan.level += 1
+        plan.stepped_at = self.now.isoformat()
         log.warning(
             "%s: the server refused a search (%s); searching with %s from now on",
             self.account.name,
             exc,
-            LEVEL_NAMES[self.plan.level],
+            plan.name,
         )
         return True
 
     def _maybe_try_richer_search(self) -> None:
         plan = self.plan
-        if plan.level == 0 or not plan.stepped_at:
+        if (plan.level == 0 and not plan.no_header) or not plan.stepped_at:
             return
         try:
             stepped = datetime.fromisoformat(plan.stepped_at)
@@ -356,6 +388,7 @@ class AccountSync:
             # Straight back to the top: a refusal costs one round trip, so a server that
             # still refuses is back on its rung within this pass.
             plan.level = 0
+            plan.no_header = False
             plan.stepped_at = None
             log.info("%s: trying the full search again", self.account.name)
 
@@ -390,14 +423,15 @@ class AccountSync:
         if sample is None:
             return
         folder, uid, message = sample
-        if message.references and plan.level < LEVEL_NO_HEADER:
+        if message.references and not plan.no_header:
             # References alone: an In-Reply-To match would hide a References miss.
             q = SearchQuery(uid, uid, None, (), (message.references[-1],), ("References",))
             try:
                 plan.local_ids = uid not in self.source.search(folder, q, "single")
             except ServerRefused as exc:
-                # One HEADER key and nothing else: HEADER search is what the server refuses.
-                self._step_down(exc, LEVEL_NO_HEADER)
+                # One HEADER key and nothing else: HEADER search is what the server refuses;
+                # its OR may be fine, so the form stays.
+                self._step_down(_HeaderRefused(str(exc)))
         sender = message.sender.email if message.sender else ""
         if "@" in sender:
             q = SearchQuery(uid, uid, None, ("@" + domain_of(sender),))
