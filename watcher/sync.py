@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 STORE_BATCH = 100  # messages per SQLite transaction: a killed sync loses at most one batch
 KEYS_PER_SEARCH = 40  # alternatives per SEARCH command, to stay far below line-length limits
+# Where each key costs a SEARCH of its own (no OR), a query with more keys than this is matched
+# from fetched headers instead: one FETCH of the range against a round trip per key (126
+# SEARCH commands for 15 requests, 2.8 s on loopback at 10,000 messages, against 1.2 s).
+SINGLE_SEARCHES_MAX = 4
 MAX_FETCH_TRIES = 5  # a UID the server keeps withholding is given up after this many syncs
 RETRY_RICHER_SEARCH = timedelta(days=1)  # "NO ... try again later" may have been passing
 REPROBE = timedelta(days=7)
@@ -288,8 +292,7 @@ class AccountSync:
 
     # -- finding ----------------------------------------------------------------------------
     def _split(self, lo: int, hi: int, since: date | None, keys: set[str]) -> list[SearchQuery]:
-        per = 1 if self.plan.level >= LEVEL_SINGLE else KEYS_PER_SEARCH
-        return _queries(lo, hi, since, keys, per)
+        return _queries(lo, hi, since, keys, KEYS_PER_SEARCH)
 
     def _find(self, folder: str, queries: list[SearchQuery]) -> set[int]:
         """UIDs matching any query: the server's SEARCH where it can be trusted, else here."""
@@ -317,6 +320,10 @@ class AccountSync:
         plan = self.plan
         if plan.level >= LEVEL_HEADERS_ONLY:
             return SearchQuery(q.uid_min, q.uid_max, q.since), q
+        if plan.level >= LEVEL_SINGLE:
+            ids = 0 if plan.local_ids or plan.no_header else len(q.referenced_ids)
+            if len(q.senders) + ids * len(q.id_headers) > SINGLE_SEARCHES_MAX:
+                return SearchQuery(q.uid_min, q.uid_max, q.since), q
         ids_here = plan.local_ids or plan.no_header
         domains_here = plan.local_domains
         server_senders = tuple(s for s in q.senders if not (domains_here and s.startswith("@")))
