@@ -6,6 +6,10 @@
     bulk fetch of every header (ENVELOPE + BODY.PEEK[HEADER]: SEARCH ALL, then FETCH in
     chunks of 2,000 UIDs, with imapclient) on the same server in the same run. Target: the
     sync at least 5x faster, and every planted reply found.
+(c) ``--levels``: the first sync and the no-change poll at each rung of the search ladder
+    (the account's plan set in the state before the first sync, as a server's refusals
+    would leave it), beside the same bulk header fetch: what a server that refuses OR,
+    parentheses or HEADER search costs.
 
 The mailboxes come from ``mailgen`` (cached under /tmp/fw-bench) and are hard-linked into a
 fresh Dovecot user for every trial; before timing, the user's folders are opened once, so
@@ -18,6 +22,7 @@ rebuilt); scikit-learn is imported before timing. Run from the repository root:
     python bench/bench_sync.py             # 1,000 and 50,000 messages (first run generates
                                            # the 50,000-message mailbox: a few minutes)
     python bench/bench_sync.py --profile   # plus cProfile of the first sync's client side
+    python bench/bench_sync.py --levels --inbox 10000   # (c) only, 10,000 messages
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ from watcher.imap import ImapSource  # noqa: E402
 from watcher.mailsource import FetchedMessage, SearchQuery  # noqa: E402
 from watcher.service import lazy_request_detector  # noqa: E402
 from watcher.storage import Store  # noqa: E402
-from watcher.sync import AccountSync  # noqa: E402
+from watcher.sync import AccountSync, SearchPlan  # noqa: E402
 
 LOOKBACK_DAYS = 180
 SPEEDUP_TARGET = 5.0
@@ -107,6 +112,22 @@ class Run:
     load: float = 0.0
     stored: int = 0  # messages in the state file after the pass
     state_bytes: int = 0  # its size, write-ahead log folded in
+    headers_scanned: int = 0
+    search_level: int = 0
+
+
+# (c): the plans a server's answers can leave an account with, richest first: the rungs of
+# the ladder, HEADER search refused (Yahoo) on two of them, and level 0 with both "match here"
+# findings of the probe (Gmail's References, word-based FROM).
+PLANS = [
+    ("nested OR", SearchPlan()),
+    ("flat OR", SearchPlan(level=1)),
+    ("one key per SEARCH", SearchPlan(level=2)),
+    ("nested OR, no HEADER search", SearchPlan(no_header=True)),
+    ("one key per SEARCH, no HEADER search", SearchPlan(level=2, no_header=True)),
+    ("headers only", SearchPlan(level=4)),
+    ("nested OR, References and @domain here", SearchPlan(local_ids=True, local_domains=True)),
+]
 
 
 class TimedSource:
@@ -231,8 +252,18 @@ class Bench:
         data_dir: Path,
         what: str,
         profile: cProfile.Profile | None = None,
+        plan: SearchPlan | None = None,
     ) -> Run:
         account = self.account(user, gen.address)
+        if plan is not None:
+            # As the server's refusals and the probe would have left it, and not due for a
+            # retry or a probe during this run.
+            plan = dataclasses.replace(
+                plan, stepped_at=gen.anchor.isoformat(), probed_at=gen.anchor.isoformat()
+            )
+            store = Store.open(data_dir)
+            store.put(f"search_plan:{account.name}", plan.dump())
+            store.close()
         phases = Phases()
         load = os.getloadavg()[0]
         s0, c0, t0 = server_cpu(self.server), time.process_time(), time.perf_counter()
@@ -280,6 +311,8 @@ class Bench:
             report.requests,
             phases=phases,
             load=load,
+            headers_scanned=report.headers_scanned,
+            search_level=report.search_level,
         )
         replies = gen.replies
         run.replies_planted = len(replies)
@@ -385,6 +418,94 @@ def bench_first(
         "sync": [asdict(r) for r in syncs],
         "bulk": [asdict(r) for r in bulks],
     }
+
+
+def bench_levels(bench: Bench, spec: mailgen.Spec, repeat: int) -> dict:
+    """(c) The first sync and the no-change poll at each search plan, and the bulk fetch."""
+    gen = mailgen.ensure(spec, bench.cache)
+    out: dict = {"spec": asdict(spec), "sizes": gen.sizes, "plans": {}, "bulk": []}
+    for _ in range(repeat):
+        for name, plan in PLANS:
+            user = bench.new_user(gen)
+            data_dir = bench.data_dir(user)
+            first = bench.sync(gen, user, data_dir, "first sync", plan=plan)
+            poll = bench.sync(gen, user, data_dir, "no-change poll")
+            entry = out["plans"].setdefault(name, {"first": [], "poll": []})
+            entry["first"].append(asdict(first))
+            entry["poll"].append(asdict(poll))
+        out["bulk"].append(asdict(bench.bulk_headers(gen, bench.new_user(gen))))
+    return out
+
+
+def run_levels(
+    repeat: int = 1,
+    cache: Path = mailgen.DEFAULT_CACHE,
+    inbox: int = 10_000,
+    model_every: int = 1,
+    server: DovecotServer | None = None,
+) -> dict:
+    _import_models()
+    own = server is None
+    root = Path(tempfile.mkdtemp(prefix="fw-bench-"))
+    os.chmod(root, 0o755)
+    if own:
+        server = DovecotServer(root / "dovecot")
+        server.setup()
+        server.start()
+    try:
+        bench = Bench(server, cache, root / "data", model_every)
+        return {
+            "repeat": repeat,
+            "machine": machine_note(),
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+            "levels": bench_levels(bench, mailgen.Spec(inbox, 2000, 15), repeat),
+        }
+    finally:
+        if own:
+            server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def report_levels(results: dict) -> str:
+    lv = results["levels"]
+    spec = lv["spec"]
+    bulk_wall = statistics.median(r["wall"] for r in lv["bulk"])
+    lines = [
+        f"machine: {results['machine']}",
+        "",
+        f"(c) search levels: {spec['inbox']:,} INBOX + {spec['sent']:,} sent "
+        f"({spec['requests']} requests) over {spec['span_days']} days; medians of "
+        f"{results['repeat']} trial(s)",
+        f"  {'plan':<40}{'wall s':>7}{'cpu s':>7}{'cmds':>6}{'SEARCH':>7}{'headers':>8}"
+        f"{'fetched':>8}{'in':>10}{'replies':>8}{'vs bulk':>8} | poll: cmds, bytes in/out, "
+        "SEARCH, FETCH",
+    ]
+    for name, entry in lv["plans"].items():
+        f, p = entry["first"], entry["poll"]
+
+        def med(rows: list[dict], key: str) -> float:
+            return statistics.median(r[key] for r in rows)
+
+        wall = med(f, "wall")
+        cpu = statistics.median(r["client_cpu"] + r["server_cpu"] for r in f)
+        lines.append(
+            f"  {name:<40}{wall:>7.2f}{cpu:>7.2f}{med(f, 'commands'):>6.0f}"
+            f"{med(f, 'searches'):>7.0f}{med(f, 'headers_scanned'):>8.0f}"
+            f"{med(f, 'fetched'):>8.0f}{_kb(med(f, 'bytes_in')):>10}"
+            f"{min(r['replies_found'] for r in f):>5}/{f[0]['replies_planted']:<2}"
+            f"{bulk_wall / wall if wall else 0:>7.1f}x | {med(p, 'commands'):.0f}, "
+            f"{med(p, 'bytes_in'):,.0f}/{med(p, 'bytes_out'):,.0f}, {med(p, 'searches'):.0f}, "
+            f"{med(p, 'fetched'):.0f}"
+        )
+    b = lv["bulk"]
+    lines.append(
+        f"  {'bulk header fetch (baseline)':<40}{bulk_wall:>7.2f}"
+        f"{statistics.median(r['client_cpu'] + r['server_cpu'] for r in b):>7.2f}"
+        f"{statistics.median(r['commands'] for r in b):>6.0f}{'':>7}"
+        f"{statistics.median(r['fetched'] for r in b):>8.0f}{'':>8}"
+        f"{_kb(statistics.median(r['bytes_in'] for r in b)):>10}"
+    )
+    return "\n".join(lines)
 
 
 def run(
@@ -586,6 +707,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--inbox", type=int, help="one INBOX size for both benchmarks (e.g. 10000)")
     ap.add_argument("--json", type=Path, help="also write every measurement here")
     ap.add_argument(
+        "--levels",
+        action="store_true",
+        help="only (c): first sync and poll at each search level (--inbox, default 10000)",
+    )
+    ap.add_argument(
         "--profile",
         action="store_true",
         help="cProfile the client side of the first measured first sync",
@@ -594,6 +720,12 @@ def main(argv: list[str] | None = None) -> int:
     if not dovecot_available():
         print("Dovecot is not installed (apt-get install dovecot-imapd)", file=sys.stderr)
         return 2
+    if args.levels:
+        results = run_levels(args.repeat, args.cache, args.inbox or 10_000)
+        print(report_levels(results))
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1))
+        return 0
     profile = cProfile.Profile() if args.profile else None
     results = run(
         args.quick,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import sys
@@ -57,6 +58,8 @@ class Mailbox:
         self.server = server
         self.user = user
         self.address = f"{user}@jobs.example"
+        self.addresses: list[str] = []  # the account's addresses when more than ``address``
+        self.port = server.port  # where the config sends the sync: Dovecot, or a proxy
         self.tmp = tmp
         self.data_dir = tmp / "data"
         self.config_path = tmp / "config.toml"
@@ -66,8 +69,9 @@ class Mailbox:
     def write_config(self, extra_account: str = "", extra_top: str = "") -> Path:
         self.config_path.write_text(
             f'{extra_top}\n[[accounts]]\nname = "test"\nhost = "127.0.0.1"\n'
-            f'port = {self.server.port}\ntls = "none"\nusername = "{self.user}"\n'
-            f'password_env = "FW_TEST_PASSWORD"\naddresses = ["{self.address}"]\n'
+            f'port = {self.port}\ntls = "none"\nusername = "{self.user}"\n'
+            f'password_env = "FW_TEST_PASSWORD"\n'
+            f"addresses = {json.dumps(self.addresses or [self.address])}\n"
             f"{extra_account}\n"
         )
         os.chmod(self.config_path, 0o600)

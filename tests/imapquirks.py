@@ -45,6 +45,7 @@ SEARCH_COMMANDS = frozenset({"SEARCH", "UID SEARCH"})
 FETCH_COMMANDS = frozenset({"FETCH", "UID FETCH"})
 CAPABILITY_COMMANDS = frozenset({"GREETING", "CAPABILITY", "LOGIN", "AUTHENTICATE"})
 LIST_COMMANDS = frozenset({"LIST", "LSUB", "XLIST"})
+_SELECTING = frozenset({"SELECT", "EXAMINE"})
 # RFC 6154 attributes plus Gmail's \Important: the flags a server without SPECIAL-USE omits.
 SPECIAL_USE_FLAGS = frozenset(
     {b"\\ALL", b"\\ARCHIVE", b"\\DRAFTS", b"\\FLAGGED", b"\\JUNK", b"\\SENT", b"\\TRASH"}
@@ -1094,7 +1095,9 @@ class _Connection:
                 # DONE after IDLE, an AUTHENTICATE response line: part of the command running.
                 self._to_server(first)
                 continue
-            cmd = Command(tag, name, b"", self.session)
+            # A streamed SELECT keeps its first line, so that Session.selected is known to
+            # the quirks of later commands (a mailbox name never needs a literal here).
+            cmd = Command(tag, name, first if name in _SELECTING else b"", self.session)
             if name not in self.quirk.commands:
                 self._stream(reader, cmd, first)
                 continue

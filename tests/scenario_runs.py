@@ -1,7 +1,8 @@
 """The scenario mailboxes under tests/scenarios/, loaded into a server, synced and digested.
 
-Shared by test_scenarios.py (Dovecot) and test_servers_cyrus.py (Cyrus): one loader, so both
-servers get the same mailboxes and the same comparison against expected.json.
+Shared by test_scenarios.py (Dovecot) and test_servers_cyrus.py (Cyrus): one harness, so both
+servers get the same mailboxes and the same comparison against expected.json. Reading the
+scenarios and running commands come from scenariolib (shared with test_servers.py).
 
 Each scenario under tests/scenarios/<name>/ is a folder tree of real .eml files (the folder
 path is the IMAP folder, "/"-separated; a server's Mailbox maps it to its own names) and an
@@ -11,43 +12,14 @@ scenarios/make_scenarios.py).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from scenariolib import NAMES, expected, files, folders
+from scenariolib import run as run_cli
 
-from watcher.cli import main
-
-ROOT = Path(__file__).parent / "scenarios"
-NAMES = sorted(p.parent.name for p in ROOT.glob("*/expected.json"))
 FIELDS = ("asks", "ask_message_ids", "status", "due", "gone_quiet", "undeliverable")
-
-
-def expected(name: str) -> dict:
-    return json.loads((ROOT / name / "expected.json").read_text(encoding="utf-8"))
-
-
-def files(name: str) -> dict[str, str]:
-    """Message-ID to the file's name without date and extension ("request-nordwerk")."""
-    out = {}
-    for path in sorted((ROOT / name).rglob("*.eml")):
-        for line in path.read_bytes().split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                out.setdefault(line[11:].strip().decode(), path.stem.split("-", 2)[2])
-                break
-    return out
-
-
-def folders(name: str) -> dict[str, list[Path]]:
-    """IMAP folder name (the path below the scenario, "/"-separated) to its .eml files."""
-    out: dict[str, list[Path]] = {}
-    for path in sorted((ROOT / name).rglob("*.eml")):
-        folder = path.parent.relative_to(ROOT / name).as_posix()
-        out.setdefault(folder, []).append(path)
-    return out
 
 
 @dataclass
@@ -94,13 +66,6 @@ def differences(want: dict, got: dict) -> list[str]:
     return diffs
 
 
-def _main(mb, *argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(mb.cli(*argv), mb.environ)
-    return code, out.getvalue()
-
-
 def load_and_run(name: str, mb, resync: bool = False) -> Run:
     """APPEND the scenario into ``mb`` (a conftest.Mailbox), sync, digest; flags around it.
 
@@ -118,13 +83,13 @@ def load_and_run(name: str, mb, resync: bool = False) -> Run:
         mb.append(folder, *(p.read_bytes() for p in paths))
     before = {f: mb.flags(f) for f in tree}
     now = want["now"]
-    code, sync_output = _main(mb, "sync", "--now", now)
+    code, sync_output = run_cli(mb, "sync", "--now", now)
     assert code == 0, f"{name}: sync exited {code}: {sync_output}"
-    code, digest = _main(mb, "digest", "--json", "--now", now)
+    code, digest = run_cli(mb, "digest", "--json", "--now", now)
     assert code == 0, f"{name}: digest exited {code}: {digest}"
     run = Run(want, json.loads(digest), before, {}, sync_output)
     if resync:
-        run.resync_code, run.resync_output = _main(mb, "sync", "--now", now)
+        run.resync_code, run.resync_output = run_cli(mb, "sync", "--now", now)
     run.flags_after = {f: mb.flags(f) for f in tree}
     print(f"\n{name}: {run.summary()}")
     return run

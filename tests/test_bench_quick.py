@@ -63,6 +63,21 @@ def test_sync_benchmark_quick(dovecot, cache):
     assert "speed-up" in text and "replies found:" in text
 
 
+@pytest.mark.dovecot
+def test_search_levels_benchmark_quick(dovecot, cache):
+    """Every plan of the search ladder finds what plain search finds, and polls for free."""
+    results = bench_sync.run_levels(1, cache, inbox=200, model_every=3, server=dovecot)
+    plans = results["levels"]["plans"]
+    assert set(plans) == {name for name, _ in bench_sync.PLANS}
+    found = {name: entry["first"][0]["replies_found"] for name, entry in plans.items()}
+    assert len(set(found.values())) == 1 and found["nested OR"] >= 13, found
+    for entry in plans.values():
+        poll = entry["poll"][0]
+        assert poll["searches"] == 0 and poll["fetched"] == 0
+    assert plans["headers only"]["first"][0]["searches"] == 0
+    assert "bulk header fetch" in bench_sync.report_levels(results)
+
+
 def test_classify_benchmark_quick(cache):
     res = bench_classify.run(quick=True, cache=cache, model_every=3, load_rounds=0)
     assert res["messages"] == 300

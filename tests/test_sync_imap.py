@@ -280,3 +280,14 @@ def test_draft_to_mailbox_is_appended_to_drafts_and_nothing_else_changes(mailbox
     assert f"<due.{mailbox.user}@jobs.example>" in draft["References"]
     assert "dana@acme.example" in draft["To"] and mailbox.address in draft["From"]
     assert mailbox.flags("INBOX") == {}
+
+
+def test_a_draft_is_neither_fetched_nor_an_ask(mailbox):
+    """Gmail shows drafts in All Mail beside sent mail; only the \\Draft flag tells them apart."""
+    mailbox.append("Sent", _request(mailbox, 1))
+    mailbox.append("Sent", _request(mailbox, 2), flags=[b"\\Draft"])
+    report, stats, store = _sync(mailbox)
+    assert report.requests == 1 and report.fetched == 1
+    assert {m.message_id for m in store.messages()} == {f"<req1.{mailbox.user}@jobs.example>"}
+    again, _, _ = _sync(mailbox)
+    assert again.fetched == 0 and again.withheld == 0 and not again.partial

@@ -192,6 +192,7 @@ def cmd_status(ctx: Context) -> int:
             print(
                 f"  {f.name:<24} {f.role:<8} {f.messages:>7} messages on server, "
                 f"{store.location_count(account.name, f.name)} stored"
+                + (f"; refused at the last sync: {f.error}" if f.error else "")
             )
     return 0
 

@@ -46,7 +46,9 @@ _NAME_ROLES = {
         "skickade objekt",
         "wysłane",
         "sendt",
+        "sendt post",
         "sendte elementer",
+        "elementy wysłane",
     ),
     "drafts": (
         "drafts",
@@ -78,8 +80,14 @@ _NAME_ROLES = {
         "prullenbak",
         "verwijderde items",
         "cestino",
+        "posta eliminata",
         "papperskorg",
+        "borttagna objekt",
         "kosz",
+        "elementy usunięte",
+        "itens eliminados",
+        "slettet post",
+        "slettede elementer",
     ),
     "junk": (
         "junk",
@@ -94,10 +102,72 @@ _NAME_ROLES = {
         "ongewenste e-mail",
         "posta indesiderata",
         "skräppost",
+        "wiadomości-śmieci",
+        "uønsket mail",
+        "søppelpost",
     ),
     "archive": ("archive", "archives", "archiv", "archief", "archivo", "arquivo", "archivio"),
     "all": ("all mail", "alle nachrichten", "tous les messages", "todos"),
 }
+
+
+# Exchange / Microsoft 365 list their calendar, contacts and the like among the mail folders,
+# without flags; reading them gives "Retrieval using the IMAP4 protocol failed" stand-ins,
+# or a refusal that would make every sync partial (libremail #105). First path segments, in
+# the languages Outlook names them; skipped only where the listing is Exchange's.
+_EXCHANGE_NOT_MAIL = frozenset(
+    {
+        "calendar",
+        "contacts",
+        "tasks",
+        "notes",
+        "journal",
+        "outbox",
+        "conversation history",
+        "rss feeds",
+        "rss subscriptions",
+        "sync issues",
+        "kalender",
+        "kontakte",
+        "aufgaben",
+        "notizen",
+        "postausgang",
+        "aufgezeichnete unterhaltungen",
+        "synchronisierungsprobleme",
+        "calendrier",
+        "tâches",
+        "boîte d'envoi",
+        "problèmes de synchronisation",
+        "calendario",
+        "contactos",
+        "tareas",
+        "notas",
+        "bandeja de salida",
+        "agenda",
+        "contactpersonen",
+        "taken",
+        "postvak uit",
+    }
+)
+# Names only Exchange gives its own folders: a listing with one of them is Exchange's.
+_EXCHANGE_MARKERS = frozenset(
+    {
+        "sent items",
+        "deleted items",
+        "junk email",
+        "junk e-mail",
+        "gesendete elemente",
+        "gelöschte elemente",
+        "éléments envoyés",
+        "éléments supprimés",
+        "elementos enviados",
+        "elementos eliminados",
+        "verzonden items",
+        "verwijderde items",
+        "itens enviados",
+        "itens excluídos",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -132,21 +202,64 @@ def choose_folders(
     """The folders to watch, from LIST output of (flags, delimiter, name).
 
     ``include`` and ``exclude`` are shell-style patterns on folder names; an include list
-    replaces the default choice (but a folder must still exist and be selectable).
+    replaces the default choice (but a folder must still exist and be selectable). Without
+    one, a folder holding every other (Gmail's All Mail) is watched alone.
     """
     chosen = []
+    chosen_flags: list[Sequence[str]] = []
+    exchange = _is_exchange(listed)
     for flags, delimiter, name in listed:
         lowered = {f.lower() for f in flags}
         if "\\noselect" in lowered or "\\nonexistent" in lowered:
             continue
         role = folder_role(name, flags, delimiter)
         if include:
-            if not any(fnmatch.fnmatchcase(name, p) for p in include):
+            if not any(_matches(name, p) for p in include):
                 continue
         elif role in SKIPPED_ROLES or role == "flagged":
             continue
-        if any(fnmatch.fnmatchcase(name, p) for p in exclude):
+        elif exchange and _top(name, delimiter) in _EXCHANGE_NOT_MAIL:
+            continue
+        if any(_matches(name, p) for p in exclude):
             continue
         chosen.append(Folder(name, role))
+        chosen_flags.append(flags)
+    if not include:
+        every = [f for f, flags in zip(chosen, chosen_flags) if _holds_every_folder(f, flags)]
+        if every:
+            # Gmail: All Mail holds every message of INBOX, Sent and each label (not Spam or
+            # Trash). Watching the others too would fetch each message once per label.
+            return every[:1]
     order = {"inbox": 0, "sent": 1}
     return sorted(chosen, key=lambda f: (order.get(f.role, 2), f.name))
+
+
+def _top(name: str, delimiter: str | None) -> str:
+    return (name.split(delimiter, 1)[0] if delimiter else name).strip().lower()
+
+
+def _is_exchange(listed: Sequence[tuple[Sequence[str], str | None, str]]) -> bool:
+    """No SPECIAL-USE flag anywhere, and a folder named as only Exchange names its own."""
+    flags = {f.lower() for fl, _, _ in listed for f in fl}
+    if flags & set(_FLAG_ROLES):
+        return False
+    return any(_top(name, d) in _EXCHANGE_MARKERS for _, d, name in listed)
+
+
+def _matches(name: str, pattern: str) -> bool:
+    # The name itself first: "[Gmail]/All Mail" as a pattern is a character class.
+    return name == pattern or fnmatch.fnmatchcase(name, pattern)
+
+
+_GMAIL_ROOTS = ("[gmail]/", "[google mail]/")
+
+
+def _holds_every_folder(folder: Folder, flags: Iterable[str]) -> bool:
+    """\\All, or (a server that sends no flags) Gmail's All Mail by name. Only there: a user's
+    own folder called "Todos" is not a copy of the whole mailbox."""
+    if folder.role != "all":
+        return False
+    if "\\all" in {f.lower() for f in flags}:
+        return True
+    name = folder.name.lower()
+    return name.endswith("all mail") or name.startswith(_GMAIL_ROOTS)

@@ -288,18 +288,26 @@ class ImapSource:
         """Bodies, each read up to MAX_MESSAGE_BYTES, in FETCHes of at most BATCH_BYTES.
 
         A UID the server leaves out (or answers with NIL) is not yielded: the caller tells
-        expunged from withheld.
+        expunged from withheld. A draft (\\Draft) is yielded without its body.
         """
         self._examine(folder)
         wanted = sorted(set(uids))
         sizes: dict[int, int] = {}
+        drafts: set[int] = set()
         for start in range(0, len(wanted), UID_SET_CHUNK):
             chunk = wanted[start : start + UID_SET_CHUNK]
-            data = self._call(f"FETCH sizes in {folder}", self.client.fetch, chunk, ["RFC822.SIZE"])
+            data = self._call(
+                f"FETCH sizes in {folder}", self.client.fetch, chunk, ["RFC822.SIZE", "FLAGS"]
+            )
             for uid, item in data.items():
                 size = item.get(b"RFC822.SIZE")
                 if isinstance(size, int):
                     sizes[uid] = size
+                if any(f.lower() == b"\\draft" for f in item.get(b"FLAGS") or ()):
+                    drafts.add(uid)
+        for uid in sorted(drafts & set(wanted)):
+            yield FetchedMessage(uid, b"", None, draft=True)
+        wanted = [u for u in wanted if u not in drafts]
         for batch in byte_batches(wanted, sizes, MAX_MESSAGE_BYTES, BATCH_BYTES):
             data = self._call(
                 f"FETCH in {folder}",

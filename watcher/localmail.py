@@ -109,9 +109,7 @@ class MaildirSource:
             if query.since and self._arrival(path) < query.since:
                 continue
             sender = str(h.get("From", "")).lower()
-            chain = set(parse_ids(str(h.get("References", "")))) | set(
-                parse_ids(str(h.get("In-Reply-To", "")))
-            )
+            chain = {i for name in query.id_headers for i in parse_ids(str(h.get(name, "")))}
             if any(s in sender for s in senders) or chain & ids:
                 hits.append(uid)
         return hits
@@ -162,7 +160,10 @@ class MaildirSource:
                 except OSError:
                     continue
                 yield FetchedMessage(
-                    uid, raw, datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+                    uid,
+                    raw,
+                    datetime.fromtimestamp(path.stat().st_mtime, timezone.utc),
+                    draft="D" in path.name.partition(":2,")[2],  # Maildir's Draft flag
                 )
 
     def close(self) -> None:

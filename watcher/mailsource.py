@@ -37,6 +37,7 @@ class SearchQuery:
     since: date | None = None
     senders: tuple[str, ...] = ()  # substrings of From: an address, or "@domain"
     referenced_ids: tuple[str, ...] = ()  # Message-IDs found in In-Reply-To or References
+    id_headers: tuple[str, ...] = ("In-Reply-To", "References")  # where to look for them
 
     @property
     def empty(self) -> bool:
@@ -49,6 +50,9 @@ class FetchedMessage:
     raw: bytes
     internaldate: datetime | None
     truncated: bool = False  # read up to a size cap: attachments past it were never fetched
+    # Flagged \Draft: never sent, so neither an ask nor a reply; ``raw`` may be empty. Gmail
+    # shows drafts in All Mail beside the mail that was sent.
+    draft: bool = False
 
 
 class MailSource(Protocol):
@@ -87,8 +91,7 @@ def imap_criteria(query: SearchQuery, form: str = "nested") -> list:
     """IMAP SEARCH criteria (as imapclient takes them) for a query."""
     alternatives: list[list] = [["FROM", s] for s in query.senders]
     for mid in query.referenced_ids:
-        alternatives.append(["HEADER", "In-Reply-To", mid])
-        alternatives.append(["HEADER", "References", mid])
+        alternatives += [["HEADER", name, mid] for name in query.id_headers]
     criteria: list = ["UID", f"{query.uid_min}:{query.uid_max}"]
     if query.since:
         criteria += ["SINCE", query.since]

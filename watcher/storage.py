@@ -496,6 +496,14 @@ class Store:
                 (account, folder),
             )
 
+    def pass_over(self, account: str, folder: str, uids: Iterable[int]) -> None:
+        """Mark UIDs as seen and not kept (drafts), so they are not fetched again."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO locations (account, folder, uid, msg) VALUES (?, ?, ?, 0)",
+                [(account, folder, u) for u in uids],
+            )
+
     def drop_locations(self, account: str, folder: str, uids: Iterable[int]) -> None:
         """The server no longer has these UIDs (expunged, or moved to another folder)."""
         with self.transaction() as c:
@@ -704,14 +712,14 @@ class Store:
         return [self._message(r) for r in rows]
 
     def probe_sample(self, account: str) -> tuple[str, int, Message] | None:
-        """A stored message of the user's and where it lives, one with a References chain
-        longer than its In-Reply-To when there is one: what a search probe can ask for."""
+        """A stored message of the user's and where it lives, one with a References header
+        when there is one: what a search probe can ask for."""
         columns = ", ".join("m." + c.strip() for c in self._COLUMNS.split(","))
         row = self.conn.execute(
             f"SELECT l.folder, l.uid, {columns} "
             "FROM locations l JOIN messages m ON m.id = l.msg "
             "WHERE l.account = ? AND m.own = 1 "
-            "ORDER BY json_array_length(m.refs) >= 2 DESC, m.date DESC LIMIT 1",
+            "ORDER BY json_array_length(m.refs) >= 1 DESC, m.date DESC LIMIT 1",
             (account,),
         ).fetchone()
         return (row[0], row[1], self._message(row[2:])) if row else None
