@@ -30,7 +30,7 @@ from watcher.conversations import build_threads
 from watcher.domains import AUTOMATED_SENDERS, company_domain, domain_of
 from watcher.errors import Interrupted, ServerRefused
 from watcher.folders import Folder, choose_folders
-from watcher.mail.messages import Message, parse_message
+from watcher.mail.messages import Message, ThreadingHeaders, parse_message, threading_headers
 from watcher.mailsource import SEARCH_FORMS, MailSource, SearchQuery
 from watcher.progress import Progress
 from watcher.storage import FolderRecord, Store
@@ -150,15 +150,11 @@ def _queries(lo: int, hi: int, since: date | None, keys: set[str], per: int) -> 
     return out
 
 
-def matches_locally(headers: Message, query: SearchQuery) -> bool:
+def matches_locally(headers: ThreadingHeaders, query: SearchQuery) -> bool:
     """What the server's SEARCH would answer for this message, decided from its headers."""
-    sender = headers.sender.email.lower() if headers.sender else ""
-    if any(s.lower() in sender for s in query.senders):
+    if any(s.lower() in headers.sender for s in query.senders):
         return True
-    chain = set(headers.references)
-    if headers.in_reply_to:
-        chain.add(headers.in_reply_to)
-    return bool(chain & set(query.referenced_ids))
+    return bool(headers.chain & set(query.referenced_ids))
 
 
 class _HeaderRefused(ServerRefused):
@@ -418,7 +414,7 @@ class AccountSync:
             since = None
         for uid, raw in self.source.header_scan(folder, lo, hi, since):
             self.report.headers_scanned += 1
-            headers = parse_message(raw)
+            headers = threading_headers(raw)
             if any(q.uid_min <= uid <= q.uid_max and matches_locally(headers, q) for q in queries):
                 found.add(uid)
         return found

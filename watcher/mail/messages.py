@@ -32,7 +32,15 @@ from watcher.mail.mimeparts import Part
 from watcher.mail.mimeparts import parse as parse_mime
 from watcher.replytext.htmltext import html_to_text
 
-__all__ = ["EPOCH", "Message", "content_key", "normalize_subject", "parse_message"]
+__all__ = [
+    "EPOCH",
+    "Message",
+    "ThreadingHeaders",
+    "content_key",
+    "normalize_subject",
+    "parse_message",
+    "threading_headers",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +80,28 @@ class Message:
     def key(self) -> int | str:
         """What labels and texts are keyed by: the state's id once stored, else the Message-ID."""
         return self.ref or self.message_id
+
+
+@dataclass(frozen=True)
+class ThreadingHeaders:
+    """What a message's headers say about whom it is from and what it answers."""
+
+    sender: str  # the From address, lower-cased ("" when there is none)
+    chain: frozenset[str]  # the Message-IDs in In-Reply-To and References
+
+
+def threading_headers(raw: bytes) -> ThreadingHeaders:
+    """The threading headers of a header block, about three times cheaper than parse_message
+    (no dates, bodies or automatic-mail signals): for matching thousands of fetched headers."""
+    try:
+        headers = parse_mime(_as_bytes(raw)).headers
+        senders = parse_addresses(headers.get("from", []))
+        chain = set(parse_ids(" ".join(headers.get("references", ()))))
+        chain.update(parse_ids(_first(headers, "in-reply-to")))
+    except Exception:  # the contract is "never raises", as parse_message's
+        log.warning("could not read a %d-byte header block", len(raw), exc_info=True)
+        return ThreadingHeaders("", frozenset())
+    return ThreadingHeaders(senders[0].email.lower() if senders else "", frozenset(chain))
 
 
 def content_key(m: Message) -> str:
