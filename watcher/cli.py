@@ -256,10 +256,16 @@ def label_arguments(p: argparse.ArgumentParser) -> None:
     now_argument(p)
     p.add_argument(
         "message_id",
-        metavar="MESSAGE-ID",
-        help="the reply's handle (from the digest) or its Message-ID",
+        metavar="HANDLE",
+        help="the reply's handle from the digest (12), or its Message-ID",
     )
     p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
+
+
+def record_label(store: Store, message: Message, label: str, now: datetime) -> str:
+    """The user's label for a reply (label, review); what to tell them."""
+    store.add_correction(message.ref, label, now)
+    return f"[{message.ref}] {message.message_id}: recorded as {label}"
 
 
 def cmd_label(ctx: Context) -> int:
@@ -269,11 +275,8 @@ def cmd_label(ctx: Context) -> int:
     if label not in Label.names():
         raise ConfigError(f"label must be one of {', '.join(Label.names())}, got {label!r}")
     message = _one_message(ctx.store, ctx.args.message_id, own=False)
-    ctx.store.add_correction(message.ref, label, ctx.now())
-    print(
-        f"{message.message_id} (#{message.ref}): recorded as {label}; "
-        "run 'feedback-watcher train' to learn from it"
-    )
+    said = record_label(ctx.store, message, label, ctx.now())
+    print(f"{said}; run 'feedback-watcher train' to learn from it")
     return 0
 
 
@@ -433,39 +436,49 @@ def _message_id(raw: str) -> str:
 
 
 def _handle(raw: str) -> int | None:
-    """The state's own id from a handle as the digest prints it ("#12"), else None."""
+    """The state's own id from a handle as the digest prints it ("12"; "#12" works too), else
+    None (then it is a Message-ID)."""
     raw = raw.strip()
     digits = raw[1:] if raw.startswith("#") else raw
     return int(digits) if digits.isdigit() else None
 
 
 def _one_message(store: Store, raw: str, *, own: bool) -> Message:
-    """The synced message a user named by handle or Message-ID; one line when it is unclear."""
+    """The synced message a user named by handle or Message-ID, one they sent (``own``) or one
+    they received; one line when it is unclear or the wrong kind."""
     ref = _handle(raw)
     if ref is not None:
         found = [m for m in [store.message(ref)] if m is not None]
-        what = f"#{ref}"
+        what = str(ref)
     else:
         what = _message_id(raw)
         # A reply may quote the request's id; the user means the sent one for track/ignore.
         found = store.messages_with_id(what, own=own) or store.messages_with_id(what)
     if not found:
         raise ConfigError(
-            f"no synced message {what}; use a handle (#12) or Message-ID from "
-            "'feedback-watcher digest' or run 'feedback-watcher sync'"
+            f"no synced message {what}; use a handle (12) or Message-ID from "
+            "'feedback-watcher digest' or 'feedback-watcher sent', or run 'feedback-watcher sync'"
         )
     if len(found) > 1:
-        handles = ", ".join(f"#{m.ref}" for m in found)
+        handles = ", ".join(str(m.ref) for m in found)
         raise ConfigError(f"{what} names {len(found)} messages ({handles}); give one handle")
-    return found[0]
+    message = found[0]
+    if store.is_own(message.ref) != own:
+        raise ConfigError(
+            f"{what} is a reply you received; track and ignore take a message you sent "
+            "(see 'feedback-watcher sent')"
+            if own
+            else f"{what} is a message you sent; label takes a reply (its handle is in the digest)"
+        )
+    return message
 
 
 def draft_arguments(p: argparse.ArgumentParser) -> None:
     now_argument(p)
     p.add_argument(
         "request_id",
-        metavar="REQUEST-ID",
-        help="Message-ID of the request (from the digest)",
+        metavar="HANDLE",
+        help="the request's handle from the digest (12), or its Message-ID",
     )
     p.add_argument(
         "--to-mailbox",
@@ -479,22 +492,25 @@ def cmd_draft(ctx: Context) -> int:
     from watcher.service import lazy_reply_classifier, thread_states
 
     ref = _handle(ctx.args.request_id)
-    wanted = f"#{ref}" if ref is not None else _message_id(ctx.args.request_id)
     states = thread_states(ctx.config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
-    state = next(
-        (
-            s
-            for s in states
-            if wanted
-            in {a.message_id for a in s.thread.asks} | {f"#{a.ref}" for a in s.thread.asks}
-        ),
-        None,
-    )
+    if ref is not None:
+        wanted = str(ref)
+        state = next((s for s in states if ref in {a.ref for a in s.thread.asks}), None)
+    else:
+        wanted = _message_id(ctx.args.request_id)
+        state = next((s for s in states if wanted in {a.message_id for a in s.thread.asks}), None)
     if state is None:
-        raise ConfigError(
-            f"no tracked request with Message-ID {wanted}; "
-            "see 'feedback-watcher digest --json' for request ids"
-        )
+        mark = ctx.store.request_marks().get(ref) if ref is not None else None
+        if ref is not None and ctx.store.is_own(ref) is False:
+            why = f"{wanted} is a reply you received; draft takes a request's handle"
+        elif mark is not None and mark.unsure:
+            why = (
+                f"{wanted} is not a tracked request yet; if it asks for feedback, run "
+                f"'feedback-watcher track {wanted}' first"
+            )
+        else:
+            why = f"no tracked request {wanted}; the digest shows each request's handle"
+        raise ConfigError(why)
     sender = state.thread.request.sender
     draft = compose(state, sender.name if sender else "")
     print(f"To: {draft.to_name} <{draft.to}>" if draft.to_name else f"To: {draft.to}")
@@ -508,17 +524,29 @@ def cmd_draft(ctx: Context) -> int:
     return 0
 
 
+def record_request(store: Store, message: Message, is_request: bool) -> str:
+    """The user's word on a sent message (track, ignore, review); what to tell them."""
+    from watcher.storage import USER_SOURCE
+
+    store.mark_requests([(message.ref, is_request, USER_SOURCE, None)])
+    verdict = "tracked as a feedback request" if is_request else "ignored"
+    return f"[{message.ref}] {message.message_id}: {verdict}"
+
+
 def _set_request(ctx: Context, is_request: bool) -> int:
     message = _one_message(ctx.store, ctx.args.message_id, own=True)
-    ctx.store.mark_requests([(message.ref, is_request, "user", None)])
-    verdict = "tracked as a feedback request" if is_request else "ignored"
-    print(f"{message.message_id} (#{message.ref}): {verdict}")
+    said = record_request(ctx.store, message, is_request)
+    if is_request:
+        said += "; replies to it are looked for at the next sync"
+    print(said)
     return 0
 
 
 def message_id_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "message_id", metavar="MESSAGE-ID", help="the sent message's handle or its Message-ID"
+        "message_id",
+        metavar="HANDLE",
+        help="the sent message's handle (12, from the digest or 'sent'), or its Message-ID",
     )
 
 
