@@ -24,7 +24,7 @@ from watcher.config import (
 from watcher.daemon import WORKER_FLAG
 from watcher.errors import ConfigError, Interrupted, WatcherError
 from watcher.mail.messages import Message
-from watcher.storage import Store
+from watcher.storage import USER_SOURCE, RequestMark, Store
 
 log = logging.getLogger("watcher")
 
@@ -526,8 +526,6 @@ def cmd_draft(ctx: Context) -> int:
 
 def record_request(store: Store, message: Message, is_request: bool) -> str:
     """The user's word on a sent message (track, ignore, review); what to tell them."""
-    from watcher.storage import USER_SOURCE
-
     store.mark_requests([(message.ref, is_request, USER_SOURCE, None)])
     verdict = "tracked as a feedback request" if is_request else "ignored"
     return f"[{message.ref}] {message.message_id}: {verdict}"
@@ -556,6 +554,94 @@ def cmd_track(ctx: Context) -> int:
 
 def cmd_ignore(ctx: Context) -> int:
     return _set_request(ctx, False)
+
+
+SENT_DAYS = 30
+
+
+def sent_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help=f"from this date on (YYYY-MM-DD; default: the last {SENT_DAYS} days)",
+    )
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+
+
+def _since(ctx: Context, now: datetime) -> datetime:
+    raw = ctx.args.since
+    if not raw:
+        from datetime import timedelta
+
+        return now - timedelta(days=SENT_DAYS)
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"--since must be a date (YYYY-MM-DD), got {raw!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=now.tzinfo)
+
+
+def verdict(mark: RequestMark | None) -> str:
+    """What was decided about a sent message, in the words 'sent' and 'review' use."""
+    if mark is None:
+        return "not judged yet"
+    if mark.source == USER_SOURCE:
+        return "your mark: " + ("request" if mark.is_request else "not a request")
+    if mark.unsure:
+        return "unsure"
+    return "request" if mark.is_request else "not a request"
+
+
+def cmd_sent(ctx: Context) -> int:
+    import json
+
+    from watcher.digest import one_line, recipient
+
+    now = ctx.now()
+    since = _since(ctx, now)
+    rows = ctx.store.sent_messages(since)
+    if ctx.args.json:
+        out = [
+            {
+                "handle": m.ref,
+                "message_id": m.message_id,
+                "date": m.date.isoformat(),
+                "to": [a.email for a in m.to + m.cc],
+                "subject": m.subject,
+                "verdict": None
+                if mark is None
+                else "unsure"
+                if mark.unsure
+                else "request"
+                if mark.is_request
+                else "not_a_request",
+                "decided_by": mark.source if mark else None,
+                "confidence": None
+                if mark is None or mark.confidence is None
+                else round(mark.confidence, 4),
+            }
+            for m, mark in rows
+        ]
+        print(json.dumps({"since": since.isoformat(), "sent": out}, indent=2, ensure_ascii=False))
+        return 0
+    day = since.astimezone(now.tzinfo).strftime("%d %b %Y")
+    if not rows:
+        print(f"No sent messages stored since {day}; 'feedback-watcher sync' reads new mail.")
+        return 0
+    print(f"Sent since {day} ({len(rows)}), newest first:")
+    width = max(len(str(m.ref)) for m, _ in rows) + 2
+    for m, mark in rows:
+        when = m.date.astimezone(now.tzinfo).strftime("%d %b %Y")
+        print(
+            f"  {f'[{m.ref}]':>{width}}  {when}  {one_line(recipient(m), 28):<28}  "
+            f"{one_line(m.subject, 38):<38}  {verdict(mark)}"
+        )
+    print(
+        "Change one: feedback-watcher track HANDLE (it asks for feedback) or "
+        "feedback-watcher ignore HANDLE (it does not)."
+    )
+    return 0
 
 
 DEMO_NOW = "2025-04-14T08:00:00+01:00"
@@ -836,6 +922,12 @@ COMMANDS = {
             "stop treating a sent message as a feedback request",
             cmd_ignore,
             message_id_argument,
+        ),
+        Command(
+            "sent",
+            "list your recent sent messages with handles and whether each is a request",
+            cmd_sent,
+            sent_arguments,
         ),
         Command(
             "classify",
