@@ -21,7 +21,13 @@ _template: list[Path] = []
 
 def _synced_template() -> Path:
     if not _template:
-        from watcher.service import lazy_request_detector, mail_source_factory, sync_accounts
+        from watcher.service import (
+            lazy_reply_classifier,
+            lazy_request_detector,
+            mail_source_factory,
+            sync_accounts,
+            thread_states,
+        )
 
         base = Path(tempfile.mkdtemp(prefix="fw-demo-state-"))
         atexit.register(shutil.rmtree, base, True)
@@ -47,6 +53,10 @@ def _synced_template() -> Path:
                 datetime.fromisoformat(DEMO_NOW),
             )
             assert result.report is not None, result.error
+            # Replies classified now, as `sync` does: later commands need no model.
+            thread_states(
+                config, store, lazy_reply_classifier(base), datetime.fromisoformat(DEMO_NOW)
+            )
         finally:
             store.close()
         _template.append(base)
@@ -79,6 +89,16 @@ class DemoState:
             return message.ref
         finally:
             store.close()
+
+    def set_label(self, message_id: str, label: str, confidence: float) -> int:
+        """The reply model's label, as unsure as wanted ("needs your eye" below 0.6)."""
+        ref = self.ref(message_id)
+        store = self.store()
+        try:
+            store.set_labels([(ref, label, confidence, "reply-test")])
+        finally:
+            store.close()
+        return ref
 
     def mark_unsure(self, message_id: str, confidence: float = 0.45) -> int:
         """What the request model's unsure tier records: is_request 0, source model-unsure."""

@@ -556,6 +556,33 @@ def cmd_ignore(ctx: Context) -> int:
     return _set_request(ctx, False)
 
 
+def cmd_review(ctx: Context) -> int:
+    from watcher import review, terminal
+    from watcher.service import lazy_reply_classifier, thread_states, unsure_requests
+
+    if not terminal.is_terminal(sys.stdin):
+        raise ConfigError("review needs a terminal; use track, ignore and label instead")
+    store, now = ctx.store, ctx.now()
+    states = thread_states(ctx.config, store, lazy_reply_classifier(ctx.data_dir), now)
+    questions = review.items(unsure_requests(store), states)
+    if not questions:
+        print("Nothing to review: no unsure requests and no replies that need your eye.")
+        return 0
+
+    def record(item: review.Item, answer: str) -> str:
+        if item.is_reply:
+            return record_label(store, item.message, answer, now)
+        return record_request(store, item.message, answer == "track")
+
+    def write(text: str) -> None:
+        print(text, flush=True)
+
+    with terminal.keys() as reader:
+        tally = review.run(questions, reader.read_key, write, record)
+    print(tally.summary())
+    return 130 if tally.interrupted else 0
+
+
 SENT_DAYS = 30
 
 
@@ -928,6 +955,12 @@ COMMANDS = {
             "list your recent sent messages with handles and whether each is a request",
             cmd_sent,
             sent_arguments,
+        ),
+        Command(
+            "review",
+            "answer what needs your word, one key each: unsure requests, unsure replies",
+            cmd_review,
+            now_argument,
         ),
         Command(
             "classify",
