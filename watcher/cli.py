@@ -297,9 +297,34 @@ def cmd_train(ctx: Context) -> int:
     )
     store.clear_labels()  # the digest relabels every reply with the new model
     print(
-        f"personal model trained on {result.examples} corpus replies and {result.corrections} "
-        f"of your corrections; {result.fixed} corrected replies now classified as you said; "
-        f"saved to {result.path}"
+        f"personal reply model trained on {result.examples} corpus replies and "
+        f"{result.corrections} of your corrections; {result.fixed} corrected replies now "
+        f"classified as you said; saved to {result.path}"
+    )
+    # The request detector learns from track and ignore the same way: the user's marks are
+    # examples ("request" or "other") weighed above the corpus.
+    marks = [
+        (message, "request" if mark.is_request else "other")
+        for ref, mark in store.request_marks().items()
+        if mark.source == USER_SOURCE and (message := store.message(ref)) is not None
+    ]
+    if not marks:
+        print(
+            "request model: no track or ignore marks of yours yet, so the shipped model "
+            "keeps deciding which sent messages are requests"
+        )
+        return 0
+    result = train.train_personal(
+        marks,
+        load_classifier("request", None).pipeline,
+        personal_path(ctx.data_dir, "request"),
+        kind="request",
+    )
+    print(
+        f"personal request model trained on {result.examples} corpus messages and "
+        f"{result.corrections} of your track/ignore marks; {result.fixed} of those messages "
+        f"now judged as you said; it judges mail you send from now on (your marks always "
+        f"win); saved to {result.path}"
     )
     return 0
 
@@ -976,7 +1001,7 @@ COMMANDS = {
         ),
         Command(
             "train",
-            "retrain your personal reply model from the corpus and your corrections",
+            "retrain your personal models from the corpus and your labels, tracks and ignores",
             cmd_train,
         ),
         Command(
