@@ -234,3 +234,14 @@ def test_the_loop_on_plain_keys():
     assert tally.summary() == "1 answered, 1 skipped, 1 left for another time"
     assert "  track 101" in said and "  skipped" in said and "  stopped" in said
     assert any("'?' is not one of the keys" in s for s in said)
+
+
+def test_what_mail_says_reaches_the_terminal_as_plain_lines():
+    from test_unsure import _unsure
+
+    item = review.items(
+        [_unsure(1, subject="CV \x1b]0;owned\x07please", body="Hi,\nLine one\x1b[2J\nTwo\n")], []
+    )[0]
+    shown = review.show(item, 1, 1)
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "  | Line one [2J\n  | Two\n" in shown

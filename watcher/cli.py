@@ -583,13 +583,14 @@ def cmd_ignore(ctx: Context) -> int:
 
 def cmd_review(ctx: Context) -> int:
     from watcher import review, terminal
+    from watcher.digest import states_sorted
     from watcher.service import lazy_reply_classifier, thread_states, unsure_requests
 
     if not terminal.is_terminal(sys.stdin):
         raise ConfigError("review needs a terminal; use track, ignore and label instead")
     store, now = ctx.store, ctx.now()
     states = thread_states(ctx.config, store, lazy_reply_classifier(ctx.data_dir), now)
-    questions = review.items(unsure_requests(store), states)
+    questions = review.items(unsure_requests(store), states_sorted(states))  # digest order
     if not questions:
         print("Nothing to review: no unsure requests and no replies that need your eye.")
         return 0

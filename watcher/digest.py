@@ -63,7 +63,7 @@ def recipient(message: Message) -> str:
     people = [a.email for a in message.to + message.cc]
     if not people:
         return "no recipient"
-    return people[0] + (f" +{len(people) - 1}" if len(people) > 1 else "")
+    return one_line(people[0]) + (f" +{len(people) - 1}" if len(people) > 1 else "")
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def items(unsure: Sequence[UnsureRequest], states: Sequence[ThreadState]) -> lis
             if r.message.key in seen:
                 continue
             seen.add(r.message.key)
-            who = r.message.sender.email if r.message.sender else "unknown sender"
+            who = one_line(r.message.sender.email) if r.message.sender else "unknown sender"
             out.append(
                 Item(
                     r.message,
