@@ -161,3 +161,64 @@ def test_the_shipped_models_unpickle(kind):
     if (read_meta(path) or {}).get("sklearn") != library_versions()["sklearn"]:
         pytest.skip("the shipped model was built with another scikit-learn")
     assert hasattr(joblib.load(path), "predict_proba")
+
+
+def test_train_passes_the_users_track_and_ignore_marks_to_the_request_model(
+    capsys, tmp_path, monkeypatch
+):
+    """Fast: what `train` hands the trainer; the fitting itself is the slow test below."""
+    from demostate import DemoState
+
+    from watcher.classify import classifier, train
+
+    demo = DemoState(tmp_path)
+    calls = []
+
+    def fake_train(corrections, baseline, path, kind="reply"):
+        calls.append((kind, sorted((m.message_id, label) for m, label in corrections), path))
+        return train.PersonalTraining(path, 100, len(corrections), 0)
+
+    monkeypatch.setattr(train, "train_personal", fake_train)
+
+    class Shipped:
+        pipeline = None
+
+    monkeypatch.setattr(classifier, "load_classifier", lambda kind, data_dir: Shipped())
+    assert main(demo.cli("train"), {}) == 0
+    out = capsys.readouterr().out
+    assert [kind for kind, _, _ in calls] == ["reply"]
+    assert "request model: no track or ignore marks of yours yet" in out
+
+    calls.clear()
+    demo.mark_unsure("<s2@mail.example>")
+    assert main(demo.cli("track", "<s2@mail.example>"), {}) == 0
+    assert main(demo.cli("ignore", "<a5@mail.example>"), {}) == 0
+    assert main(demo.cli("train"), {}) == 0
+    out = capsys.readouterr().out
+    kind, marks, path = calls[1]
+    assert kind == "request" and path == tmp_path / "data" / "models" / "requests-personal.joblib"
+    # Only the user's marks: the model's own decisions are not taught back to it.
+    assert marks == [("<a5@mail.example>", "other"), ("<s2@mail.example>", "request")]
+    assert "personal request model trained on 100 corpus messages and 2 of your track/ignore" in out
+
+
+@pytest.mark.slow
+def test_train_makes_a_personal_request_model_from_track_and_ignore(capsys, tmp_path):
+    from demostate import DemoState
+
+    from watcher.classify.classifier import RequestDetector
+    from watcher.storage import Store
+
+    demo = DemoState(tmp_path)
+    store = Store.open(demo.data_dir)
+    [cv] = store.messages_with_id("<s2@mail.example>")
+    store.close()
+    before = RequestDetector(demo.data_dir)([cv])[0][2]
+    assert main(demo.cli("track", str(cv.ref)), {}) == 0
+    assert main(demo.cli("train"), {}) == 0
+    out = capsys.readouterr().out
+    assert "1 of your track/ignore marks" in out
+    assert (demo.data_dir / "models" / "requests-personal.joblib").exists()
+    detector = RequestDetector(demo.data_dir)
+    assert detector.model.origin == "personal"
+    assert detector([cv])[0][2] > before  # the user's "this is a request" counted

@@ -24,7 +24,7 @@ from watcher.config import (
 from watcher.daemon import WORKER_FLAG
 from watcher.errors import ConfigError, Interrupted, WatcherError
 from watcher.mail.messages import Message
-from watcher.storage import Store
+from watcher.storage import USER_SOURCE, RequestMark, Store
 
 log = logging.getLogger("watcher")
 
@@ -257,10 +257,16 @@ def label_arguments(p: argparse.ArgumentParser) -> None:
     now_argument(p)
     p.add_argument(
         "message_id",
-        metavar="MESSAGE-ID",
-        help="the reply's handle (from the digest) or its Message-ID",
+        metavar="HANDLE",
+        help="the reply's handle from the digest (12), or its Message-ID",
     )
     p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
+
+
+def record_label(store: Store, message: Message, label: str, now: datetime) -> str:
+    """The user's label for a reply (label, review); what to tell them."""
+    store.add_correction(message.ref, label, now)
+    return f"[{message.ref}] {message.message_id}: recorded as {label}"
 
 
 def cmd_label(ctx: Context) -> int:
@@ -270,11 +276,8 @@ def cmd_label(ctx: Context) -> int:
     if label not in Label.names():
         raise ConfigError(f"label must be one of {', '.join(Label.names())}, got {label!r}")
     message = _one_message(ctx.store, ctx.args.message_id, own=False)
-    ctx.store.add_correction(message.ref, label, ctx.now())
-    print(
-        f"{message.message_id} (#{message.ref}): recorded as {label}; "
-        "run 'feedback-watcher train' to learn from it"
-    )
+    said = record_label(ctx.store, message, label, ctx.now())
+    print(f"{said}; run 'feedback-watcher train' to learn from it")
     return 0
 
 
@@ -295,9 +298,34 @@ def cmd_train(ctx: Context) -> int:
     )
     store.clear_labels()  # the digest relabels every reply with the new model
     print(
-        f"personal model trained on {result.examples} corpus replies and {result.corrections} "
-        f"of your corrections; {result.fixed} corrected replies now classified as you said; "
-        f"saved to {result.path}"
+        f"personal reply model trained on {result.examples} corpus replies and "
+        f"{result.corrections} of your corrections; {result.fixed} corrected replies now "
+        f"classified as you said; saved to {result.path}"
+    )
+    # The request detector learns from track and ignore the same way: the user's marks are
+    # examples ("request" or "other") weighed above the corpus.
+    marks = [
+        (message, "request" if mark.is_request else "other")
+        for ref, mark in store.request_marks().items()
+        if mark.source == USER_SOURCE and (message := store.message(ref)) is not None
+    ]
+    if not marks:
+        print(
+            "request model: no track or ignore marks of yours yet, so the shipped model "
+            "keeps deciding which sent messages are requests"
+        )
+        return 0
+    result = train.train_personal(
+        marks,
+        load_classifier("request", None).pipeline,
+        personal_path(ctx.data_dir, "request"),
+        kind="request",
+    )
+    print(
+        f"personal request model trained on {result.examples} corpus messages and "
+        f"{result.corrections} of your track/ignore marks; {result.fixed} of those messages "
+        f"now judged as you said; it judges mail you send from now on (your marks always "
+        f"win); saved to {result.path}"
     )
     return 0
 
@@ -434,39 +462,49 @@ def _message_id(raw: str) -> str:
 
 
 def _handle(raw: str) -> int | None:
-    """The state's own id from a handle as the digest prints it ("#12"), else None."""
+    """The state's own id from a handle as the digest prints it ("12"; "#12" works too), else
+    None (then it is a Message-ID)."""
     raw = raw.strip()
     digits = raw[1:] if raw.startswith("#") else raw
     return int(digits) if digits.isdigit() else None
 
 
 def _one_message(store: Store, raw: str, *, own: bool) -> Message:
-    """The synced message a user named by handle or Message-ID; one line when it is unclear."""
+    """The synced message a user named by handle or Message-ID, one they sent (``own``) or one
+    they received; one line when it is unclear or the wrong kind."""
     ref = _handle(raw)
     if ref is not None:
         found = [m for m in [store.message(ref)] if m is not None]
-        what = f"#{ref}"
+        what = str(ref)
     else:
         what = _message_id(raw)
         # A reply may quote the request's id; the user means the sent one for track/ignore.
         found = store.messages_with_id(what, own=own) or store.messages_with_id(what)
     if not found:
         raise ConfigError(
-            f"no synced message {what}; use a handle (#12) or Message-ID from "
-            "'feedback-watcher digest' or run 'feedback-watcher sync'"
+            f"no synced message {what}; use a handle (12) or Message-ID from "
+            "'feedback-watcher digest' or 'feedback-watcher sent', or run 'feedback-watcher sync'"
         )
     if len(found) > 1:
-        handles = ", ".join(f"#{m.ref}" for m in found)
+        handles = ", ".join(str(m.ref) for m in found)
         raise ConfigError(f"{what} names {len(found)} messages ({handles}); give one handle")
-    return found[0]
+    message = found[0]
+    if store.is_own(message.ref) != own:
+        raise ConfigError(
+            f"{what} is a reply you received; track and ignore take a message you sent "
+            "(see 'feedback-watcher sent')"
+            if own
+            else f"{what} is a message you sent; label takes a reply (its handle is in the digest)"
+        )
+    return message
 
 
 def draft_arguments(p: argparse.ArgumentParser) -> None:
     now_argument(p)
     p.add_argument(
         "request_id",
-        metavar="REQUEST-ID",
-        help="Message-ID of the request (from the digest)",
+        metavar="HANDLE",
+        help="the request's handle from the digest (12), or its Message-ID",
     )
     p.add_argument(
         "--to-mailbox",
@@ -480,22 +518,25 @@ def cmd_draft(ctx: Context) -> int:
     from watcher.service import lazy_reply_classifier, thread_states
 
     ref = _handle(ctx.args.request_id)
-    wanted = f"#{ref}" if ref is not None else _message_id(ctx.args.request_id)
     states = thread_states(ctx.config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
-    state = next(
-        (
-            s
-            for s in states
-            if wanted
-            in {a.message_id for a in s.thread.asks} | {f"#{a.ref}" for a in s.thread.asks}
-        ),
-        None,
-    )
+    if ref is not None:
+        wanted = str(ref)
+        state = next((s for s in states if ref in {a.ref for a in s.thread.asks}), None)
+    else:
+        wanted = _message_id(ctx.args.request_id)
+        state = next((s for s in states if wanted in {a.message_id for a in s.thread.asks}), None)
     if state is None:
-        raise ConfigError(
-            f"no tracked request with Message-ID {wanted}; "
-            "see 'feedback-watcher digest --json' for request ids"
-        )
+        mark = ctx.store.request_marks().get(ref) if ref is not None else None
+        if ref is not None and ctx.store.is_own(ref) is False:
+            why = f"{wanted} is a reply you received; draft takes a request's handle"
+        elif mark is not None and mark.unsure:
+            why = (
+                f"{wanted} is not a tracked request yet; if it asks for feedback, run "
+                f"'feedback-watcher track {wanted}' first"
+            )
+        else:
+            why = f"no tracked request {wanted}; the digest shows each request's handle"
+        raise ConfigError(why)
     sender = state.thread.request.sender
     draft = compose(state, sender.name if sender else "")
     print(f"To: {draft.to_name} <{draft.to}>" if draft.to_name else f"To: {draft.to}")
@@ -509,17 +550,27 @@ def cmd_draft(ctx: Context) -> int:
     return 0
 
 
+def record_request(store: Store, message: Message, is_request: bool) -> str:
+    """The user's word on a sent message (track, ignore, review); what to tell them."""
+    store.mark_requests([(message.ref, is_request, USER_SOURCE, None)])
+    verdict = "tracked as a feedback request" if is_request else "ignored"
+    return f"[{message.ref}] {message.message_id}: {verdict}"
+
+
 def _set_request(ctx: Context, is_request: bool) -> int:
     message = _one_message(ctx.store, ctx.args.message_id, own=True)
-    ctx.store.mark_requests([(message.ref, is_request, "user", None)])
-    verdict = "tracked as a feedback request" if is_request else "ignored"
-    print(f"{message.message_id} (#{message.ref}): {verdict}")
+    said = record_request(ctx.store, message, is_request)
+    if is_request:
+        said += "; replies to it are looked for at the next sync"
+    print(said)
     return 0
 
 
 def message_id_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "message_id", metavar="MESSAGE-ID", help="the sent message's handle or its Message-ID"
+        "message_id",
+        metavar="HANDLE",
+        help="the sent message's handle (12, from the digest or 'sent'), or its Message-ID",
     )
 
 
@@ -529,6 +580,122 @@ def cmd_track(ctx: Context) -> int:
 
 def cmd_ignore(ctx: Context) -> int:
     return _set_request(ctx, False)
+
+
+def cmd_review(ctx: Context) -> int:
+    from watcher import review, terminal
+    from watcher.digest import states_sorted
+    from watcher.service import lazy_reply_classifier, thread_states, unsure_requests
+
+    if not terminal.is_terminal(sys.stdin):
+        raise ConfigError("review needs a terminal; use track, ignore and label instead")
+    store, now = ctx.store, ctx.now()
+    states = thread_states(ctx.config, store, lazy_reply_classifier(ctx.data_dir), now)
+    questions = review.items(unsure_requests(store), states_sorted(states))  # digest order
+    if not questions:
+        print("Nothing to review: no unsure requests and no replies that need your eye.")
+        return 0
+
+    def record(item: review.Item, answer: str) -> str:
+        if item.is_reply:
+            return record_label(store, item.message, answer, now)
+        return record_request(store, item.message, answer == "track")
+
+    def write(text: str) -> None:
+        print(text, flush=True)
+
+    with terminal.keys() as reader:
+        tally = review.run(questions, reader.read_key, write, record)
+    print(tally.summary())
+    return 130 if tally.interrupted else 0
+
+
+SENT_DAYS = 30
+
+
+def sent_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help=f"from this date on (YYYY-MM-DD; default: the last {SENT_DAYS} days)",
+    )
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+
+
+def _since(ctx: Context, now: datetime) -> datetime:
+    raw = ctx.args.since
+    if not raw:
+        from datetime import timedelta
+
+        return now - timedelta(days=SENT_DAYS)
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"--since must be a date (YYYY-MM-DD), got {raw!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=now.tzinfo)
+
+
+def verdict(mark: RequestMark | None) -> str:
+    """What was decided about a sent message, in the words 'sent' and 'review' use."""
+    if mark is None:
+        return "not judged yet"
+    if mark.source == USER_SOURCE:
+        return "your mark: " + ("request" if mark.is_request else "not a request")
+    if mark.unsure:
+        return "unsure"
+    return "request" if mark.is_request else "not a request"
+
+
+def cmd_sent(ctx: Context) -> int:
+    import json
+
+    from watcher.digest import one_line, recipient
+
+    now = ctx.now()
+    since = _since(ctx, now)
+    rows = ctx.store.sent_messages(since)
+    if ctx.args.json:
+        out = [
+            {
+                "handle": m.ref,
+                "message_id": m.message_id,
+                "date": m.date.isoformat(),
+                "to": [a.email for a in m.to + m.cc],
+                "subject": m.subject,
+                "verdict": None
+                if mark is None
+                else "unsure"
+                if mark.unsure
+                else "request"
+                if mark.is_request
+                else "not_a_request",
+                "decided_by": mark.source if mark else None,
+                "confidence": None
+                if mark is None or mark.confidence is None
+                else round(mark.confidence, 4),
+            }
+            for m, mark in rows
+        ]
+        print(json.dumps({"since": since.isoformat(), "sent": out}, indent=2, ensure_ascii=False))
+        return 0
+    day = since.astimezone(now.tzinfo).strftime("%d %b %Y")
+    if not rows:
+        print(f"No sent messages stored since {day}; 'feedback-watcher sync' reads new mail.")
+        return 0
+    print(f"Sent since {day} ({len(rows)}), newest first:")
+    width = max(len(str(m.ref)) for m, _ in rows) + 2
+    for m, mark in rows:
+        when = m.date.astimezone(now.tzinfo).strftime("%d %b %Y")
+        print(
+            f"  {f'[{m.ref}]':>{width}}  {when}  {one_line(recipient(m), 28):<28}  "
+            f"{one_line(m.subject, 38):<38}  {verdict(mark)}"
+        )
+    print(
+        "Change one: feedback-watcher track HANDLE (it asks for feedback) or "
+        "feedback-watcher ignore HANDLE (it does not)."
+    )
+    return 0
 
 
 DEMO_NOW = "2025-04-14T08:00:00+01:00"
@@ -811,6 +978,18 @@ COMMANDS = {
             message_id_argument,
         ),
         Command(
+            "sent",
+            "list your recent sent messages with handles and whether each is a request",
+            cmd_sent,
+            sent_arguments,
+        ),
+        Command(
+            "review",
+            "answer what needs your word, one key each: unsure requests, unsure replies",
+            cmd_review,
+            now_argument,
+        ),
+        Command(
             "classify",
             "classify reply messages (.eml files, or - for stdin)",
             cmd_classify,
@@ -824,7 +1003,7 @@ COMMANDS = {
         ),
         Command(
             "train",
-            "retrain your personal reply model from the corpus and your corrections",
+            "retrain your personal models from the corpus and your labels, tracks and ignores",
             cmd_train,
         ),
         Command(

@@ -47,6 +47,10 @@ def summary(digest: Digest) -> str:
     review = len(digest.section("needs_review"))
     if review:
         parts.append(_plural(review, "reply needs your eye", "replies need your eye"))
+    if digest.unsure:
+        parts.append(
+            _plural(len(digest.unsure), "sent message to confirm", "sent messages to confirm")
+        )
     bounced = len(digest.section("undeliverable"))
     if bounced:
         parts.append(_plural(bounced, "request bounced", "requests bounced"))

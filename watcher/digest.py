@@ -4,14 +4,76 @@ from __future__ import annotations
 
 import html
 import json
+import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from watcher.followups import LabeledReply, ThreadState
 from watcher.labels import DueAsk, Label
+from watcher.mail.messages import Message
 
 STALE_SYNC = timedelta(days=1)
+UNSURE_SHOWN = 5  # the "did you ask" section is for a few borderline cases: never a long list
+
+
+def handle(message: Message) -> str | None:
+    """The short name the commands accept for a stored message: the state's own id ("12").
+
+    Printed without a '#': a shell would take "#12" for a comment.
+    """
+    return str(message.ref) if message.ref else None
+
+
+def command_arg(message: Message) -> str:
+    """How a command names the message: its handle, else its Message-ID quoted for a shell."""
+    return handle(message) or shlex.quote(message.message_id)
+
+
+def one_line(text: str, width: int | None = None) -> str:
+    """Text from mail as one printable line (no control characters), cut to ``width``."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if width is not None and len(text) > width:
+        return text[: width - 3].rstrip() + "..."
+    return text
+
+
+_GREETING = re.compile(
+    r"^\W*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|salut|hallo|"
+    r"guten tag|liebe[rs]?|sehr geehrte[rs]?|hola|estimad[oa]|ol[áa]|prezad[oa]|beste|geachte)\b",
+    re.I,
+)
+
+
+def first_line(text: str, width: int = 120) -> str:
+    """The first line that says something: a greeting on its own line ("Hi Tom,") is passed
+    over, the way a person skims a message."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        short = len(line.split()) <= 5
+        if short and (line.endswith((",", "!", ":")) or _GREETING.match(line)):
+            continue
+        return one_line(line, width)
+    return one_line(lines[0], width) if lines else ""
+
+
+def recipient(message: Message) -> str:
+    """Who a sent message went to: the first address, and how many more."""
+    people = [a.email for a in message.to + message.cc]
+    if not people:
+        return "no recipient"
+    return one_line(people[0]) + (f" +{len(people) - 1}" if len(people) > 1 else "")
+
+
+@dataclass(frozen=True)
+class UnsureRequest:
+    """A sent message the request model could not decide: the digest asks the user, and no
+    follow-up is proposed for it until they answer (track or ignore)."""
+
+    message: Message
+    confidence: float | None  # the model's probability that it is a request
+    text: str  # the user's own words, without what the message quotes
 
 
 @dataclass(frozen=True)
@@ -29,6 +91,7 @@ class Digest:
     states: tuple[ThreadState, ...]
     health: tuple[AccountHealth, ...]
     since: datetime | None = None  # the previous digest: feedback after it is "new"
+    unsure: tuple[UnsureRequest, ...] = ()  # newest first
 
     def section(self, name: str) -> list[ThreadState]:
         s = self.states
@@ -49,6 +112,7 @@ class Digest:
                 and not t.gone_quiet
                 and not t.unchecked
             ],
+            "unsure": [],  # sent messages, not threads: see ``unsure``
         }
         return picks[name]
 
@@ -69,6 +133,7 @@ SECTIONS = (
     ("undeliverable", "Undeliverable: find another contact"),
     ("feedback", "Feedback received"),
     ("needs_review", "Needs your eye"),
+    ("unsure", "Did you ask for feedback here?"),
     ("rejection", "Rejections"),
     ("gone_quiet", "Gone quiet after three asks"),
     ("unchecked", "Not checked: an answer may be waiting on the server"),
@@ -92,8 +157,53 @@ def _details(state: ThreadState) -> str:
     return f"{t.counterpart}, asked {_when(t.latest_ask.date)}{extra}"
 
 
+def _tag(message: Message) -> str:
+    h = handle(message)
+    return f"[{h}] " if h else ""
+
+
 def _line(state: ThreadState) -> str:
-    return f"{state.thread.subject} ({_details(state)})"
+    return f"{_tag(state.thread.request)}{state.thread.subject} ({_details(state)})"
+
+
+def _unsure_details(u: UnsureRequest) -> str:
+    return f"{recipient(u.message)}, sent {_when(u.message.date)}"
+
+
+def _answer_hint(d: Digest) -> str:
+    shown = d.unsure[:UNSURE_SHOWN]
+    h = command_arg(shown[0].message) if len(shown) == 1 else "HANDLE"
+    return (
+        f"yes: feedback-watcher track {h}; no: feedback-watcher ignore {h}; "
+        "or answer each in turn: feedback-watcher review"
+    )
+
+
+def _label_hint(d: Digest) -> str:
+    reviews = [r for st in d.section("needs_review") for r in st.needs_review]
+    h = command_arg(reviews[0].message) if len(reviews) == 1 else "HANDLE"
+    return (
+        f"correct it: feedback-watcher label {h} feedback|rejection|no_response; "
+        "or feedback-watcher review"
+    )
+
+
+def _unsure_text(d: Digest, markdown: bool) -> list[str]:
+    if not d.unsure:
+        return []
+    title = dict(SECTIONS)["unsure"]
+    out = ["", f"## {title} ({len(d.unsure)})" if markdown else f"{title} ({len(d.unsure)})"]
+    bullet = "- " if markdown else "  * "
+    for u in d.unsure[:UNSURE_SHOWN]:
+        out.append(f"{bullet}{_tag(u.message)}{one_line(u.message.subject)} ({_unsure_details(u)})")
+        line = first_line(u.text)
+        if line:
+            out.append(f"    > {line}")
+    more = len(d.unsure) - UNSURE_SHOWN
+    if more > 0:
+        out.append(f"  ... and {more} more: feedback-watcher sent")
+    out.append(f"  {_answer_hint(d)}")
+    return out
 
 
 def _health_lines(d: Digest) -> list[str]:
@@ -115,6 +225,9 @@ def render_text(d: Digest, markdown: bool = False) -> str:
     out.append(f"{head}feedback-watcher digest, {d.now:%A %d %B %Y}")
     bullet = "- " if markdown else "  * "
     for key, title in SECTIONS:
+        if key == "unsure":
+            out += _unsure_text(d, markdown)
+            continue
         items = d.section(key)
         if not items:
             continue
@@ -134,10 +247,12 @@ def render_text(d: Digest, markdown: bool = False) -> str:
                 text = text[:400] + ("..." if len(text) > 400 else "")
                 who = r.message.sender.email if r.message.sender else "?"
                 note = f" [{r.label}, {r.confidence:.0%} sure]" if key == "needs_review" else ""
-                out.append(f"    > {who}{note}: {text}")
+                out.append(f"    > {_tag(r.message)}{who}{note}: {text}")
             if key in ("second_ask", "third_ask"):
-                out.append(f"    draft: feedback-watcher draft '{st.thread.request.message_id}'")
-    if not d.states:
+                out.append(f"    draft: feedback-watcher draft {command_arg(st.thread.request)}")
+        if key == "needs_review":
+            out.append(f"  {_label_hint(d)}")
+    if not d.states and not d.unsure:
         out.append("")
         out.append("No feedback requests found yet.")
     out.append("")
@@ -159,6 +274,7 @@ def to_json(d: Digest) -> dict:
         t = st.thread
         threads.append(
             {
+                "handle": t.request.ref or None,
                 "request_message_id": t.request.message_id,
                 "counterpart": t.counterpart,
                 "subject": t.subject,
@@ -172,6 +288,7 @@ def to_json(d: Digest) -> dict:
                 "undeliverable": st.undeliverable,
                 "replies": [
                     {
+                        "handle": r.message.ref or None,
                         "message_id": r.message.message_id,
                         "from": r.message.sender.email if r.message.sender else None,
                         "date": r.message.date.isoformat(),
@@ -187,6 +304,18 @@ def to_json(d: Digest) -> dict:
     return {
         "now": d.now.isoformat(),
         "threads": threads,
+        "unsure": [
+            {
+                "handle": u.message.ref or None,
+                "message_id": u.message.message_id,
+                "to": [a.email for a in u.message.to + u.message.cc],
+                "subject": u.message.subject,
+                "date": u.message.date.isoformat(),
+                "confidence": None if u.confidence is None else round(u.confidence, 4),
+                "first_line": first_line(u.text),
+            }
+            for u in d.unsure
+        ],
         "health": [
             {
                 "account": h.account,
@@ -230,13 +359,16 @@ def render_html(d: Digest) -> str:
         parts.append(f'<p class="warn">{e(line)}</p>')
     parts.append(f'<h1>Your feedback digest</h1><p class="meta">{e(f"{d.now:%A %d %B %Y}")}</p>')
     for key, title in SECTIONS:
+        if key == "unsure":
+            parts += _unsure_html(d)
+            continue
         items = d.section(key)
         if not items:
             continue
         parts.append(f"<h2>{e(title)} ({len(items)})</h2><ul>")
         for st in items:
             parts.append(
-                f"<li><strong>{e(st.thread.subject)}</strong>"
+                f"<li><strong>{e(_tag(st.thread.request))}{e(st.thread.subject)}</strong>"
                 f'<div class="meta">{e(_details(st))}</div>'
             )
             replies = (
@@ -247,21 +379,57 @@ def render_html(d: Digest) -> str:
                 else ()
             )
             for r in replies:
+                who = r.message.sender.email if r.message.sender else "?"
                 if key == "needs_review":  # say what the model thought, as the text digest does
-                    parts.append(
-                        f'<div class="meta">Read as {e(r.label)}, {r.confidence:.0%} sure:</div>'
-                    )
+                    said = f"{_tag(r.message)}{who} - Read as {r.label}, {r.confidence:.0%} sure:"
+                else:
+                    said = f"{_tag(r.message)}{who}:"
+                parts.append(f'<div class="meta">{e(said)}</div>')
                 parts.append(f"<blockquote>{e(r.text)}</blockquote>")
             if key in ("second_ask", "third_ask"):
-                cmd = f"feedback-watcher draft '{st.thread.request.message_id}'"
+                cmd = f"feedback-watcher draft {command_arg(st.thread.request)}"
                 parts.append(f'<div class="meta">Draft: <code>{e(cmd)}</code></div>')
             parts.append("</li>")
         parts.append("</ul>")
-    if not d.states:
+        if key == "needs_review":
+            parts.append(f'<p class="meta">{_code_hint(_label_hint(d))}</p>')
+    if not d.states and not d.unsure:
         parts.append("<p>No feedback requests found yet.</p>")
     health = "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health) or "no accounts"
     parts.append(f'<p class="meta">Last sync: {e(health)}</p></body></html>')
     return "\n".join(parts) + "\n"
+
+
+def _code_hint(hint: str) -> str:
+    """A hint line with each command in <code>, escaped."""
+    pieces = re.split(r"(feedback-watcher [^;]+)", hint)
+    return "".join(
+        f"<code>{html.escape(p)}</code>" if p.startswith("feedback-watcher") else html.escape(p)
+        for p in pieces
+    )
+
+
+def _unsure_html(d: Digest) -> list[str]:
+    if not d.unsure:
+        return []
+    e = html.escape
+    title = dict(SECTIONS)["unsure"]
+    parts = [f"<h2>{e(title)} ({len(d.unsure)})</h2><ul>"]
+    for u in d.unsure[:UNSURE_SHOWN]:
+        parts.append(
+            f"<li><strong>{e(_tag(u.message))}{e(one_line(u.message.subject))}</strong>"
+            f'<div class="meta">{e(_unsure_details(u))}</div>'
+        )
+        line = first_line(u.text)
+        if line:
+            parts.append(f"<blockquote>{e(line)}</blockquote>")
+        parts.append("</li>")
+    parts.append("</ul>")
+    more = len(d.unsure) - UNSURE_SHOWN
+    if more > 0:
+        parts.append(f'<p class="meta">... and {more} more: <code>feedback-watcher sent</code></p>')
+    parts.append(f'<p class="meta">{_code_hint(_answer_hint(d))}</p>')
+    return parts
 
 
 def render(d: Digest, fmt: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -26,7 +26,7 @@ from watcher.storage import Store
 from watcher.sync import AccountSync, RequestDetector, SyncReport
 
 if TYPE_CHECKING:
-    from watcher.digest import Digest
+    from watcher.digest import Digest, UnsureRequest
     from watcher.followups import ThreadState
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,10 @@ SourceFactory = Callable[[Account], MailSource]
 ClassifyReplies = Callable[[Sequence[Message]], list[tuple[str, float, str]]]
 
 Row = TypeVar("Row")
+
+# How far back the digest asks "did you ask for feedback here?": a sent message older than this
+# is past its first follow-up anyway; `sent --since` and `review` still reach it.
+UNSURE_WINDOW = timedelta(days=30)
 
 
 def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
@@ -206,6 +210,7 @@ def make_digest(
     from watcher.digest import AccountHealth, Digest, states_sorted
 
     states = thread_states(config, store, classify, now)
+    unsure = unsure_requests(store, now - UNSURE_WINDOW)
     health = []
     for account in config.accounts:
         rec = store.account(account.name)
@@ -226,7 +231,19 @@ def make_digest(
     if unchecked:
         owner = store.accounts_of(s.thread.request.ref for s in states)
         states = [_unchecked(s, owner.get(s.thread.request.ref), unchecked) for s in states]
-    return Digest(now, states_sorted(states), tuple(health), since)
+    return Digest(now, states_sorted(states), tuple(health), since, tuple(unsure))
+
+
+def unsure_requests(store: Store, since: datetime | None = None) -> list[UnsureRequest]:
+    """Sent messages the request model was unsure of and the user has not answered, newest
+    first: no thread (and no follow-up) until the user tracks one."""
+    from watcher.classify.features import sent_sample
+    from watcher.digest import UnsureRequest
+
+    return [
+        UnsureRequest(m, confidence, sent_sample(m).text)
+        for m, confidence in store.unsure_requests(since)
+    ]
 
 
 def _unchecked(state: ThreadState, account: str | None, unchecked: set[str]) -> ThreadState:

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from watcher.errors import StorageError
@@ -232,12 +232,24 @@ class StoredLabel:
     model: str
 
 
+# The request model's mark for a sent message it could not decide (is_request 0): the digest
+# asks the user, and nothing is proposed for it until they answer with track or ignore.
+UNSURE_SOURCE = "model-unsure"
+USER_SOURCE = "user"
+
+
 @dataclass(frozen=True)
 class RequestMark:
-    """Whether a sent message is a feedback request, and who decided (model, user, automatic)."""
+    """Whether a sent message is a feedback request, and who decided (model, model-unsure, user,
+    automatic); ``confidence`` is the model's probability that it is one, when a model said."""
 
     is_request: bool
     source: str
+    confidence: float | None = None
+
+    @property
+    def unsure(self) -> bool:
+        return self.source == UNSURE_SOURCE and not self.is_request
 
 
 @dataclass(frozen=True)
@@ -746,18 +758,61 @@ class Store:
 
     # -- requests, labels, corrections --------------------------------------------------------
     def request_marks(self) -> dict[int, RequestMark]:
-        rows = self.conn.execute("SELECT msg, is_request, source FROM request_marks")
-        return {r[0]: RequestMark(bool(r[1]), r[2]) for r in rows}
+        rows = self.conn.execute("SELECT msg, is_request, source, confidence FROM request_marks")
+        return {r[0]: RequestMark(bool(r[1]), r[2], r[3]) for r in rows}
+
+    def sent_messages(
+        self, since: datetime | None = None, *, unsure_only: bool = False
+    ) -> list[tuple[Message, RequestMark | None]]:
+        """The user's sent messages (from ``since`` on), newest first, each with its request mark
+        (None while not judged yet); ``unsure_only``: only those the model was unsure of and the
+        user has not decided (they are no thread until tracked)."""
+        columns = ", ".join("m." + c.strip() for c in self._COLUMNS.split(","))
+        sql = (
+            f"SELECT {columns}, r.is_request, r.source, r.confidence FROM messages m "
+            "LEFT JOIN request_marks r ON r.msg = m.id WHERE m.own = 1"
+        )
+        args: list = []
+        if unsure_only:
+            sql += " AND r.source = ? AND NOT r.is_request"
+            args.append(UNSURE_SOURCE)
+        if since is not None:
+            # Dates are stored with their own UTC offsets: a day's margin in SQL, exact below.
+            sql += " AND substr(m.date, 1, 10) >= ?"
+            args.append((since.date() - timedelta(days=1)).isoformat())
+        out = []
+        for row in self.conn.execute(sql, args):
+            message = self._message(row[:-3])
+            if since is not None and message.date < since:
+                continue
+            is_request, source, confidence = row[-3:]
+            mark = None if source is None else RequestMark(bool(is_request), source, confidence)
+            out.append((message, mark))
+        out.sort(key=lambda item: (item[0].date, item[0].ref), reverse=True)
+        return out
+
+    def unsure_requests(self, since: datetime | None = None) -> list[tuple[Message, float | None]]:
+        """Sent messages the request model was unsure of, not yet decided by the user, newest
+        first, with the model's probability that each is a request."""
+        return [
+            (m, mark.confidence if mark else None)
+            for m, mark in self.sent_messages(since, unsure_only=True)
+        ]
+
+    def is_own(self, ref: int) -> bool | None:
+        """Whether a stored message is one the user sent (None: no such message)."""
+        row = self.conn.execute("SELECT own FROM messages WHERE id = ?", (ref,)).fetchone()
+        return None if row is None else bool(row[0])
 
     def mark_requests(self, marks: Iterable[tuple[int, bool, str, float | None]]) -> None:
         """Record request decisions; a user's decision is never replaced by the model's."""
         with self.transaction() as c:
             for ref, is_request, source, confidence in marks:
-                if source != "user":
+                if source != USER_SOURCE:
                     row = c.execute(
                         "SELECT source FROM request_marks WHERE msg = ?", (ref,)
                     ).fetchone()
-                    if row and row[0] == "user":
+                    if row and row[0] == USER_SOURCE:
                         continue
                 c.execute(
                     "INSERT OR REPLACE INTO request_marks (msg, is_request, source, confidence) "

@@ -167,27 +167,29 @@ class PersonalTraining:
     """A personal model fitted and saved, and how it treats the user's corrections."""
 
     path: Path
-    examples: int  # corpus replies
+    examples: int  # corpus examples
     corrections: int
     fixed: int  # corrections the baseline got wrong and the new model gets right
 
 
 def train_personal(
-    corrections: Sequence[tuple[Message, str]], baseline: Any, path: Path
+    corrections: Sequence[tuple[Message, str]], baseline: Any, path: Path, kind: str = "reply"
 ) -> PersonalTraining:
-    """Fit the reply model on the corpus and ``corrections``, save it at ``path``, and compare
-    it with ``baseline`` (the model the user corrected) on those corrections."""
+    """Fit the ``kind`` model on its corpus and ``corrections`` (replies with the user's labels,
+    or sent messages with "request"/"other" from their track/ignore marks), save it at
+    ``path``, and compare it with ``baseline`` (the model the user corrected) on them."""
     from watcher.classify.modelfile import save_model
 
-    examples = load_corpus("reply")
-    extra = [(reply_sample(m), label) for m, label in corrections]
-    pipeline = fit(examples, "reply", extra)
+    to_sample = reply_sample if kind == "reply" else sent_sample
+    examples = load_corpus(kind)
+    extra = [(to_sample(m), label) for m, label in corrections]
+    pipeline = fit(examples, kind, extra)
     save_model(
         pipeline,
         path,
         {
-            "kind": "reply",
-            "corpus_hash": corpus_hash("reply"),
+            "kind": kind,
+            "corpus_hash": corpus_hash(kind),
             "examples": len(examples),
             "corrections": len(extra),
         },
