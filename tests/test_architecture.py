@@ -62,7 +62,13 @@ ADAPTERS = {
     "watcher.classify.classifier",
     "watcher.classify.train",
 }
-ORCHESTRATION = {"watcher.sync", "watcher.service", "watcher.daemon", "watcher.cli"}
+ORCHESTRATION = {
+    "watcher.sync",
+    "watcher.service",
+    "watcher.daemon",
+    "watcher.cli",
+    "watcher.recipientfacts",
+}
 # Packages' own docstrings, the entry point, and the one allowed re-export (pickle format).
 OTHER = {"watcher", "watcher.__main__", "watcher.mail", "watcher.classify", "watcher.textmodel"}
 LAYERS = CORE | ADAPTERS | ORCHESTRATION | OTHER

@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from watcher.classify.features import Sample
+from watcher.classify.features import CONTEXT_FEATURES, Sample
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,7 +29,16 @@ def pick_text(samples: Sequence[Sample]) -> list[str]:
 CHAR_PREFIX = 600
 
 # Bump when the features or the learner change: a saved model of another version is rebuilt.
-PIPELINE_VERSION = 4
+# 5: the request model reads context (recipients, the quoted text, whom the words ask).
+PIPELINE_VERSION = 5
+
+
+# The request detector's two thresholds on P(request): at or above HIGH a sent message is
+# tracked; from LOW up to HIGH it is "unsure" (not tracked; the digest may ask the user). Chosen
+# by measurement (models/MODEL_CARD.md): HIGH for almost no false asks on ordinary mail, LOW so
+# that nearly every real request the model doubts still reaches the user's eye.
+REQUEST_LOW = 0.2
+REQUEST_HIGH = 0.5
 
 
 def pick_text_head(samples: Sequence[Sample]) -> list[str]:
@@ -42,6 +51,21 @@ def pick_subject(samples: Sequence[Sample]) -> list[str]:
 
 def pick_signals(samples: Sequence[Sample]) -> list[str]:
     return [s.signals for s in samples]
+
+
+def pick_quoted(samples: Sequence[Sample]) -> list[str]:
+    return [s.quoted for s in samples]
+
+
+def context_matrix(samples: Sequence[Sample]) -> NDArray[np.float64]:
+    """The sent message's context (features.SentContext) as numbers; zeros where none."""
+    import numpy as np
+
+    width = len(CONTEXT_FEATURES)
+    return np.asarray(
+        [s.context.vector() if s.context is not None else [0.0] * width for s in samples],
+        dtype=float,
+    ).reshape(len(samples), width)
 
 
 def shape(samples: Sequence[Sample]) -> NDArray[np.float64]:
@@ -62,8 +86,11 @@ def shape(samples: Sequence[Sample]) -> NDArray[np.float64]:
     return np.asarray(rows, dtype=float)
 
 
-def build_pipeline(kind: str = "reply", C: float = 0.5) -> Pipeline:
+def build_pipeline(kind: str = "reply", C: float = 0.5, context: bool = True) -> Pipeline:
     """Word and character n-gram TF-IDF, subject, signal tokens and shape into a linear SVM.
+
+    For sent mail with ``context``, two more branches: word TF-IDF over the text the message
+    quotes (what it answers) and the message's context as numbers (``features.SentContext``).
 
     The SVM's scores are calibrated to probabilities (sigmoid, 3-fold), so "confidence" and
     the needs-your-eye threshold mean what they say. Chosen by measurement over logistic
@@ -133,6 +160,24 @@ def build_pipeline(kind: str = "reply", C: float = 0.5) -> Pipeline:
                 ),
             ),
         )
+    if kind == "request" and context:
+        parts += [
+            (
+                "quoted",
+                branch(
+                    pick_quoted,
+                    TfidfVectorizer(
+                        sublinear_tf=True,
+                        min_df=3,
+                        max_df=0.9,
+                        max_features=20_000,
+                        strip_accents="unicode",
+                        lowercase=True,
+                    ),
+                ),
+            ),
+            ("context", FunctionTransformer(context_matrix)),
+        ]
     return Pipeline(
         [
             ("features", FeatureUnion(parts)),
