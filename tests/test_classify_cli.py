@@ -151,7 +151,7 @@ def test_an_unusable_personal_model_is_reported_once_and_the_shipped_one_answers
 
 @pytest.mark.parametrize("kind", ["reply", "request"])
 def test_the_shipped_models_unpickle(kind):
-    """Every name a shipped pipeline refers to still resolves (see watcher/textmodel.py)."""
+    """Every name a shipped pipeline refers to still resolves."""
     import joblib
 
     from watcher.classify import train
