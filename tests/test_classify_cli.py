@@ -161,3 +161,16 @@ def test_the_shipped_models_unpickle(kind):
     if (read_meta(path) or {}).get("sklearn") != library_versions()["sklearn"]:
         pytest.skip("the shipped model was built with another scikit-learn")
     assert hasattr(joblib.load(path), "predict_proba")
+
+
+@pytest.mark.slow
+def test_eval_requests_reports_with_and_without_context_and_false_asks_on_real_mail(capsys):
+    if not (DEV_SETS / "real-mail").is_dir():
+        pytest.skip("../shared/dev-sets/real-mail is not present")
+    assert main(["eval", "--kind", "request", "--quick", "--dev-sets", str(DEV_SETS)], {}) == 0
+    out = capsys.readouterr().out
+    for label in ("with context", "text only"):
+        assert f"held-out (requests-heldout.jsonl), {label}" in out
+        assert f"dev set (sent-dev.jsonl), {label}" in out
+        assert f"real mail pooled, {label}" in out
+    assert "per 1,000" in out and "unsure:" in out
