@@ -174,3 +174,18 @@ def test_personal_mail_about_the_job_search_is_not_tracked_through_a_sync(tmp_pa
     assert main([*argv, "digest", "--json", "--now", "2025-03-10T09:00:00+00:00"], {}) == 0
     tracked = {t["request_message_id"] for t in json.loads(capsys.readouterr().out)["threads"]}
     assert tracked == {"<ask@x>"}
+
+
+def test_a_plain_ask_to_a_recruiter_on_free_mail_is_still_tracked():
+    """Free mail is a hint, not a verdict: recruiters write from hotmail too."""
+    from watcher.classify.classifier import RequestDetector
+
+    body = (
+        "Thanks again for the interview. How do I stack up against the other candidates, "
+        "and what could I have done better?"
+    )
+    asks = [
+        sent(to, "Feedback on my interview", body) for to in ("rik@hotmail.nl", "d@acme.example")
+    ]
+    verdicts = [v for _, v, _ in RequestDetector(None)(asks, {}, OWN)]
+    assert verdicts == [RequestVerdict.YES, RequestVerdict.YES]

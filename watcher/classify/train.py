@@ -143,6 +143,12 @@ _CORPUS_FREE_MAIL = re.compile(r"mail|post|box|homebase|correo|letter")
 # How often the state would hold hiring-process mail from the recipient when the message is
 # judged: (follow-up ask, first ask, other message to a hiring contact, anyone else).
 FACT_RATES = (0.5, 0.05, 0.1, 0.01)
+# Recruiters and small employers write from free-mail addresses too, but the corpus writers gave
+# every hiring contact a company domain: without this, "free mail" read as "never a request"
+# (a plain ask to a recruiter at hotmail.nl scored 0.14). This share of messages to hiring
+# contacts is moved to a free-mail provider for training.
+FREE_MAIL_HIRING_SHARE = 0.15
+_FREE_PROVIDERS = ("gmail.com", "hotmail.com", "outlook.com", "gmx.de", "orange.fr", "hotmail.nl")
 
 
 def corpus_free_mail(domain: str) -> bool:
@@ -183,10 +189,23 @@ def simulated_facts(item: dict[str, Any]) -> dict[str, RecipientFacts]:
     return {address: RecipientFacts(hiring_mail=known, messages=int(known))}
 
 
+def _on_free_mail(item: dict[str, Any]) -> dict[str, Any]:
+    """The record, its hiring contact moved to a free-mail provider for a fixed share of ids."""
+    key = str(item.get("id"))
+    if not corpus_hiring_contact(item) or not _chance(key + ":free", FREE_MAIL_HIRING_SHARE):
+        return item
+    local = _ascii_address(item.get("to_addr") or "x").partition("@")[0] or "x"
+    provider = _FREE_PROVIDERS[int(hashlib.sha256(key.encode()).hexdigest()[8:10], 16) % 6]
+    return {**item, "to_addr": f"{local}@{provider}"}
+
+
 def corpus_sent_sample(item: dict[str, Any], simulate: bool = True) -> Sample:
     """A corpus record of sent mail as the request model sees it: with simulated state facts
-    for the training corpus, with none (as for a fresh state) for evaluation sets."""
+    (and some hiring contacts on free mail) for the training corpus, as written and with no
+    facts (as a fresh state would judge it) for evaluation sets."""
     own = frozenset({_ascii_address(item.get("from_addr") or "").lower()})
+    if simulate:
+        item = _on_free_mail(item)
     facts = simulated_facts(item) if simulate else {}
     return sent_sample(item_message(item), facts, own, corpus_free_mail)
 
