@@ -273,10 +273,10 @@ class Bench:
         phases.connect = time.perf_counter() - t0
         detector = lazy_request_detector(data_dir)
 
-        def detect(messages):
+        def detect(messages, facts, own):
             t = time.perf_counter()
             try:
-                return detector(messages)
+                return detector(messages, facts, own)
             finally:
                 phases.detect += time.perf_counter() - t
 

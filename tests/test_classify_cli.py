@@ -151,7 +151,7 @@ def test_an_unusable_personal_model_is_reported_once_and_the_shipped_one_answers
 
 @pytest.mark.parametrize("kind", ["reply", "request"])
 def test_the_shipped_models_unpickle(kind):
-    """Every name a shipped pipeline refers to still resolves (see watcher/textmodel.py)."""
+    """Every name a shipped pipeline refers to still resolves."""
     import joblib
 
     from watcher.classify import train
@@ -222,3 +222,16 @@ def test_train_makes_a_personal_request_model_from_track_and_ignore(capsys, tmp_
     detector = RequestDetector(demo.data_dir)
     assert detector.model.origin == "personal"
     assert detector([cv])[0][2] > before  # the user's "this is a request" counted
+
+
+@pytest.mark.slow
+def test_eval_requests_reports_with_and_without_context_and_false_asks_on_real_mail(capsys):
+    if not (DEV_SETS / "real-mail").is_dir():
+        pytest.skip("../shared/dev-sets/real-mail is not present")
+    assert main(["eval", "--kind", "request", "--quick", "--dev-sets", str(DEV_SETS)], {}) == 0
+    out = capsys.readouterr().out
+    for label in ("with context", "text only"):
+        assert f"held-out (requests-heldout.jsonl), {label}" in out
+        assert f"dev set (sent-dev.jsonl), {label}" in out
+        assert f"real mail pooled, {label}" in out
+    assert "per 1,000" in out and "unsure:" in out

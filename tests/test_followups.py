@@ -185,3 +185,38 @@ def test_groupwise_original_is_not_part_of_the_reply():
         "Beste Wim, kun je me feedback geven?\n"
     )
     assert "kun je me" not in visible_text(text) and "planning" in visible_text(text)
+
+
+def test_requests_to_two_people_at_one_company_are_two_threads_never_merged_by_domain():
+    """Issue 13: a later request to someone else at the same company is its own request, even
+    unanswered and within the follow-up window; only the same person asked again, or a message
+    threaded under the first, is a follow-up ask."""
+    first = msg("<a>", ME, "hiring.manager@bigcorp.example", T0, "Feedback on Data Analyst")
+    other = msg(
+        "<b>",
+        ME,
+        "recruiter@bigcorp.example",
+        T0 + timedelta(days=40),
+        "Feedback on Product Analyst",
+    )
+    threads = build_threads([first, other], {"<a>", "<b>"}, [], OWN)
+    assert sorted(t.request.message_id for t in threads) == ["<a>", "<b>"]
+    assert all(len(t.asks) == 1 for t in threads)
+    again = msg("<c>", ME, "hiring.manager@bigcorp.example", T0 + timedelta(days=8), "Any news?")
+    threaded = msg(
+        "<d>", ME, "talent@bigcorp.example", T0 + timedelta(days=50), "Fwd: feedback", irt="<a>"
+    )
+    threads = build_threads([first, other, again, threaded], {"<a>", "<b>", "<c>", "<d>"}, [], OWN)
+    by_request = {t.request.message_id: [m.message_id for m in t.asks] for t in threads}
+    assert by_request == {"<a>": ["<a>", "<c>", "<d>"], "<b>": ["<b>"]}
+    # A colleague of the person asked may still answer the first request.
+    reply = msg(
+        "<r>",
+        "coordinator@bigcorp.example",
+        ME,
+        T0 + timedelta(days=3),
+        "Re: Feedback on Data Analyst",
+    )
+    threads = build_threads([first, other], {"<a>", "<b>"}, [reply], OWN)
+    replies = {t.request.message_id: [r.message_id for r in t.replies] for t in threads}
+    assert replies == {"<a>": ["<r>"], "<b>": []}

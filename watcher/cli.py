@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from watcher import __version__
 from watcher.config import (
@@ -346,6 +346,24 @@ def eval_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _eval_requests(ctx: Context, examples: list[Any], dev_sets: list[Path]) -> int:
+    """The request detector with and without its context features: leave-one-writer-out,
+    held-out, dev set, and false asks on real mail (``<dev-sets>/real-mail``)."""
+    from watcher.classify import train
+    from watcher.classify.textmodel import REQUEST_HIGH, REQUEST_LOW
+
+    real_mail = Path(ctx.args.dev_sets).expanduser() / "real-mail" if ctx.args.dev_sets else None
+    dev = dev_sets[-1] if dev_sets else None
+    print(
+        f"request detector: yes at P >= {REQUEST_HIGH}, unsure from {REQUEST_LOW}; "
+        "an unsure request counts as missed"
+    )
+    for context in (True, False):
+        for scores in train.request_evaluation(examples, context, dev, real_mail, ctx.args.quick):
+            print(scores.text(), flush=True)
+    return 0
+
+
 def cmd_eval(ctx: Context) -> int:
     from watcher.classify import train
 
@@ -360,6 +378,8 @@ def cmd_eval(ctx: Context) -> int:
             raise ConfigError(f"--dev-sets: no {path.name} in {path.parent}")
         dev_sets.append(path)
     examples = train.load_corpus(kind)
+    if kind == "request":
+        return _eval_requests(ctx, examples, dev_sets)
     if not ctx.args.quick:
         print(train.cross_validate(examples, kind).text(), "\n")
         if len({e.source for e in examples}) > 1:

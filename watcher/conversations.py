@@ -3,7 +3,8 @@
 A reply joins a request by In-Reply-To/References (any id in the chain). Where a mail client
 broke threading, it joins by the same normalized subject from the counterpart or a colleague at
 the same company domain, or as a new message from them within 30 days of an ask. Mail that
-arrived before the first ask never answers it.
+arrived before the first ask never answers it. A later ask joins an earlier request only by
+threading headers or when it asks the same person again, never by company domain alone.
 """
 
 from __future__ import annotations
@@ -95,7 +96,10 @@ def _subjects_match(a: Message, b: Message) -> bool:
 
 
 def _thread_for_ask(ask: Message, threads: Sequence[Thread], own: frozenset[str]) -> Thread | None:
-    """The earlier thread this ask follows up, if it plainly does."""
+    """The earlier thread this ask follows up, if it plainly does: it answers a message of the
+    thread (In-Reply-To/References), or it asks the same person again. A later request to
+    someone else at the same company is a request of its own: joining by domain would let one
+    thread swallow every application to a large employer."""
     chain = _chain(ask)
     for t in reversed(threads):
         if chain & t.ids():
@@ -104,9 +108,9 @@ def _thread_for_ask(ask: Message, threads: Sequence[Thread], own: frozenset[str]
     if counterpart is None:
         return None
     for t in reversed(threads):
-        if ask.date - t.latest_ask.date > FOLLOW_UP_WINDOW or not t.involves(counterpart):
+        if ask.date - t.latest_ask.date > FOLLOW_UP_WINDOW or counterpart not in t.asked:
             continue
-        # Same person (or company) and the same subject, or a re-ask while still unanswered.
+        # The same person, and the same subject or a re-ask while still unanswered.
         if _subjects_match(ask, t.request) or not t.replies:
             return t
     return None

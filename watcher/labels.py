@@ -1,4 +1,5 @@
-"""The names the product judges with: a reply's label and which ask is due (pure).
+"""The names the product judges with: a reply's label, a sent message's request verdict and
+which ask is due (pure).
 
 Both are ``str`` enums, so they compare equal to the plain strings stored in SQLite, JSON and
 the corpora. On Python 3.11+ ``format()`` of a mixed-in ``str`` enum gives ``Label.FEEDBACK``
@@ -36,3 +37,20 @@ class DueAsk(_Name):
 
     SECOND = "second_ask"
     THIRD = "third_ask"
+
+
+class RequestVerdict(_Name):
+    """What the request detector says of a sent message, from its probability of being a
+    feedback request and two thresholds."""
+
+    YES = "yes"  # at or above the high threshold: tracked as a request
+    UNSURE = "unsure"  # between the thresholds: not tracked; the digest may ask the user
+    NO = "no"
+
+    @classmethod
+    def of(cls, probability: float, low: float, high: float) -> RequestVerdict:
+        if probability >= high:
+            return cls.YES
+        if probability >= low:
+            return cls.UNSURE
+        return cls.NO

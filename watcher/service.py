@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from watcher.config import Account, Config
 from watcher.credentials import get_secret
@@ -19,7 +19,7 @@ from watcher.errors import (
     StorageError,
     WatcherError,
 )
-from watcher.labels import Label
+from watcher.labels import Label, RequestVerdict
 from watcher.mail.messages import Message
 from watcher.mailsource import MailSource
 from watcher.storage import Store
@@ -61,24 +61,28 @@ def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
 
 
 class LazyModel(Generic[Row]):
-    """A classifier built (and scikit-learn imported) on the first call with work to do."""
+    """A classifier built (and scikit-learn imported) on the first call with work to do.
 
-    def __init__(self, make: Callable[[], Callable[[Sequence[Message]], list[Row]]]) -> None:
+    Arguments after the messages (the request detector's recipient facts and the user's
+    addresses) are passed on as given."""
+
+    def __init__(self, make: Callable[[], Callable[..., list[Row]]]) -> None:
         self.make = make
-        self._model: Callable[[Sequence[Message]], list[Row]] | None = None
+        self._model: Callable[..., list[Row]] | None = None
 
-    def __call__(self, messages: Sequence[Message]) -> list[Row]:
+    def __call__(self, messages: Sequence[Message], *context: Any) -> list[Row]:
         if not messages:
             return []
         if self._model is None:
             self._model = self.make()
-        return self._model(messages)
+        return self._model(messages, *context)
 
 
 def lazy_request_detector(
     data_dir: Path | None,
-) -> LazyModel[tuple[int | str, bool, float | None]]:
-    """Judges sent messages: [(message_id, is_request, confidence)]."""
+) -> LazyModel[tuple[int | str, RequestVerdict, float | None]]:
+    """Judges sent messages: [(message key, verdict, P(request))], given the facts about their
+    recipients and the user's addresses."""
     from watcher.classify.classifier import RequestDetector
 
     return LazyModel(lambda: RequestDetector(data_dir))

@@ -21,18 +21,21 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
+from watcher.classify.features import RecipientFacts
 from watcher.config import Account
 from watcher.conversations import build_threads
 from watcher.domains import AUTOMATED_SENDERS, company_domain, domain_of
 from watcher.errors import Interrupted, ServerRefused
 from watcher.folders import Folder, choose_folders
+from watcher.labels import RequestVerdict
 from watcher.mail.messages import Message, ThreadingHeaders, parse_message, threading_headers
 from watcher.mailsource import SEARCH_FORMS, MailSource, SearchQuery
 from watcher.progress import Progress
+from watcher.recipientfacts import recipient_facts
 from watcher.storage import FolderRecord, Store
 
 log = logging.getLogger(__name__)
@@ -54,8 +57,12 @@ LEVEL_SINGLE = 2
 LEVEL_NO_HEADER = 3
 LEVEL_HEADERS_ONLY = 4
 
-# (messages) -> [(message key: the state id of a stored message, is_request, confidence)]
-RequestDetector = Callable[[Sequence[Message]], list[tuple[int | str, bool, float | None]]]
+# (messages, facts about their recipients, the user's addresses)
+#   -> [(message key: the state id of a stored message, verdict, P(request))]
+RequestDetector = Callable[
+    [Sequence[Message], Mapping[str, RecipientFacts], frozenset[str]],
+    list[tuple[int | str, RequestVerdict, float | None]],
+]
 
 
 @dataclass
@@ -579,9 +586,18 @@ class AccountSync:
             self.store.mark_requests((m.ref, False, "automatic", None) for m in automatic)
         unjudged = [m for m in unjudged if not m.signals.automatic]
         if unjudged:
-            decisions = self.detect_requests(unjudged)
+            own = self.account.own_addresses
+            facts = recipient_facts(self.store, account, unjudged, own)
+            decisions = self.detect_requests(unjudged, facts, own)
+            # An unsure verdict is not tracked; its source lets the digest ask the user.
             self.store.mark_requests(
-                (m.ref, ok, "model", conf) for m, (_, ok, conf) in zip(unjudged, decisions)
+                (
+                    m.ref,
+                    verdict is RequestVerdict.YES,
+                    "model-unsure" if verdict is RequestVerdict.UNSURE else "model",
+                    p,
+                )
+                for m, (_, verdict, p) in zip(unjudged, decisions)
             )
         return self.store.messages(own=True, account=account, requests=True)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from watcher.classify.features import Sample, reply_sample, sent_sample
+from watcher.classify.features import RecipientFacts, Sample, reply_sample, sent_sample
 from watcher.errors import ModelError
+from watcher.labels import RequestVerdict
 from watcher.mail.messages import Message
 
 log = logging.getLogger(__name__)
@@ -142,18 +143,37 @@ class ReplyClassifier:
 
 
 class RequestDetector:
-    """Decides which sent messages ask for feedback (first asks and follow-ups)."""
+    """Decides which sent messages ask for feedback (first asks and follow-ups): yes, unsure or
+    no, with the model's probability that the message is a request."""
 
     def __init__(self, data_dir: Path | None) -> None:
-        self.model = load_classifier("request", data_dir)
+        from watcher.classify.textmodel import REQUEST_HIGH, REQUEST_LOW
 
-    def __call__(self, messages: Sequence[Message]) -> list[tuple[int | str, bool, float | None]]:
-        verdicts = self.model.predict([sent_sample(m) for m in messages])
+        self.model = load_classifier("request", data_dir)
+        self.low, self.high = REQUEST_LOW, REQUEST_HIGH
+
+    def probabilities(
+        self,
+        messages: Sequence[Message],
+        facts: Mapping[str, RecipientFacts] | None = None,
+        own: frozenset[str] = frozenset(),
+    ) -> list[float]:
+        """P(request) per message, reading each with its context."""
+        if not messages:
+            return []
+        samples = [sent_sample(m, facts or {}, own) for m in messages]
+        rows = self.model.pipeline.predict_proba(samples)
+        column = list(self.model.pipeline.classes_).index("request")
+        return [float(row[column]) for row in rows]
+
+    def __call__(
+        self,
+        messages: Sequence[Message],
+        facts: Mapping[str, RecipientFacts] | None = None,
+        own: frozenset[str] = frozenset(),
+    ) -> list[tuple[int | str, RequestVerdict, float | None]]:
+        """(message key, verdict, P(request)) per message."""
         return [
-            (
-                m.key,
-                v.label == "request",
-                v.confidence if v.label == "request" else 1 - v.confidence,
-            )
-            for m, v in zip(messages, verdicts)
+            (m.key, RequestVerdict.of(p, self.low, self.high), p)
+            for m, p in zip(messages, self.probabilities(messages, facts, own))
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from watcher.mail.autosignals import AutoSignals
@@ -17,6 +18,8 @@ class Sample:
     text: str  # what the author newly wrote
     subject: str  # normalized subject
     signals: str  # space-separated tokens for header facts ("sig_auto_submitted ...")
+    quoted: str = ""  # sent mail: the text it quotes or forwards (the other side's words)
+    context: SentContext | None = None  # sent mail: recipients, what it answers, whom it asks
 
 
 def signal_tokens(signals: AutoSignals) -> str:
@@ -105,17 +108,253 @@ def cue_tokens(text: str) -> list[str]:
     return tokens
 
 
-def sent_sample(message: Message) -> Sample:
-    """A sent message, for the request detector: the user's own words, without what they quote.
+# -- context: what a person looks at beside the words ----------------------------------------
+#
+# Whether a sent message asks for feedback depends on whom it goes to and what it answers as
+# much as on its words: "I asked them for feedback but heard nothing" is a report to a mother,
+# the same words to a recruiter would be a nudge. These facts are computed here, purely, from
+# the message and what the state already knows about its recipients (``RecipientFacts``, built
+# by an adapter from stored mail).
 
-    What a message quotes is the other side's text (an invitation, a rejection, feedback), so
-    it says nothing about whether this message asks for feedback.
-    """
+
+@dataclass(frozen=True)
+class RecipientFacts:
+    """What stored mail shows about one recipient address (facts the state holds, no guesses)."""
+
+    hiring_mail: bool = False  # this address has written hiring-process mail to the user
+    domain_hiring_mail: bool = False  # someone else at its company domain has
+    messages: int = 0  # stored messages from this address, of any kind
+
+
+@dataclass(frozen=True)
+class SentContext:
+    """The context of one sent message, as the request model reads it beside the text."""
+
+    recipients: int  # To + Cc, the user's own addresses left out
+    free_mail: bool  # the first recipient is at a free-mail provider
+    own_domain: bool  # the first recipient shares the user's own company domain
+    hiring_contact: bool  # that address or its company has written hiring-process mail
+    reply: bool  # Re:/AW:/Antw:/RV:... subject, or In-Reply-To
+    forward: bool  # Fwd:/WG:/TR:/RV: forward
+    quoted_hiring: bool  # the quoted text reads like an interview, application or decision mail
+    quoted_personal: bool  # the quoted text reads like personal chat
+    asks_you: bool  # the user's own words put a question or request to this recipient
+    reports_asking: bool  # the user's own words tell of asking others (third person)
+
+    def vector(self) -> list[float]:
+        return [
+            min(self.recipients, 5) / 5.0,
+            1.0 if self.recipients > 1 else 0.0,
+            float(self.free_mail),
+            float(self.own_domain),
+            float(self.hiring_contact),
+            float(self.reply),
+            float(self.forward),
+            float(self.quoted_hiring),
+            float(self.quoted_personal),
+            float(self.asks_you),
+            float(self.reports_asking),
+            float(self.asks_you and not self.reports_asking),
+            float(self.reply and self.quoted_hiring),
+            float(self.free_mail and not self.hiring_contact and not self.quoted_hiring),
+        ]
+
+
+CONTEXT_FEATURES = (
+    "recipients",
+    "several_recipients",
+    "free_mail",
+    "own_domain",
+    "hiring_contact",
+    "reply",
+    "forward",
+    "quoted_hiring",
+    "quoted_personal",
+    "asks_you",
+    "reports_asking",
+    "asks_you_only",
+    "replies_to_hiring_mail",
+    "free_mail_unknown",
+)
+
+_REPLY_SUBJECT = re.compile(
+    r"^\s*(?:(?:re|aw|antw|antwort|res|sv|vs|r)\s*(?:\[\d+\])?\s*:\s*)+", re.I
+)
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|wg|tr|doorst|enc|rv|fw)\s*:", re.I)
+_FORWARD_BODY = re.compile(
+    r"^-{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|"
+    r"message transf[ée]r[ée]|mensaje reenviado|doorgestuurd bericht|mensagem encaminhada)",
+    re.I | re.M,
+)
+
+# Hiring-process mail: an interview invitation, an application acknowledgement, a decision.
+_HIRING_MAIL = re.compile(
+    r"your application|application for|applied for|thank you for applying|"
+    r"invite you (?:to|for) (?:an? )?(?:interview|call|assessment)|interview (?:with|on|for)|"
+    r"(?:not|unable) to (?:move|take) (?:you )?forward|other candidates?|another candidate|"
+    r"not (?:been )?(?:selected|successful|shortlisted)|unsuccessful|hiring (?:manager|team)|"
+    r"recruit(?:ment|ing|er)|talent (?:acquisition|team)|the (?:role|position|vacancy)\b|"
+    r"offer letter|"
+    r"ihre bewerbung|bewerbung als|vorstellungsgespr[äa]ch|absage|andere[nr]? kandidat|"
+    r"nicht ber[üu]cksichtig|stelle als|"
+    r"votre candidature|candidature (?:au|pour)|entretien|pas (?:été )?retenu|"
+    r"autre candidat|recrutement|le poste|"
+    r"su candidatura|candidatura (?:al|para|a)|entrevista|proceso de selecci[óo]n|"
+    r"otro candidato|no ha(?:s|n)? sido seleccionad|el puesto|la vacante|"
+    r"uw sollicitatie|je sollicitatie|sollicitatiegesprek|gesprek (?:op|met)|"
+    r"andere kandida(?:at|ten)|afgewezen|niet geselecteerd|de vacature|de functie|"
+    r"sua candidatura|candidatura (?:à|ao|para)|processo (?:de )?sele[çc][ãa]o|"
+    r"outro candidato|n[ãa]o (?:foi|fo?ste) selecionad|a vaga",
+    re.I,
+)
+_PERSONAL_MAIL = re.compile(
+    r"\b(?:mum|mom|mam|mama|maman|mamá|mãe|mutti|dad|papa|papá|pai|oma|opa|granny|grandma|"
+    r"auntie|tía|tante|tia|honey|darling|chérie?|cariño|schatz|lieverd|querid[ao]|"
+    r"love you|lots of love|hugs|xx+|liefs|dikke kus|kusjes|bisous|bises|gros bisous|"
+    r"besos|un abrazo|beijinhos|beijos|abraço|liebe grüße|lg|hdl|"
+    r"how are you|how are things|hoe gaat het|wie geht'?s|comment ça va|ça va|qué tal|"
+    r"tudo bem|dinner|lunch|weekend|wochenende|week-?end|fin de semana|fim de semana|"
+    r"birthday|geburtstag|anniversaire|cumpleaños|verjaardag|aniversário|"
+    r"party|feest|fiesta|festa|fête|zondag|sunday|sonntag|dimanche|domingo)\b",
+    re.I,
+)
+# A question or request put to the reader: second person with a question mark or a polite ask.
+_ASKS_YOU = re.compile(
+    r"\b(?:could|would|can|will|might) you\b|\bare you (?:able|willing|open)|"
+    r"\bwould it be possible|\bi(?:'d| would) (?:be grateful|appreciate|love|welcome)|"
+    r"\bplease (?:let me know|share|tell|send)|\bany (?:chance|feedback|thoughts|pointers)|"
+    r"\b(?:könnten|würden|können) sie\b|\bkönntest du|\bwürdest du|\bwäre(?:n sie| es möglich)|"
+    r"\bpourriez-vous|\bpourrais-tu|\bseriez-vous|\bauriez-vous|\bvous serait-il possible|"
+    r"\bje vous serais reconnaissant|"
+    r"\bpodr[íi]a(?:s|n)?\b|\bser[íi]a posible|\ble(?:s)? agradecer[íi]a|\bme (?:podr|dir)[íi]a|"
+    r"\bzou(?:den)? (?:u|je|jij|jullie)\b|\bkunt u|\bkun je|\bwilt u|\bwil je|"
+    r"\bpoderia(?:m)?\b|\bseria poss[íi]vel|\bagradeceria|"
+    r"\bpode(?:ria)?s? (?:me )?(?:dizer|partilhar)",
+    re.I,
+)
+_SECOND_PERSON_QUESTION = re.compile(
+    r"\b(?:you|your|sie|ihnen|ihr(?:e|en)?|du|dir|dich|vous|votre|vos|tu|ton|ta|tes|usted|"
+    r"ustedes|su|sus|te|u|uw|je|jij|jouw|você|vocês|o senhor|a senhora|teu|tua)\b[^.!?\n]*\?",
+    re.I,
+)
+# Telling someone about asking others: "I asked them for feedback", "they never replied".
+_REPORTS_ASKING = re.compile(
+    r"\bi(?:'ve| have)? (?:already )?asked (?:them|him|her|the (?:recruiter|company|hr|hiring))|"
+    r"\b(?:they|he|she) (?:never|still haven'?t|didn'?t|hasn'?t|haven'?t) (?:replied|answered|"
+    r"got(?:ten)? back|responded|written)|\bheard nothing|\bhaven'?t heard (?:back|anything)|"
+    r"\bno (?:reply|answer|response) (?:yet|so far)|\bghosted|"
+    r"\bich habe (?:sie|ihn|die firma|nachgefragt|um feedback)|\bhabe (?:sie|ihn) gefragt|"
+    r"\bkeine antwort|\bnoch nichts gehört|\bsie (?:haben|melden sich) (?:nicht|nie)|"
+    r"\bje (?:leur|lui) ai demandé|\bj'ai demandé (?:un retour|des retours|à la rh)|"
+    r"\bils? ne (?:m'ont|répond)|\bpas de (?:réponse|nouvelles)|\baucune réponse|"
+    r"\b(?:les|le|la) (?:he|hemos) (?:pedido|preguntado)|\bles pregunté|\bles pedí|"
+    r"\bno me (?:han|ha) (?:contestado|respondido|dicho)|\bni caso|\bsin respuesta|"
+    r"\bik heb (?:ze|hen|haar|hem|het bedrijf) (?:gevraagd|gemaild)|\bnog (?:niks|niets) gehoord|"
+    r"\bgeen (?:antwoord|reactie)|\bze (?:reageren|antwoorden) (?:niet|nooit)|"
+    r"\bpedi-lhes|\bperguntei-lhes|\bj[áa] lhes (?:pedi|perguntei)|\bn[ãa]o (?:me )?responderam|"
+    r"\bsem resposta|\bnunca responderam",
+    re.I,
+)
+
+
+def own_and_quoted(message: Message) -> tuple[str, str]:
+    """The user's own new words, and the text they quote (the message they answer or forward)."""
     body = message.body_text
     if not body.strip() and message.body_html:
         body = visible_text(message.body_html)
+    body = body[: MAX_TEXT_CHARS * 2]
     own = strip_quotes(body).strip()[:MAX_TEXT_CHARS]
-    cues = cue_tokens(message.subject + "\n" + own)
+    kept = {line.strip() for line in own.splitlines() if line.strip()}
+    quoted = []
+    for line in body.splitlines():
+        s = line.strip()
+        if s and s not in kept:
+            quoted.append(s.lstrip("> ").strip())
+    return own, "\n".join(quoted)[:MAX_TEXT_CHARS]
+
+
+def reads_like_hiring_mail(text: str) -> bool:
+    """True for text that reads like an employer's mail about an application or interview."""
+    return bool(_HIRING_MAIL.search(text))
+
+
+def _is_reply(message: Message) -> bool:
+    return bool(message.in_reply_to or _REPLY_SUBJECT.match(message.subject))
+
+
+def _is_forward(message: Message) -> bool:
+    return bool(_FORWARD_SUBJECT.match(message.subject) or _FORWARD_BODY.search(message.body_text))
+
+
+def _context(
+    message: Message,
+    own_text: str,
+    quoted: str,
+    facts: Mapping[str, RecipientFacts],
+    own: frozenset[str],
+    free_mail: Callable[[str], bool] | None,
+) -> SentContext:
+    from watcher.domains import domain_of, is_free_mail
+
+    is_free = free_mail or is_free_mail
+    own_lower = {a.lower() for a in own}
+    recipients = [a.email.lower() for a in message.recipients if a.email.lower() not in own_lower]
+    first = recipients[0] if recipients else ""
+    domain = domain_of(first) if first else ""
+    fact = facts.get(first, RecipientFacts())
+    own_domains = {domain_of(a) for a in own_lower} - {""}
+    own_domains = {d for d in own_domains if not is_free(d)}
+    words = message.subject + "\n" + own_text
+    return SentContext(
+        recipients=len(recipients),
+        free_mail=bool(domain) and is_free(domain),
+        own_domain=bool(domain) and domain in own_domains,
+        hiring_contact=fact.hiring_mail or fact.domain_hiring_mail,
+        reply=_is_reply(message),
+        forward=_is_forward(message),
+        quoted_hiring=reads_like_hiring_mail(quoted),
+        quoted_personal=bool(quoted) and bool(_PERSONAL_MAIL.search(quoted)),
+        asks_you=bool(_ASKS_YOU.search(own_text) or _SECOND_PERSON_QUESTION.search(own_text)),
+        reports_asking=bool(_REPORTS_ASKING.search(words)),
+    )
+
+
+def sent_context(
+    message: Message,
+    facts: Mapping[str, RecipientFacts],
+    own: frozenset[str] = frozenset(),
+    free_mail: Callable[[str], bool] | None = None,
+) -> SentContext:
+    """The context of a sent message: its recipients, what it answers, whom its words ask.
+
+    ``facts`` maps a recipient address (lower case) to what stored mail shows about it; ``own``
+    holds the user's addresses (left out of the recipients; their company domain is the user's
+    own); ``free_mail`` decides whether a domain is a free-mail provider (the product's list
+    unless the caller knows better, as training does for the corpus writers' invented domains).
+    """
+    own_text, quoted = own_and_quoted(message)
+    return _context(message, own_text, quoted, facts, own, free_mail)
+
+
+def sent_sample(
+    message: Message,
+    facts: Mapping[str, RecipientFacts] | None = None,
+    own: frozenset[str] = frozenset(),
+    free_mail: Callable[[str], bool] | None = None,
+) -> Sample:
+    """A sent message, for the request detector: the user's own words, apart from what they
+    quote, and the message's context.
+
+    What a message quotes is the other side's text (an invitation, a rejection, a mother's
+    question): it says what the message answers, not what the user asks, so it is read
+    separately from the user's own words.
+    """
+    own_text, quoted = own_and_quoted(message)
+    cues = cue_tokens(message.subject + "\n" + own_text)
     return Sample(
-        own, message.normalized_subject, " ".join([signal_tokens(message.signals), *cues])
+        own_text,
+        message.normalized_subject,
+        " ".join([signal_tokens(message.signals), *cues]),
+        quoted,
+        _context(message, own_text, quoted, facts or {}, own, free_mail),
     )
