@@ -39,6 +39,7 @@ CORE = {
     "watcher.followups",
     "watcher.digest",
     "watcher.drafts",
+    "watcher.draft_texts",
     "watcher.folders",
     "watcher.domains",
     "watcher.mailsource",

@@ -42,6 +42,11 @@ _WORD_RE = re.compile(r"[a-z]+")
 MIN_WORDS = 2  # fewer stopwords than this: not enough to tell
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 message', '2 messages' (English: the words around the digest and the commands)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 _WORD_SETS = {lang: frozenset(words) for lang, words in _STOPWORDS.items()}
 
 
@@ -95,6 +100,7 @@ class Style:
     language: str
     greeting: str  # "" when the request had none
     signoff: str  # the closing line and the name lines under it, "" when none
+    formal: bool = True  # Sie, vous, usted, u (not du, tu, tú, je)
 
 
 def _is_greeting(line: str) -> bool:
@@ -114,7 +120,33 @@ def writing_style(text: str, default_language: str = "en") -> Style:
     greeting = ""
     if filled and _is_greeting(lines[filled[0]]):
         greeting = lines[filled[0]].strip()
-    return Style(detect_language(text, default_language), greeting, _signoff(lines, filled))
+    lang = detect_language(text, default_language)
+    return Style(lang, greeting, _signoff(lines, filled), is_formal(text, lang, greeting))
+
+
+# Pronouns of address: (formal, informal), counted on the text as written (German "Sie" is
+# formal only with its capital).
+_ADDRESS = {
+    "de": (
+        r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihrem|Ihren|Ihrer)\b",
+        r"(?i)\b(?:du|dich|dir|dein\w*|euch)\b",
+    ),
+    "fr": (r"(?i)\b(?:vous|votre|vos)\b", r"(?i)\b(?:tu|toi|ton|ta|tes|t')\b"),
+    "es": (r"(?i)\b(?:usted|ustedes)\b", r"(?i)\b(?:tú|tu|tus|te|ti|contigo)\b"),
+    "nl": (r"(?i)\b(?:u|uw)\b", r"(?i)\b(?:je|jij|jou|jouw)\b"),
+}
+_INFORMAL_GREETING = re.compile(r"^(?:hi|hey|hallo|hoi|salut|coucou|hola|oi|moin|servus)\b")
+
+
+def is_formal(text: str, lang: str, greeting: str = "") -> bool:
+    """Whether the writer addresses the reader formally; by pronouns, else by the greeting."""
+    if lang not in _ADDRESS:
+        return True
+    formal_rx, informal_rx = _ADDRESS[lang]
+    formal, informal = len(re.findall(formal_rx, text)), len(re.findall(informal_rx, text))
+    if formal != informal:
+        return formal > informal
+    return not _INFORMAL_GREETING.match(fold(greeting))
 
 
 def _signoff(lines: list[str], filled: list[int]) -> str:
