@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 
@@ -90,3 +92,102 @@ def test_third_ask_is_shorter_and_gracious():
     second = compose(due).body
     third = compose(due.__class__(**{**due.__dict__, "due": "third_ask", "asks": 2})).body
     assert len(third) < len(second) and "no" in third.lower()
+
+
+def _states(replies, label_of, texts, now=NOW, asks=None):
+    asks = asks or [msg("<a>", ME, "tom@northwind.example", T0, "Final round")]
+    threads = build_threads(asks, {a.message_id for a in asks}, replies, OWN)
+    return tuple(assess(t, label_of, texts, FollowupPolicy(), now, 0.6) for t in threads)
+
+
+def test_a_holding_reply_shows_under_its_thread_with_the_moved_ask():
+    reply = msg("<h>", "tom@northwind.example", ME, T0 + timedelta(days=1), "Re: x", irt="<a>")
+    text = "Hi Sam,\n\nThanks for the nudge. I'll come back to you before Friday 14 March."
+    d = Digest(NOW, _states([reply], {"<h>": ("no_response", 0.9, False)}, {"<h>": text}), ())
+    out = render(d, "text")
+    assert (
+        "    > holding reply from tom@northwind.example: I'll come back to you before Friday "
+        "14 March. (next ask moved to Mon 17 Mar)"
+    ) in out
+    assert "Waiting (1)" in out and "next ask Mon 17 Mar 2025" in out
+    assert "Holding reply from tom@northwind.example (next ask moved to Mon 17 Mar)" in render(
+        d, "html"
+    )
+
+
+def test_a_holding_reply_without_a_date_says_so():
+    reply = msg("<h>", "tom@northwind.example", ME, T0 + timedelta(days=1), "Re: x", irt="<a>")
+    text = "Hallo Sam,\n\nich kläre das intern und melde mich dann."
+    now = NOW - timedelta(days=1)
+    labels = {"<h>": ("no_response", 0.9, False)}
+    d = Digest(now, _states([reply], labels, {"<h>": text}, now=now), ())
+    assert "ich kläre das intern und melde mich dann. (next ask moved to Tue 11 Mar)" in render(
+        d, "text"
+    )
+    # Once that day comes the thread is due, and the line still says what was written.
+    d = Digest(NOW, _states([reply], labels, {"<h>": text}), ())
+    assert "melde mich dann. (no date given)" in render(d, "text")
+
+
+def test_feedback_stays_listed_and_new_is_a_marker():
+    first = msg("<f>", "tom@northwind.example", ME, T0 + timedelta(days=1), "Re: x", irt="<a>")
+    states = _states([first], {"<f>": ("feedback", 0.9, False)}, {"<f>": "Your SQL was strong."})
+    fresh = render(Digest(NOW, states, (), since=T0), "text")
+    assert "    > NEW tom@northwind.example: Your SQL was strong." in fresh
+    later = Digest(NOW, states, (), since=T0 + timedelta(days=2))
+    for fmt in ("text", "markdown", "html"):
+        page = render(later, fmt)
+        assert "Your SQL was strong." in page and "NEW" not in page, fmt
+    assert "**NEW** tom@northwind.example" in render(Digest(NOW, states, (), since=T0), "markdown")
+    assert '<span class="new">NEW</span>' in render(Digest(NOW, states, (), since=T0), "html")
+
+
+def test_a_rejection_shows_its_first_lines():
+    text = (
+        "Dear Sam,\n\nThank you for your interest.\nUnfortunately we went with another "
+        "candidate.\nWe wish you luck.\nFourth line never shown.\n"
+    )
+    reply = msg("<r>", "tom@northwind.example", ME, T0 + timedelta(days=1), "Re: x", irt="<a>")
+    d = Digest(NOW, _states([reply], {"<r>": ("rejection", 0.9, False)}, {"<r>": text}), ())
+    out = render(d, "text")
+    assert (
+        "    > NEW tom@northwind.example: Thank you for your interest. Unfortunately we went with "
+        "another candidate. We wish you luck."
+    ) in out
+    assert "Fourth line" not in out and "Fourth line" not in render(d, "html")
+
+
+def test_an_out_of_office_return_is_shown_beside_the_next_ask():
+    from watcher.mail.autosignals import AutoSignals
+
+    ooo = msg(
+        "<o>",
+        "tom@northwind.example",
+        ME,
+        T0,
+        "Automatic reply",
+        irt="<a>",
+        signals=AutoSignals(
+            auto_submitted="auto-replied", return_date=datetime(2025, 3, 14).date()
+        ),
+    )
+    d = Digest(NOW, _states([ooo], {"<o>": ("no_response", 0.9, False)}, {}), ())
+    assert "next ask Mon 17 Mar 2025 (away until Fri 14 Mar)" in render(d, "text")
+
+
+def test_a_due_draft_is_a_mailto_link_built_from_the_products_own_fields():
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    ask = msg("<a&1@mail.example>", ME, "tom@northwind.example", T0, 'Final round "&" <b>')
+    d = Digest(NOW, _states([], {}, {}, asks=[ask]), ())
+    page = render(d, "html")
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert len(hrefs) == 1
+    url = urlsplit(html.unescape(hrefs[0]))
+    assert url.scheme == "mailto" and unquote(url.path) == "tom@northwind.example"
+    query = parse_qs(url.query)
+    assert query["subject"] == ['Re: Final round "&" <b>']
+    assert query["in-reply-to"] == ["<a&1@mail.example>"]
+    assert query["body"][0].startswith("Hello,\r\n\r\nI hope you're well.")
+    assert "<b>" not in page and "overflow-wrap:anywhere" in page
+    assert "draft: feedback-watcher draft '<a&1@mail.example>'" in render(d, "text")

@@ -27,6 +27,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import REPO
@@ -545,7 +546,6 @@ FORBIDDEN_TAGS = {
     "base",
     "form",
     "input",
-    "a",
     "frame",
     "frameset",
     "picture",
@@ -561,12 +561,28 @@ class _Tags(HTMLParser):
         self.tags.append((tag, attrs))
 
 
-def _assert_inert(page: str) -> None:
+def _assert_inert(page: str, counterparts: frozenset[str] = frozenset()) -> int:
+    """No active content, nothing remote; the one link allowed is a mailto: to a counterpart.
+
+    Returns how many mailto: links the page has.
+    """
     parser = _Tags()
     parser.feed(page)
     names = {t for t, _ in parser.tags}
     assert not names & FORBIDDEN_TAGS, names & FORBIDDEN_TAGS
+    links = 0
     for tag, attrs in parser.tags:
+        if tag == "a":
+            # Exactly one attribute, href, a mailto: whose address is a thread's counterpart.
+            assert len(attrs) == 1 and attrs[0][0] == "href", attrs
+            href = attrs[0][1] or ""
+            assert href.startswith("mailto:"), href
+            address, _, query = href[len("mailto:") :].partition("?")
+            assert unquote(address) in counterparts, href
+            assert re.fullmatch(r"[A-Za-z0-9%@._~-]*", address), href  # percent-encoded
+            assert re.fullmatch(r"(?:[a-z-]+=[A-Za-z0-9%._~-]*&?)*", query), href
+            links += 1
+            continue
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)
             assert name not in ("src", "href", "srcset", "background", "action"), (tag, name)
@@ -578,6 +594,7 @@ def _assert_inert(page: str) -> None:
     assert "default-src 'none'" in page
     styles = re.findall(r"<style>(.*?)</style>", page, re.S)
     assert all("url(" not in s and "@import" not in s for s in styles)
+    return links
 
 
 @pytest.mark.parametrize("kind", ["plain", "html only"])
@@ -593,6 +610,19 @@ def test_html_digest_escapes_mail_and_loads_nothing_remote(mailbox, models, kind
         )
     else:
         _thread(mailbox, reply_body="", html=EVIL_HTML)
+    # A request nobody answered: due for a second ask, so the page carries its mailto: link.
+    mailbox.append(
+        "Sent",
+        make_message(
+            sender=f"Sam <{mailbox.address}>",
+            to='"Lee <script>alert(3)</script>" <lee@globex.example>',
+            subject='Globex interview <img src=x onerror=alert(1)> "&" javascript:alert(1)',
+            date=NOW - timedelta(days=10),
+            message_id=f"<due.{mailbox.user}@jobs.example>",
+            body="Thanks again for the interview. Could you share any feedback on what I could "
+            "have done better?",
+        ),
+    )
     assert _run(mailbox.cli("sync"), mailbox.environ)[0] == 0
     # Shown in full as "feedback received" whatever the model made of it.
     code, _, err = _run(
@@ -608,7 +638,8 @@ def test_html_digest_escapes_mail_and_loads_nothing_remote(mailbox, models, kind
     assert len(pages) >= 2
     for page in pages:
         assert "Your SQL was strong" in page  # the reply is shown ...
-        _assert_inert(page)  # ... as text
+        # ... as text, with one link: the due thread's draft, to its counterpart.
+        assert _assert_inert(page, frozenset({"lee@globex.example"})) == 1
     if kind == "plain":
         assert "&lt;script&gt;" in pages[0] and "&lt;b&gt;please&lt;/b&gt;" in pages[0]
         assert "&lt;svg onload" in pages[0] or "&quot;&gt;&lt;svg" in pages[0]

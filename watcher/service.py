@@ -226,7 +226,7 @@ def make_digest(
     if unchecked:
         owner = store.accounts_of(s.thread.request.ref for s in states)
         states = [_unchecked(s, owner.get(s.thread.request.ref), unchecked) for s in states]
-    return Digest(now, states_sorted(states), tuple(health), since)
+    return Digest(now, states_sorted(states), tuple(health), since, own_addresses(config))
 
 
 def _unchecked(state: ThreadState, account: str | None, unchecked: set[str]) -> ThreadState:
