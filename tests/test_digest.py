@@ -191,3 +191,11 @@ def test_a_due_draft_is_a_mailto_link_built_from_the_products_own_fields():
     assert query["body"][0].startswith("Hello,\r\n\r\nI hope you're well.")
     assert "<b>" not in page and "overflow-wrap:anywhere" in page
     assert "draft: feedback-watcher draft '<a&1@mail.example>'" in render(d, "text")
+
+
+def test_an_account_that_never_synced_says_so_plainly():
+    d = Digest(NOW, (), (AccountHealth("personal", None, None),))
+    text = render(d, "text")
+    assert "WARNING: personal has not synced yet" in text
+    assert "Last sync: personal never synced" in text and "since never" not in text
+    assert "Last sync: personal never synced" in render(d, "html")

@@ -134,8 +134,9 @@ def cmd_sync(ctx: Context) -> int:
     for r in results:
         if r.report:
             print(
-                f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
-                f"fetched, {r.report.new_messages} new, {r.report.requests} requests tracked"
+                f"{r.account}: {plural(len(r.report.folders), 'folder')}, "
+                f"{plural(r.report.fetched, 'message')} fetched, {r.report.new_messages} new, "
+                f"{plural(r.report.requests, 'request')} tracked"
             )
             if r.partial:
                 print(f"{r.account}: partial sync: {r.partial}", file=sys.stderr)
@@ -163,7 +164,11 @@ def cmd_status(ctx: Context) -> int:
     config, store = ctx.config, ctx.store
     for account in config.accounts:
         rec = store.account(account.name)
-        last = rec.last_ok.isoformat(timespec="seconds") if rec.last_ok else "never"
+        last = (
+            f"last successful sync {rec.last_ok.isoformat(timespec='seconds')}"
+            if rec.last_ok
+            else "never synced"
+        )
         where = (
             f"maildir {account.maildir}"
             if account.maildir
@@ -173,10 +178,12 @@ def cmd_status(ctx: Context) -> int:
         )
         gone = store.gone_count(account.name)
         gone_note = f" ({gone} since deleted on the server)" if gone else ""
-        print(
-            f"{account.name} ({where}): last successful sync "
-            f"{last}; {store.message_count(account.name)} messages stored{gone_note}"
-        )
+        stored = plural(store.message_count(account.name), "message")
+        print(f"{account.name} ({where}): {last}; {stored} stored{gone_note}")
+        for warning in filter(
+            None, (store.get(f"folder_warnings:{account.name}") or "").split("\n")
+        ):
+            print(f"  warning: {warning}")
         failed_last = rec.last_ok is None or (rec.last_attempt and rec.last_attempt > rec.last_ok)
         if rec.last_error and failed_last:
             print(f"  last attempt failed: {rec.last_error}")
@@ -193,8 +200,9 @@ def cmd_status(ctx: Context) -> int:
             if f.error:
                 print(f"  {f.name:<24} {f.role:<8} refused by the server: {f.error}")
                 continue
+            on_server = plural(f.messages, "message")
             print(
-                f"  {f.name:<24} {f.role:<8} {f.messages:>7} messages on server, "
+                f"  {f.name:<24} {f.role:<8} {on_server:>16} on server, "
                 f"{store.location_count(account.name, f.name)} stored"
             )
     return 0

@@ -187,6 +187,16 @@ def _line(state: ThreadState) -> str:
     return f"{state.thread.subject} ({_details(state)})"
 
 
+def _last_syncs(d: Digest) -> str:
+    return (
+        "; ".join(
+            f"{h.account} {_when(h.last_ok)}" if h.last_ok else f"{h.account} never synced"
+            for h in d.health
+        )
+        or "no accounts"
+    )
+
+
 def _health_lines(d: Digest) -> list[str]:
     lines = []
     for h in d.health:
@@ -238,11 +248,7 @@ def render_text(d: Digest, markdown: bool = False) -> str:
         out.append("")
         out.append("No feedback requests found yet.")
     out.append("")
-    out.append(
-        "Last sync: " + "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health)
-        if d.health
-        else "Last sync: no accounts"
-    )
+    out.append("Last sync: " + _last_syncs(d))
     return "\n".join(out) + "\n"
 
 
@@ -387,8 +393,7 @@ def render_html(d: Digest) -> str:
         parts.append("</ul>")
     if not d.states:
         parts.append("<p>No feedback requests found yet.</p>")
-    health = "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health) or "no accounts"
-    parts.append(f'<p class="meta">Last sync: {e(health)}</p></body></html>')
+    parts.append(f'<p class="meta">Last sync: {e(_last_syncs(d))}</p></body></html>')
     return "\n".join(parts) + "\n"
 
 
