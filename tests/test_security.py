@@ -145,6 +145,27 @@ def test_ssl_port_logs_in_encrypted(mailbox):
     assert sent and PASSWORD.encode() not in sent and b"LOGIN" not in sent
 
 
+def test_starttls_against_the_implicit_tls_port_is_named_within_seconds(mailbox):
+    # Before: the client waited 60 s for a greeting a TLS port never sends ("timed out").
+    _starttls(mailbox, mailbox.server.ssl_port, ca=True)
+    started = time.monotonic()
+    code, _, err = _run(mailbox.cli("sync"), mailbox.environ)
+    assert time.monotonic() - started < 10
+    assert code == 4 and "Traceback" not in err
+    assert (
+        f'port {mailbox.server.ssl_port} of 127.0.0.1 speaks TLS directly: use tls = "ssl"' in err
+    )
+
+
+def test_ssl_against_the_plaintext_port_is_named(mailbox):
+    # Before: "[SSL: WRONG_VERSION_NUMBER] wrong version number".
+    shutil.copy(mailbox.server.cert_file, mailbox.tmp / "ca.pem")
+    _set(mailbox, tls="ssl", port=mailbox.server.port, ca_file=str(mailbox.tmp / "ca.pem"))
+    code, _, err = _run(mailbox.cli("sync"), mailbox.environ)
+    assert code == 4 and "WRONG_VERSION_NUMBER" not in err
+    assert f'port {mailbox.server.port} of 127.0.0.1 speaks plain IMAP: use tls = "starttls"' in err
+
+
 def _refuse_starttls(data: bytes) -> bytes | None:
     m = re.match(rb"(\S+) STARTTLS\r\n", data)
     return m.group(1) + b" BAD STARTTLS not available\r\n" if m else None
