@@ -180,3 +180,13 @@ def test_every_command_has_help_and_is_in_the_readme():
     for name, command in COMMANDS.items():
         assert command.help and command.name == name and name in sub.choices
         assert f"feedback-watcher {name}" in readme, f"README does not mention {name}"
+
+
+def test_ci_runs_the_readme_quick_start_test_command_as_it_stands():
+    root = PACKAGE.parent
+    readme = (root / "README.md").read_text()
+    block = readme.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    demo, tests = (line.split("#", 1)[0].strip() for line in block.strip().splitlines())
+    assert demo.endswith(".venv/bin/feedback-watcher demo") and "pytest -q" in tests
+    ci = (root / ".ci" / "run").read_text().splitlines()
+    assert tests in ci, f"{tests!r} is not a line of .ci/run"
