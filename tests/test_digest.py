@@ -199,3 +199,17 @@ def test_an_account_that_never_synced_says_so_plainly():
     assert "WARNING: personal has not synced yet" in text
     assert "Last sync: personal never synced" in text and "since never" not in text
     assert "Last sync: personal never synced" in render(d, "html")
+
+
+def test_json_carries_the_holding_reply_and_the_return_date():
+    reply = msg("<h>", "tom@northwind.example", ME, T0 + timedelta(days=1), "Re: x", irt="<a>")
+    text = "Ich melde mich nächste Woche bei Ihnen."
+    d = Digest(NOW, _states([reply], {"<h>": ("no_response", 0.9, False)}, {"<h>": text}), ())
+    (thread,) = json.loads(render(d, "json"))["threads"]
+    assert thread["holding"] == {
+        "message_id": "<h>",
+        "promised": "2025-03-14",
+        "quote": text,
+        "moved_next_ask": True,
+    }
+    assert thread["away_until"] is None and thread["next_due"].startswith("2025-03-17")

@@ -273,6 +273,15 @@ def to_json(d: Digest) -> dict:
                 "next_due": _iso(st.next_due),
                 "gone_quiet": st.gone_quiet,
                 "undeliverable": st.undeliverable,
+                "away_until": st.away_until.isoformat() if st.away_until else None,
+                "holding": {
+                    "message_id": st.holding.reply.message.message_id,
+                    "promised": st.holding.promised.isoformat() if st.holding.promised else None,
+                    "quote": st.holding.quote,
+                    "moved_next_ask": st.moved,
+                }
+                if st.holding
+                else None,
                 "replies": [
                     {
                         "message_id": r.message.message_id,
