@@ -15,6 +15,7 @@ from watcher.conversations import build_threads
 from watcher.digest import AccountHealth, Digest, render
 from watcher.drafts import compose
 from watcher.followups import assess
+from watcher.mail.headers import Address
 from watcher.mailbox_write import draft_message
 
 NOW = T0 + timedelta(days=8)
@@ -213,3 +214,30 @@ def test_json_carries_the_holding_reply_and_the_return_date():
         "moved_next_ask": True,
     }
     assert thread["away_until"] is None and thread["next_due"].startswith("2025-03-17")
+
+
+def test_a_bounced_thread_names_who_else_to_write_to_in_every_format():
+    from watcher.mail.autosignals import AutoSignals
+
+    ask = msg("<a>", ME, "tom@northwind.example", T0, "Final round")
+    ask = ask.__class__(**{**ask.__dict__, "cc": (Address("hr@northwind.example"),)})
+    bounce = msg(
+        "<b>",
+        "mailer-daemon@mail.example",
+        ME,
+        T0 + timedelta(minutes=1),
+        "Undelivered",
+        signals=AutoSignals(bounce=True, bounced_recipients=("tom@northwind.example",)),
+    )
+    states = _states([bounce], {"<b>": ("no_response", 0.9, False)}, {}, asks=[ask])
+    d = Digest(NOW, states, ())
+    text = render(d, "text")
+    assert "Undeliverable: find another contact (1)" in text and "Due for" not in text
+    assert (
+        "    another contact: hr@northwind.example (cc'd on your request): "
+        "feedback-watcher draft '<a>' --to hr@northwind.example"
+    ) in text
+    assert (
+        "another contact: hr@northwind.example (cc&#x27;d on your request): <code>"
+        "feedback-watcher draft &#x27;&lt;a&gt;&#x27; --to hr@northwind.example</code>"
+    ) in render(d, "html")

@@ -189,3 +189,18 @@ def test_an_answered_thread_gets_a_thank_you_not_an_ask():
 def test_a_due_third_ask_is_the_last_one():
     state = _state(REQUESTS["en"][0], asks=2, now=T0 + timedelta(days=20))
     assert state.due == DueAsk.THIRD and "last note" in compose(state).body
+
+
+def test_the_draft_command_names_the_contact_and_the_command_to_write_to_them():
+    from watcher.cli import no_draft_line
+
+    state = _state(
+        "Hi, any feedback?", [_bounce()], labels(b="no_response"), cc=["hr@acme.example"]
+    )
+    line = no_draft_line(state, OWN, "feedback-watcher draft '<a>'")
+    assert line == (
+        "no draft: your last ask to boss@acme.example bounced (undeliverable); another contact "
+        "in this thread: hr@acme.example (cc'd on your request): "
+        "feedback-watcher draft '<a>' --to hr@acme.example"
+    )
+    assert no_draft_line(_state("Hi, any feedback?"), OWN, "x") is None

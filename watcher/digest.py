@@ -159,17 +159,22 @@ def holding_line(state: ThreadState) -> tuple[str, str, str] | None:
     return who, h.quote, note
 
 
-def contact_lines(d: Digest, state: ThreadState) -> list[str]:
-    """For a bounced thread: who else at the company shows up in it, and the command."""
+def contact_lines(d: Digest, state: ThreadState) -> list[tuple[str, str]]:
+    """For a bounced thread: (who else at the company shows up in it, the command to run)."""
     command = f"{d.draft_command} '{state.thread.request.message_id}'"
     contacts = other_contacts(state, d.own)
     if not contacts:
         where = state.thread.company or "the company"
         return [
-            f"no one else at {where} shows up in this thread: find a contact, "
-            f"then {command} --to ADDRESS"
+            (
+                f"no one else at {where} shows up in this thread: find a contact, then",
+                f"{command} --to ADDRESS",
+            )
         ]
-    return [f"another contact: {c.email} ({c.how}): {command} --to {c.email}" for c in contacts[:3]]
+    return [
+        (f"another contact: {c.email} ({c.how}):", f"{command} --to {c.email}")
+        for c in contacts[:3]
+    ]
 
 
 def mailto(draft: Draft) -> str:
@@ -223,7 +228,7 @@ def _text_notes(d: Digest, key: str, st: ThreadState, markdown: bool) -> list[st
         who, quote_, note = holding
         out.append(f"    > holding reply from {who}: {_excerpt(quote_, 200)} ({note})")
     if key == "undeliverable":
-        out += [f"    {line}" for line in contact_lines(d, st)]
+        out += [f"    {lead} {command}" for lead, command in contact_lines(d, st)]
     if key in ("second_ask", "third_ask"):
         out.append(f"    draft: {d.draft_command} '{st.thread.request.message_id}'")
     return out
@@ -358,7 +363,8 @@ def _html_notes(d: Digest, key: str, st: ThreadState) -> list[str]:
         )
     if key == "undeliverable":
         parts += [
-            f'<div class="meta"><code>{e(line)}</code></div>' for line in contact_lines(d, st)
+            f'<div class="meta">{e(lead)} <code>{e(command)}</code></div>'
+            for lead, command in contact_lines(d, st)
         ]
     if key in ("second_ask", "third_ask"):
         draft = d.draft_for(st)
