@@ -24,6 +24,7 @@ CORE = {
     "watcher.mail.messages",
     "watcher.mail.autosignals",
     "watcher.mail.returndate",
+    "watcher.mail.promises",
     "watcher.replytext",
     "watcher.replytext.htmltext",
     "watcher.replytext.body",
@@ -33,11 +34,13 @@ CORE = {
     "watcher.replytext.lines",
     "watcher.classify.features",
     "watcher.labels",
+    "watcher.language",
     "watcher.conversations",
     "watcher.followups",
     "watcher.digest",
     "watcher.review",
     "watcher.drafts",
+    "watcher.draft_texts",
     "watcher.folders",
     "watcher.domains",
     "watcher.mailsource",
@@ -84,8 +87,9 @@ STDLIB_IO = {
     "subprocess",
     "imaplib",
     "smtplib",
-    "http",
-    "urllib",
+    "http.client",
+    "http.server",
+    "urllib.request",
     "asyncio",
     "selectors",
     "threading",
@@ -132,7 +136,7 @@ def core_violations(modules: dict[str, Path]) -> dict[str, set[str]]:
             if top == "watcher":
                 if imported not in CORE:
                     bad.add(imported)
-            elif top in STDLIB_IO or (
+            elif any(imported == m or imported.startswith(m + ".") for m in STDLIB_IO) or (
                 top != "__future__"
                 and top not in sys.stdlib_module_names
                 and top not in CORE_DATA_PACKAGES
@@ -207,3 +211,13 @@ def test_every_command_has_help_and_is_in_the_readme():
     for name, command in COMMANDS.items():
         assert command.help and command.name == name and name in sub.choices
         assert f"feedback-watcher {name}" in readme, f"README does not mention {name}"
+
+
+def test_ci_runs_the_readme_quick_start_test_command_as_it_stands():
+    root = PACKAGE.parent
+    readme = (root / "README.md").read_text()
+    block = readme.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    demo, tests = (line.split("#", 1)[0].strip() for line in block.strip().splitlines())
+    assert demo.endswith(".venv/bin/feedback-watcher demo") and "pytest -q" in tests
+    ci = (root / ".ci" / "run").read_text().splitlines()
+    assert tests in ci, f"{tests!r} is not a line of .ci/run"

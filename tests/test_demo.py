@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 
 from watcher.cli import main
 
@@ -27,3 +30,38 @@ def test_demo_text_output(capsys, tmp_path):
     assert main(["--data-dir", str(tmp_path), "demo"], {}) == 0
     out = capsys.readouterr().out
     assert "Due for a second ask" in out and "Feedback received" in out
+
+
+def test_demo_counts_threads_and_its_draft_commands_work(capsys, tmp_path):
+    assert main(["--data-dir", str(tmp_path), "demo"], {}) == 0
+    out, err = capsys.readouterr()
+    assert "8 feedback requests found (11 asks in all)" in err and "1 messages" not in err
+    handle = re.search(r"draft: feedback-watcher demo --draft (\d+)\n", out)
+    assert handle, out
+    # The command the digest suggests works as it is printed, and so does the Message-ID.
+    assert main(["--data-dir", str(tmp_path), "demo", "--draft", handle.group(1)], {}) == 0
+    assert capsys.readouterr().out.startswith("To: Tom Becker <")
+    assert main(["--data-dir", str(tmp_path), "demo", "--draft", "<a2@mail.example>"], {}) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("To: Tom Becker <tom.becker@northwind-logistics.example>")
+    assert "Dear Tom,\n\nI hope you're well" in out and out.rstrip().endswith("Alex Morgan")
+
+
+@pytest.mark.parametrize(
+    "request_id,why",
+    [
+        ("<a7@mail.example>", "bounced (undeliverable)"),
+        ("<a1@mail.example>", "sent feedback on Wed 05 Mar 2025; a thank-you instead"),
+    ],
+)
+def test_demo_draft_refuses_an_ask_that_does_not_fit_in_one_line(capsys, tmp_path, request_id, why):
+    assert main(["--data-dir", str(tmp_path), "demo", "--draft", request_id], {}) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and why in err and err.count("\n") == 1
+
+
+def test_demo_thank_you_in_french_for_the_french_thread(capsys, tmp_path):
+    argv = ["--data-dir", str(tmp_path), "demo", "--draft", "<a8@mail.example>", "--thank-you"]
+    assert main(argv, {}) == 0
+    out = capsys.readouterr().out
+    assert "Bonjour Claire,\n\nMerci beaucoup" in out and "Bien cordialement,\nAlex Morgan" in out

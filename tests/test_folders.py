@@ -1,4 +1,4 @@
-from watcher.folders import choose_folders, folder_role
+from watcher.folders import choose_folders, folder_choice, folder_role
 
 
 def test_special_use_flags_decide_roles():
@@ -45,7 +45,56 @@ def test_include_and_exclude_patterns():
         ((), "/", "Jobs"),
     ]
     assert [f.name for f in choose_folders(listed, exclude=["News/*"])] == ["INBOX", "Sent", "Jobs"]
-    assert [f.name for f in choose_folders(listed, include=["INBOX", "Jobs"])] == ["INBOX", "Jobs"]
+    # INBOX and the sent folder stay watched whatever the include list says ...
+    assert [f.name for f in choose_folders(listed, include=["Jobs"])] == ["INBOX", "Sent", "Jobs"]
+    # ... unless an exclude pattern names them.
+    chosen = choose_folders(listed, include=["Jobs"], exclude=["Sent"])
+    assert [f.name for f in chosen] == ["INBOX", "Jobs"]
+
+
+def test_patterns_that_match_no_folder_are_warned_about():
+    listed = [
+        ((), "/", "INBOX"),
+        ((r"\Sent",), "/", "Sent"),
+        ((), "/", "Archive"),
+        ((r"\Noselect",), "/", "[Gmail]"),
+    ]
+    choice = folder_choice(listed, include=["Archiv", "inbox", "[Gmail]"], exclude=["News/*"])
+    assert [f.name for f in choice.folders] == ["INBOX", "Sent"]
+    assert choice.unmatched_include == ("Archiv",) and choice.unmatched_exclude == ("News/*",)
+    warnings = choice.warnings("personal", ["INBOX", "Sent", "Archive"])
+    assert warnings == [
+        "account personal: include_folders pattern 'Archiv' matches no folder "
+        "(the server has: INBOX, Sent, Archive)",
+        "account personal: exclude_folders pattern 'News/*' matches no folder "
+        "(the server has: INBOX, Sent, Archive)",
+    ]
+    assert folder_choice(listed, include=["Archive"]).warnings("personal") == []
+
+
+def test_sync_and_status_warn_and_still_watch_inbox_and_sent(tmp_path, capsys, caplog):
+    from importlib import resources
+
+    from watcher.cli import main
+
+    mailbox = resources.files("watcher") / "demo" / "mailbox"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'lookback_days = 3650\n[[accounts]]\nname = "demo"\n'
+        f'maildir = "{mailbox}"\naddresses = ["alex.morgan@mail.example"]\n'
+        'include_folders = ["Archiv"]\n'
+    )
+    config.chmod(0o600)
+    argv = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    assert main([*argv, "sync", "--now", "2025-04-14T08:00:00+01:00"], {}) == 0
+    out = capsys.readouterr().out
+    # A warning on stderr (here caught by pytest's log capture).
+    assert "include_folders pattern 'Archiv' matches no folder" in caplog.text
+    assert "demo: 2 folders," in out  # INBOX and Sent, not nothing
+    assert main([*argv, "status"], {}) == 0
+    out = capsys.readouterr().out
+    assert "  warning: account demo: include_folders pattern 'Archiv' matches no folder" in out
+    assert "INBOX" in out and "Sent" in out
 
 
 GMAIL = [
@@ -78,6 +127,7 @@ def test_a_folder_merely_named_like_all_mail_is_not_the_whole_mailbox():
 def test_include_or_exclude_overrides_all_mail():
     assert [f.name for f in choose_folders(GMAIL, include=["INBOX", "Trabajo"])] == [
         "INBOX",
+        "[Gmail]/Enviados",  # the sent folder stays watched with an include list
         "Trabajo",
     ]
     assert [f.name for f in choose_folders(GMAIL, exclude=["[Gmail]/Todos"])] == [
@@ -115,4 +165,8 @@ def test_exchange_calendar_and_contacts_are_not_mail_folders():
     # Elsewhere a folder called Notes is the user's mail.
     other = [((), "/", "INBOX"), ((r"\Sent",), "/", "Sent"), ((), "/", "Notes")]
     assert [f.name for f in choose_folders(other)] == ["INBOX", "Sent", "Notes"]
-    assert [f.name for f in choose_folders(listed, include=["Notes"])] == ["Notes"]
+    assert [f.name for f in choose_folders(listed, include=["Notes"])] == [
+        "INBOX",
+        "Sent Items",
+        "Notes",
+    ]

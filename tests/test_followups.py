@@ -140,6 +140,54 @@ def test_holding_reply_promise_moves_the_due_date():
         2025, 3, 14
     )
     assert promised_date("Thanks, noted.", date(2025, 3, 4)) is None
+    assert promised_date("I'm on leave until 2 April.", date(2025, 3, 4)) == date(2025, 4, 2)
+
+
+def _holding_state(text, now, when=T0 + timedelta(days=1)):
+    ask = msg("<a>", ME, "boss@acme.example", T0)
+    reply = msg("<h>", "boss@acme.example", ME, when, "Re: Feedback please", irt="<a>")
+    t = one(build_threads([ask], {"<a>"}, [reply], OWN))
+    return assess(t, labels(h="no_response"), {"<h>": text}, FollowupPolicy(), now, 0.6)
+
+
+def test_a_french_holding_reply_moves_the_next_ask_past_its_promise():
+    # Tue 4 March: "by the end of next week" is Fri 14 March; the next ask Mon 17 March,
+    # not Mon 10 March (five business days after the ask).
+    text = "Bonjour,\n\nJe reviens vers vous d'ici la fin de la semaine prochaine."
+    state = _holding_state(text, T0 + timedelta(days=8))
+    assert state.due is None and state.next_due.date() == date(2025, 3, 17) and state.moved
+    assert state.holding.promised == date(2025, 3, 14)
+    assert state.holding.quote == "Je reviens vers vous d'ici la fin de la semaine prochaine."
+    assert _holding_state(text, datetime(2025, 3, 17, 9, tzinfo=timezone.utc)).due == "second_ask"
+
+
+def test_a_dutch_call_me_next_week_moves_it_too():
+    state = _holding_state("Hoi Joost, bel me volgende week even. Groet, Sanne", T0)
+    assert state.next_due.date() == date(2025, 3, 17)
+
+
+def test_a_holding_reply_without_a_date_restarts_the_clock_from_its_own_date():
+    # Asked Mon 3 March; the holding reply came Thu 6 March: five business days from then.
+    text = "Ich kläre das mit der Fachabteilung und melde mich, sobald ich mehr weiß."
+    state = _holding_state(text, T0 + timedelta(days=7), when=T0 + timedelta(days=3))
+    assert state.due is None and state.next_due.date() == date(2025, 3, 13)
+    assert state.holding.promised is None and "Fachabteilung" in state.holding.quote
+
+
+def test_an_out_of_office_return_is_kept_for_the_digest():
+    ask = msg("<a>", ME, "boss@acme.example", T0)
+    ooo = msg(
+        "<o>",
+        "boss@acme.example",
+        ME,
+        T0,
+        "Automatic reply",
+        irt="<a>",
+        signals=AutoSignals(auto_submitted="auto-replied", return_date=date(2025, 3, 21)),
+    )
+    t = one(build_threads([ask], {"<a>"}, [ooo], OWN))
+    state = assess(t, labels(o="no_response"), {}, FollowupPolicy(), T0, 0.6)
+    assert state.away_until == date(2025, 3, 21) and state.holding is None
 
 
 def test_bounce_marks_undeliverable():
@@ -155,6 +203,8 @@ def test_bounce_marks_undeliverable():
     t = one(build_threads([ask], {"<a>"}, [bounce], OWN))
     state = assess(t, labels(b="no_response"), {}, FollowupPolicy(), T0 + timedelta(days=8), 0.6)
     assert state.undeliverable and state.status == "no_response"
+    # No ask is proposed to an address that bounced: the digest says to find another contact.
+    assert state.due is None and state.next_due is None
 
 
 def test_low_confidence_reply_needs_review_unless_corrected():

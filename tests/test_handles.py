@@ -28,7 +28,8 @@ def test_every_thread_and_reply_shown_has_a_handle_the_commands_take(tmp_path, c
     assert f"    draft: feedback-watcher draft {ops}\n" in text
     assert "'<a2@mail.example>'" not in text and "#" not in text
     priya = demo.ref("<r1@acme-analytics.example>")
-    assert f"    > [{priya}] priya.shah@acme-analytics.example: " in text
+    # Feedback is marked NEW in the first digest that shows it.
+    assert re.search(rf"    > (NEW )?\[{priya}\] priya\.shah@acme-analytics\.example: ", text)
 
     data = json.loads(_digest(demo, capsys, "--json"))
     by_id = {t["request_message_id"]: t for t in data["threads"]}
@@ -92,4 +93,4 @@ def test_markdown_and_html_digests_show_the_handles(tmp_path, capsys):
     assert f"<strong>[{ops}] Operations Analyst - final round</strong>" in page
     assert f"<code>feedback-watcher draft {ops}</code>" in page
     priya = demo.ref("<r1@acme-analytics.example>")
-    assert re.search(rf"\[{priya}\] priya\.shah@acme-analytics\.example:</div>", page)
+    assert re.search(rf"\[{priya}\] priya\.shah@acme-analytics\.example:</span>", page)

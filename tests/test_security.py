@@ -27,6 +27,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import REPO
@@ -142,6 +143,27 @@ def test_ssl_port_logs_in_encrypted(mailbox):
         assert code == 0, err
         sent = bytes(proxy.log.client_bytes)
     assert sent and PASSWORD.encode() not in sent and b"LOGIN" not in sent
+
+
+def test_starttls_against_the_implicit_tls_port_is_named_within_seconds(mailbox):
+    # Before: the client waited 60 s for a greeting a TLS port never sends ("timed out").
+    _starttls(mailbox, mailbox.server.ssl_port, ca=True)
+    started = time.monotonic()
+    code, _, err = _run(mailbox.cli("sync"), mailbox.environ)
+    assert time.monotonic() - started < 10
+    assert code == 4 and "Traceback" not in err
+    assert (
+        f'port {mailbox.server.ssl_port} of 127.0.0.1 speaks TLS directly: use tls = "ssl"' in err
+    )
+
+
+def test_ssl_against_the_plaintext_port_is_named(mailbox):
+    # Before: "[SSL: WRONG_VERSION_NUMBER] wrong version number".
+    shutil.copy(mailbox.server.cert_file, mailbox.tmp / "ca.pem")
+    _set(mailbox, tls="ssl", port=mailbox.server.port, ca_file=str(mailbox.tmp / "ca.pem"))
+    code, _, err = _run(mailbox.cli("sync"), mailbox.environ)
+    assert code == 4 and "WRONG_VERSION_NUMBER" not in err
+    assert f'port {mailbox.server.port} of 127.0.0.1 speaks plain IMAP: use tls = "starttls"' in err
 
 
 def _refuse_starttls(data: bytes) -> bytes | None:
@@ -545,7 +567,6 @@ FORBIDDEN_TAGS = {
     "base",
     "form",
     "input",
-    "a",
     "frame",
     "frameset",
     "picture",
@@ -561,12 +582,28 @@ class _Tags(HTMLParser):
         self.tags.append((tag, attrs))
 
 
-def _assert_inert(page: str) -> None:
+def _assert_inert(page: str, counterparts: frozenset[str] = frozenset()) -> int:
+    """No active content, nothing remote; the one link allowed is a mailto: to a counterpart.
+
+    Returns how many mailto: links the page has.
+    """
     parser = _Tags()
     parser.feed(page)
     names = {t for t, _ in parser.tags}
     assert not names & FORBIDDEN_TAGS, names & FORBIDDEN_TAGS
+    links = 0
     for tag, attrs in parser.tags:
+        if tag == "a":
+            # Exactly one attribute, href, a mailto: whose address is a thread's counterpart.
+            assert len(attrs) == 1 and attrs[0][0] == "href", attrs
+            href = attrs[0][1] or ""
+            assert href.startswith("mailto:"), href
+            address, _, query = href[len("mailto:") :].partition("?")
+            assert unquote(address) in counterparts, href
+            assert re.fullmatch(r"[A-Za-z0-9%@._~-]*", address), href  # percent-encoded
+            assert re.fullmatch(r"(?:[a-z-]+=[A-Za-z0-9%._~-]*&?)*", query), href
+            links += 1
+            continue
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)
             assert name not in ("src", "href", "srcset", "background", "action"), (tag, name)
@@ -578,6 +615,7 @@ def _assert_inert(page: str) -> None:
     assert "default-src 'none'" in page
     styles = re.findall(r"<style>(.*?)</style>", page, re.S)
     assert all("url(" not in s and "@import" not in s for s in styles)
+    return links
 
 
 @pytest.mark.parametrize("kind", ["plain", "html only"])
@@ -593,6 +631,19 @@ def test_html_digest_escapes_mail_and_loads_nothing_remote(mailbox, models, kind
         )
     else:
         _thread(mailbox, reply_body="", html=EVIL_HTML)
+    # A request nobody answered: due for a second ask, so the page carries its mailto: link.
+    mailbox.append(
+        "Sent",
+        make_message(
+            sender=f"Sam <{mailbox.address}>",
+            to='"Lee <script>alert(3)</script>" <lee@globex.example>',
+            subject='Globex interview <img src=x onerror=alert(1)> "&" javascript:alert(1)',
+            date=NOW - timedelta(days=10),
+            message_id=f"<due.{mailbox.user}@jobs.example>",
+            body="Thanks again for the interview. Could you share any feedback on what I could "
+            "have done better?",
+        ),
+    )
     assert _run(mailbox.cli("sync"), mailbox.environ)[0] == 0
     # Shown in full as "feedback received" whatever the model made of it.
     code, _, err = _run(
@@ -608,7 +659,8 @@ def test_html_digest_escapes_mail_and_loads_nothing_remote(mailbox, models, kind
     assert len(pages) >= 2
     for page in pages:
         assert "Your SQL was strong" in page  # the reply is shown ...
-        _assert_inert(page)  # ... as text
+        # ... as text, with one link: the due thread's draft, to its counterpart.
+        assert _assert_inert(page, frozenset({"lee@globex.example"})) == 1
     if kind == "plain":
         assert "&lt;script&gt;" in pages[0] and "&lt;b&gt;please&lt;/b&gt;" in pages[0]
         assert "&lt;svg onload" in pages[0] or "&quot;&gt;&lt;svg" in pages[0]

@@ -230,6 +230,46 @@ def test_interactive_setup_with_a_typed_password_goes_to_the_keyring(mailbox, tm
     assert "correct-horse" not in text and "in the system keyring" in text
 
 
+def _custom(mailbox, encryption: str, *after_test: str) -> Script:
+    return Script(
+        mailbox.address,  # your email address
+        "7",  # provider: custom
+        "127.0.0.1",  # server
+        encryption,  # 1 ssl, 2 starttls
+        mailbox.user,  # username
+        "-",  # no other addresses
+        "",  # the password: typed, into the keyring
+        "home",  # account name
+        *after_test,
+        passwords=("correct-horse-battery",),
+    )
+
+
+@pytest.mark.dovecot
+def test_interactive_setup_asks_for_the_ca_file_of_an_untrusted_server(mailbox, tmp_path):
+    path = tmp_path / "wizard.toml"
+    ca = str(mailbox.server.cert_file)
+    script = _custom(mailbox, "2", "/no/such/file.pem", ca)  # a wrong path is asked again
+    opts = SetupOptions(interactive=True, port=mailbox.server.port)
+    result = run_setup(opts, path, {}, script.prompter, keyring=Keyring())
+    assert "is not trusted" in script.output and "no such file: /no/such/file.pem" in script.output
+    assert "Connected. Watching 3 folders" in script.output
+    assert result.account.ca_file == ca and load_config(path).accounts[0].ca_file == ca
+
+
+@pytest.mark.dovecot
+def test_interactive_setup_offers_the_tls_mode_the_port_speaks(mailbox, tmp_path):
+    path = tmp_path / "wizard.toml"
+    script = _custom(mailbox, "2", "")  # STARTTLS against the TLS port; then yes, switch
+    opts = SetupOptions(
+        interactive=True, port=mailbox.server.ssl_port, ca_file=str(mailbox.server.cert_file)
+    )
+    result = run_setup(opts, path, {}, script.prompter, keyring=Keyring())
+    assert 'speaks TLS directly: use tls = "ssl"' in script.output
+    assert 'Use tls = "ssl" instead? [y]: ' in script.asked
+    assert result.account.tls == "ssl" and load_config(path).accounts[0].tls == "ssl"
+
+
 def test_interactive_gmail_is_guessed_from_the_address_and_says_what_it_needs(tmp_path):
     script = Script("sam@gmail.com", "", "", "-", "2", "pass show google", "")
     result = run_setup(

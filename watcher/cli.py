@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from watcher import __version__
 from watcher.config import (
@@ -23,8 +23,12 @@ from watcher.config import (
 )
 from watcher.daemon import WORKER_FLAG
 from watcher.errors import ConfigError, Interrupted, WatcherError
+from watcher.language import plural
 from watcher.mail.messages import Message
 from watcher.storage import USER_SOURCE, RequestMark, Store
+
+if TYPE_CHECKING:
+    from watcher.followups import ThreadState
 
 log = logging.getLogger("watcher")
 
@@ -130,8 +134,9 @@ def cmd_sync(ctx: Context) -> int:
     for r in results:
         if r.report:
             print(
-                f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
-                f"fetched, {r.report.new_messages} new, {r.report.requests} requests tracked"
+                f"{r.account}: {plural(len(r.report.folders), 'folder')}, "
+                f"{plural(r.report.fetched, 'message')} fetched, {r.report.new_messages} new, "
+                f"{plural(r.report.requests, 'request')} tracked"
             )
             if r.partial:
                 print(f"{r.account}: partial sync: {r.partial}", file=sys.stderr)
@@ -159,7 +164,11 @@ def cmd_status(ctx: Context) -> int:
     config, store = ctx.config, ctx.store
     for account in config.accounts:
         rec = store.account(account.name)
-        last = rec.last_ok.isoformat(timespec="seconds") if rec.last_ok else "never"
+        last = (
+            f"last successful sync {rec.last_ok.isoformat(timespec='seconds')}"
+            if rec.last_ok
+            else "never synced"
+        )
         where = (
             f"maildir {account.maildir}"
             if account.maildir
@@ -169,10 +178,12 @@ def cmd_status(ctx: Context) -> int:
         )
         gone = store.gone_count(account.name)
         gone_note = f" ({gone} since deleted on the server)" if gone else ""
-        print(
-            f"{account.name} ({where}): last successful sync "
-            f"{last}; {store.message_count(account.name)} messages stored{gone_note}"
-        )
+        stored = plural(store.message_count(account.name), "message")
+        print(f"{account.name} ({where}): {last}; {stored} stored{gone_note}")
+        for warning in filter(
+            None, (store.get(f"folder_warnings:{account.name}") or "").split("\n")
+        ):
+            print(f"  warning: {warning}")
         failed_last = rec.last_ok is None or (rec.last_attempt and rec.last_attempt > rec.last_ok)
         if rec.last_error and failed_last:
             print(f"  last attempt failed: {rec.last_error}")
@@ -189,8 +200,9 @@ def cmd_status(ctx: Context) -> int:
             if f.error:
                 print(f"  {f.name:<24} {f.role:<8} refused by the server: {f.error}")
                 continue
+            on_server = plural(f.messages, "message")
             print(
-                f"  {f.name:<24} {f.role:<8} {f.messages:>7} messages on server, "
+                f"  {f.name:<24} {f.role:<8} {on_server:>16} on server, "
                 f"{store.location_count(account.name, f.name)} stored"
                 + (f"; refused at the last sync: {f.error}" if f.error else "")
             )
@@ -531,10 +543,19 @@ def draft_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also save it in the account's Drafts folder (never sends)",
     )
+    p.add_argument(
+        "--to",
+        metavar="EMAIL",
+        help="write the ask to someone else at the company (after a bounce)",
+    )
+    p.add_argument(
+        "--thank-you",
+        action="store_true",
+        help="a thank-you for the feedback or answer instead of another ask",
+    )
 
 
-def cmd_draft(ctx: Context) -> int:
-    from watcher.drafts import compose
+def _find_state(ctx: Context) -> ThreadState:
     from watcher.service import lazy_reply_classifier, thread_states
 
     ref = _handle(ctx.args.request_id)
@@ -557,8 +578,60 @@ def cmd_draft(ctx: Context) -> int:
         else:
             why = f"no tracked request {wanted}; the digest shows each request's handle"
         raise ConfigError(why)
+    return state
+
+
+def no_draft_line(state: ThreadState, own: frozenset[str], command: str) -> str | None:
+    """Why ``draft`` writes no ask for this thread, and what to run instead; None to write one."""
+    from watcher.drafts import why_no_ask
+
+    no = why_no_ask(state, own)
+    if no is None:
+        return None
+    if no.kind == "answered":
+        return f"no draft: {no.reason}; a thank-you instead: {command} --thank-you"
+    if no.contacts:
+        c = no.contacts[0]
+        others = f" (and {len(no.contacts) - 1} more)" if len(no.contacts) > 1 else ""
+        return (
+            f"no draft: {no.reason}; another contact in this thread: {c.email} ({c.how}){others}: "
+            f"{command} --to {c.email}"
+        )
+    where = state.thread.company or "that company"
+    return (
+        f"no draft: {no.reason}, and no one else at {where} shows up in this thread; "
+        f"find a contact, then: {command} --to ADDRESS"
+    )
+
+
+def _draft_command(ctx: Context) -> str:
+    """The command that prints a draft: the demo's own, in the demo."""
+    return (
+        "feedback-watcher demo --draft" if ctx.args.command == "demo" else "feedback-watcher draft"
+    )
+
+
+def cmd_draft(ctx: Context) -> int:
+    """Print a draft. Exit code 2 with one line when the thread gets none (see README)."""
+    from watcher.digest import command_arg
+    from watcher.drafts import compose, compose_thank_you
+    from watcher.service import own_addresses
+
+    state = _find_state(ctx)
     sender = state.thread.request.sender
-    draft = compose(state, sender.name if sender else "")
+    name = sender.name if sender else ""
+    command = f"{_draft_command(ctx)} {command_arg(state.thread.request)}"
+    if ctx.args.thank_you:
+        draft = compose_thank_you(state, name)
+        if draft is None:
+            raise ConfigError(
+                f"no thank-you: nobody has answered in this thread yet; the next ask: {command}"
+            )
+    else:
+        refusal = no_draft_line(state, own_addresses(ctx.config), command)
+        if refusal and not (ctx.args.to and state.undeliverable):
+            raise ConfigError(refusal)
+        draft = compose(state, name, to=ctx.args.to)
     print(f"To: {draft.to_name} <{draft.to}>" if draft.to_name else f"To: {draft.to}")
     print(f"Subject: {draft.subject}\n")
     print(draft.body)
@@ -725,24 +798,19 @@ DEMO_ADDRESS = "alex.morgan@mail.example"
 def demo_arguments(p: argparse.ArgumentParser) -> None:
     now_argument(p)
     p.add_argument("--json", action="store_true", help="the digest as JSON")
-
-
-def cmd_demo(ctx: Context) -> int:
-    import tempfile
-    from importlib import resources
-
-    from watcher.config import Account
-    from watcher.digest import render
-    from watcher.service import (
-        lazy_reply_classifier,
-        lazy_request_detector,
-        mail_source_factory,
-        make_digest,
-        sync_accounts,
+    p.add_argument(
+        "--draft",
+        metavar="REQUEST-ID",
+        help="print the draft for one of the demo's requests, as 'draft' does for yours",
     )
+    p.add_argument("--to", metavar="EMAIL", help=argparse.SUPPRESS)
+    p.add_argument("--thank-you", action="store_true", help=argparse.SUPPRESS)
 
-    mailbox = Path(str(resources.files("watcher") / "demo" / "mailbox"))
-    config = Config(
+
+def _demo_config(mailbox: Path) -> Config:
+    from watcher.config import Account
+
+    return Config(
         accounts=(
             Account(
                 name="demo",
@@ -754,6 +822,23 @@ def cmd_demo(ctx: Context) -> int:
         ),
         lookback_days=365,
     )
+
+
+def cmd_demo(ctx: Context) -> int:
+    import tempfile
+    from dataclasses import replace
+    from importlib import resources
+
+    from watcher.digest import render
+    from watcher.service import (
+        lazy_reply_classifier,
+        lazy_request_detector,
+        mail_source_factory,
+        make_digest,
+        sync_accounts,
+    )
+
+    config = _demo_config(Path(str(resources.files("watcher") / "demo" / "mailbox")))
     now = ctx.now() if ctx.args.now else datetime.fromisoformat(DEMO_NOW)
     with tempfile.TemporaryDirectory(prefix="feedback-watcher-demo-") as tmp:
         data_dir = Path(ctx.args.data_dir).expanduser() if ctx.args.data_dir else Path(tmp)
@@ -769,16 +854,27 @@ def cmd_demo(ctx: Context) -> int:
             report = results[0].report
             if report is None:
                 raise WatcherError(f"demo sync failed: {results[0].error}")
+            if ctx.args.draft:
+                # The demo's own state answers, as 'draft' answers from yours.
+                ctx._config, ctx._store, ctx.data_dir = config, store, data_dir
+                ctx.args.request_id, ctx.args.to_mailbox = ctx.args.draft, False
+                ctx.args.now = now.isoformat()
+                return cmd_draft(ctx)
+            digest = make_digest(config, store, lazy_reply_classifier(data_dir), now)
+            digest = replace(digest, draft_command=_draft_command(ctx))
+            threads = len(digest.states)
+            asks = sum(len(st.thread.asks) for st in digest.states)
             print(
-                f"Demo mailbox of {DEMO_ADDRESS}: {len(report.folders)} folders, "
-                f"{report.fetched} messages read, {report.requests} feedback requests found.\n",
+                f"Demo mailbox of {DEMO_ADDRESS}: {plural(len(report.folders), 'folder')}, "
+                f"{plural(report.fetched, 'message')} read, "
+                f"{plural(threads, 'feedback request')} found ({plural(asks, 'ask')} in all).\n",
                 file=sys.stderr,
             )
-            digest = make_digest(config, store, lazy_reply_classifier(data_dir), now)
             fmt = "json" if ctx.args.json else "text"
             sys.stdout.write(render(digest, fmt))
         finally:
             store.close()
+            ctx._store = None  # closed here; Context.close must not close it again
     return 0
 
 

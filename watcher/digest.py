@@ -8,8 +8,10 @@ import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
+from watcher.drafts import Draft, compose, other_contacts
 from watcher.followups import LabeledReply, ThreadState
 from watcher.labels import DueAsk, Label
 from watcher.mail.messages import Message
@@ -92,6 +94,8 @@ class Digest:
     health: tuple[AccountHealth, ...]
     since: datetime | None = None  # the previous digest: feedback after it is "new"
     unsure: tuple[UnsureRequest, ...] = ()  # newest first
+    own: frozenset[str] = frozenset()  # the user's addresses: never suggested as a contact
+    draft_command: str = "feedback-watcher draft"  # the demo's is "feedback-watcher demo --draft"
 
     def section(self, name: str) -> list[ThreadState]:
         s = self.states
@@ -111,17 +115,40 @@ class Digest:
                 and not t.due
                 and not t.gone_quiet
                 and not t.unchecked
+                and not t.undeliverable
             ],
             "unsure": [],  # sent messages, not threads: see ``unsure``
         }
         return picks[name]
 
     def new_feedback(self, state: ThreadState) -> list[LabeledReply]:
-        return [
-            r
-            for r in state.replies
-            if r.label == Label.FEEDBACK and (self.since is None or r.message.date > self.since)
-        ]
+        return [r for r in state.replies if r.label == Label.FEEDBACK and self.is_new(r)]
+
+    def is_new(self, reply: LabeledReply) -> bool:
+        """Arrived since the last digest (every reply is new before the first digest)."""
+        return self.since is None or reply.message.date > self.since
+
+    def shown(self, key: str, state: ThreadState) -> list[LabeledReply]:
+        """The replies a section shows under a thread, oldest first.
+
+        Feedback stays for as long as the thread is listed: the latest feedback, and any
+        other that is new; a rejection's latest answer; the uncertain ones for review.
+        """
+        if key in ("feedback", "rejection"):
+            label = Label.FEEDBACK if key == "feedback" else Label.REJECTION
+            mine = [r for r in state.replies if r.label == label]
+            if not mine:
+                return []
+            latest = max(mine, key=lambda r: r.message.date)
+            keep = [r for r in mine if r is latest or (key == "feedback" and self.is_new(r))]
+            return sorted(keep, key=lambda r: r.message.date)
+        if key == "needs_review":
+            return list(state.needs_review)
+        return []
+
+    def draft_for(self, state: ThreadState) -> Draft:
+        sender = state.thread.request.sender
+        return compose(state, sender.name if sender else "")
 
     def stale_accounts(self) -> list[AccountHealth]:
         return [h for h in self.health if h.last_ok is None or self.now - h.last_ok > STALE_SYNC]
@@ -154,12 +181,81 @@ def _details(state: ThreadState) -> str:
         extra += f", due since {_when(state.due_since)}"
     elif state.next_due and state.status == Label.NO_RESPONSE and not state.gone_quiet:
         extra += f", next ask {_when(state.next_due)}"
+        if state.away_until:
+            extra += f" (away until {_day(state.away_until)})"
     return f"{t.counterpart}, asked {_when(t.latest_ask.date)}{extra}"
 
 
 def _tag(message: Message) -> str:
     h = handle(message)
     return f"[{h}] " if h else ""
+
+
+def _day(value: datetime | date) -> str:
+    return f"{value:%a %d %b}"
+
+
+def _excerpt(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "..."
+
+
+def _first_lines(text: str, lines: int = 3, limit: int = 300) -> str:
+    """A rejection's first few lines (its greeting line skipped), whitespace folded."""
+    kept = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(kept) > 1 and len(kept[0]) <= 40 and kept[0].endswith((",", ":", "!")):
+        kept = kept[1:]
+    return _excerpt(" ".join(kept[:lines]), limit)
+
+
+def reply_excerpt(key: str, reply: LabeledReply) -> str:
+    if key == "rejection":
+        return _first_lines(reply.text)
+    return _excerpt(reply.text, 400)
+
+
+def holding_line(state: ThreadState) -> tuple[str, str, str] | None:
+    """(who, what they wrote, what it did to the next ask) for a thread's holding reply."""
+    h = state.holding
+    if h is None or state.status != Label.NO_RESPONSE:
+        return None
+    who = h.reply.message.sender.email if h.reply.message.sender else "?"
+    if state.next_due and state.moved:
+        note = f"next ask moved to {_day(state.next_due)}"
+    elif h.promised:
+        note = f"promised by {_day(h.promised)}"
+    else:
+        note = "no date given"
+    return who, h.quote, note
+
+
+def contact_lines(d: Digest, state: ThreadState) -> list[tuple[str, str]]:
+    """For a bounced thread: (who else at the company shows up in it, the command to run)."""
+    command = f"{d.draft_command} {command_arg(state.thread.request)}"
+    contacts = other_contacts(state, d.own)
+    if not contacts:
+        where = state.thread.company or "the company"
+        return [
+            (
+                f"no one else at {where} shows up in this thread: find a contact, then",
+                f"{command} --to ADDRESS",
+            )
+        ]
+    return [
+        (f"another contact: {c.email} ({c.how}):", f"{command} --to {c.email}")
+        for c in contacts[:3]
+    ]
+
+
+def mailto(draft: Draft) -> str:
+    """A mailto: URL (RFC 6068) for a draft, every field percent-encoded."""
+    fields = (
+        ("subject", draft.subject),
+        ("in-reply-to", draft.in_reply_to),
+        ("body", draft.body.replace("\r\n", "\n").replace("\n", "\r\n")),
+    )
+    query = "&".join(f"{name}={quote(value, safe='')}" for name, value in fields)
+    return f"mailto:{quote(draft.to, safe='@')}?{query}"
 
 
 def _line(state: ThreadState) -> str:
@@ -206,6 +302,16 @@ def _unsure_text(d: Digest, markdown: bool) -> list[str]:
     return out
 
 
+def _last_syncs(d: Digest) -> str:
+    return (
+        "; ".join(
+            f"{h.account} {_when(h.last_ok)}" if h.last_ok else f"{h.account} never synced"
+            for h in d.health
+        )
+        or "no accounts"
+    )
+
+
 def _health_lines(d: Digest) -> list[str]:
     lines = []
     for h in d.health:
@@ -216,6 +322,26 @@ def _health_lines(d: Digest) -> list[str]:
         elif h.partial:
             lines.append(f"NOTE: {h.account}: the last sync could not read everything: {h.partial}")
     return lines
+
+
+def _text_notes(d: Digest, key: str, st: ThreadState, markdown: bool) -> list[str]:
+    """The lines under a thread: replies, a holding reply, contacts, the draft command."""
+    out = []
+    new = "**NEW** " if markdown else "NEW "
+    for r in d.shown(key, st):
+        who = r.message.sender.email if r.message.sender else "?"
+        note = f" [{r.label}, {r.confidence:.0%} sure]" if key == "needs_review" else ""
+        mark = new if key in ("feedback", "rejection") and d.is_new(r) else ""
+        out.append(f"    > {mark}{_tag(r.message)}{who}{note}: {reply_excerpt(key, r)}")
+    holding = holding_line(st) if key not in ("feedback", "rejection", "needs_review") else None
+    if holding:
+        who, quote_, note = holding
+        out.append(f"    > holding reply from {who}: {_excerpt(quote_, 200)} ({note})")
+    if key == "undeliverable":
+        out += [f"    {lead} {command}" for lead, command in contact_lines(d, st)]
+    if key in ("second_ask", "third_ask"):
+        out.append(f"    draft: {d.draft_command} {command_arg(st.thread.request)}")
+    return out
 
 
 def render_text(d: Digest, markdown: bool = False) -> str:
@@ -235,32 +361,14 @@ def render_text(d: Digest, markdown: bool = False) -> str:
         out.append(f"## {title} ({len(items)})" if markdown else f"{title} ({len(items)}):")
         for st in items:
             out.append(bullet + _line(st))
-            replies = (
-                d.new_feedback(st)
-                if key == "feedback"
-                else st.needs_review
-                if key == "needs_review"
-                else ()
-            )
-            for r in replies:
-                text = " ".join(r.text.split())
-                text = text[:400] + ("..." if len(text) > 400 else "")
-                who = r.message.sender.email if r.message.sender else "?"
-                note = f" [{r.label}, {r.confidence:.0%} sure]" if key == "needs_review" else ""
-                out.append(f"    > {_tag(r.message)}{who}{note}: {text}")
-            if key in ("second_ask", "third_ask"):
-                out.append(f"    draft: feedback-watcher draft {command_arg(st.thread.request)}")
+            out += _text_notes(d, key, st, markdown)
         if key == "needs_review":
             out.append(f"  {_label_hint(d)}")
     if not d.states and not d.unsure:
         out.append("")
         out.append("No feedback requests found yet.")
     out.append("")
-    out.append(
-        "Last sync: " + "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health)
-        if d.health
-        else "Last sync: no accounts"
-    )
+    out.append("Last sync: " + _last_syncs(d))
     return "\n".join(out) + "\n"
 
 
@@ -286,6 +394,15 @@ def to_json(d: Digest) -> dict:
                 "next_due": _iso(st.next_due),
                 "gone_quiet": st.gone_quiet,
                 "undeliverable": st.undeliverable,
+                "away_until": st.away_until.isoformat() if st.away_until else None,
+                "holding": {
+                    "message_id": st.holding.reply.message.message_id,
+                    "promised": st.holding.promised.isoformat() if st.holding.promised else None,
+                    "quote": st.holding.quote,
+                    "moved_next_ask": st.moved,
+                }
+                if st.holding
+                else None,
                 "replies": [
                     {
                         "handle": r.message.ref or None,
@@ -341,7 +458,54 @@ ul{padding-left:1.2rem}li{margin:.5rem 0}.meta{color:#59636e;font-size:.9rem}
 blockquote{margin:.4rem 0;padding:.4rem .8rem;border-left:3px solid #8c959f;background:#f6f8fa;
 white-space:pre-wrap}.warn{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem .8rem;
 border-radius:6px}code{font-size:.85rem;background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}
+li,blockquote,code,.meta{overflow-wrap:anywhere;word-break:break-word}
+.new{font-weight:700;color:#fff;background:#1a7f37;padding:0 .3rem;border-radius:4px;
+font-size:.8rem}
+a{color:#0969da}
 """
+
+
+def _html_notes(d: Digest, key: str, st: ThreadState) -> list[str]:
+    """The HTML under a thread: replies, a holding reply, contacts, the draft as a mailto link.
+
+    The one link the page carries is a mailto: built from the product's own fields (the
+    counterpart's address, the user's subject and Message-ID, the draft's text), never a
+    URL taken from mail.
+    """
+    e = html.escape
+    parts = []
+    for r in d.shown(key, st):
+        who = r.message.sender.email if r.message.sender else "?"
+        if key == "needs_review":  # say what the model thought, as the text digest does
+            parts.append(f'<div class="meta">Read as {e(r.label)}, {r.confidence:.0%} sure:</div>')
+        mark = '<span class="new">NEW</span> ' if d.is_new(r) and key != "needs_review" else ""
+        parts.append(
+            f'<blockquote>{mark}<span class="meta">{e(_tag(r.message))}{e(who)}:</span> '
+            f"{e(reply_excerpt(key, r) if key == 'rejection' else r.text)}</blockquote>"
+        )
+    holding = holding_line(st) if key not in ("feedback", "rejection", "needs_review") else None
+    if holding:
+        who, quote_, note = holding
+        parts.append(
+            f'<blockquote><span class="meta">Holding reply from {e(who)} ({e(note)}):</span> '
+            f"{e(quote_)}</blockquote>"
+        )
+    if key == "undeliverable":
+        parts += [
+            f'<div class="meta">{e(lead)} <code>{e(command)}</code></div>'
+            for lead, command in contact_lines(d, st)
+        ]
+    if key in ("second_ask", "third_ask"):
+        draft = d.draft_for(st)
+        which = "second" if key == "second_ask" else "last"
+        to = f"{draft.to_name} <{draft.to}>" if draft.to_name else draft.to
+        cmd = f"{d.draft_command} {command_arg(st.thread.request)}"
+        parts.append(
+            f'<div class="meta">Draft: <a href="{e(mailto(draft))}">write the {which} ask to '
+            f"{e(to)}</a> (opens your mail program; nothing is sent), or <code>{e(cmd)}</code>"
+            "</div>"
+        )
+    return parts
 
 
 def render_html(d: Digest) -> str:
@@ -371,32 +535,14 @@ def render_html(d: Digest) -> str:
                 f"<li><strong>{e(_tag(st.thread.request))}{e(st.thread.subject)}</strong>"
                 f'<div class="meta">{e(_details(st))}</div>'
             )
-            replies = (
-                d.new_feedback(st)
-                if key == "feedback"
-                else st.needs_review
-                if key == "needs_review"
-                else ()
-            )
-            for r in replies:
-                who = r.message.sender.email if r.message.sender else "?"
-                if key == "needs_review":  # say what the model thought, as the text digest does
-                    said = f"{_tag(r.message)}{who} - Read as {r.label}, {r.confidence:.0%} sure:"
-                else:
-                    said = f"{_tag(r.message)}{who}:"
-                parts.append(f'<div class="meta">{e(said)}</div>')
-                parts.append(f"<blockquote>{e(r.text)}</blockquote>")
-            if key in ("second_ask", "third_ask"):
-                cmd = f"feedback-watcher draft {command_arg(st.thread.request)}"
-                parts.append(f'<div class="meta">Draft: <code>{e(cmd)}</code></div>')
+            parts += _html_notes(d, key, st)
             parts.append("</li>")
         parts.append("</ul>")
         if key == "needs_review":
             parts.append(f'<p class="meta">{_code_hint(_label_hint(d))}</p>')
     if not d.states and not d.unsure:
         parts.append("<p>No feedback requests found yet.</p>")
-    health = "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health) or "no accounts"
-    parts.append(f'<p class="meta">Last sync: {e(health)}</p></body></html>')
+    parts.append(f'<p class="meta">Last sync: {e(_last_syncs(d))}</p></body></html>')
     return "\n".join(parts) + "\n"
 
 

@@ -29,6 +29,18 @@ class ServerRefused(MailServerError):
     """The server answered NO or BAD to one command; the connection itself still works."""
 
 
+class UntrustedCertificate(MailServerError):
+    """The server's TLS certificate is not trusted (a private CA: set ca_file)."""
+
+
+class WrongTlsMode(MailServerError):
+    """The port speaks TLS from the first byte where STARTTLS was set, or the other way."""
+
+    def __init__(self, message: str, speaks: str) -> None:
+        super().__init__(message)
+        self.speaks = speaks  # "ssl" or "plain"
+
+
 class StorageError(WatcherError):
     """The state database could not be opened or written."""
 

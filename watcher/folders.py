@@ -194,16 +194,52 @@ def folder_role(name: str, flags: Iterable[str], delimiter: str | None = "/") ->
     return "other"
 
 
-def choose_folders(
+@dataclass(frozen=True)
+class FolderChoice:
+    """The folders to watch, and the configured patterns that matched no folder at all."""
+
+    folders: list[Folder]
+    unmatched_include: tuple[str, ...] = ()
+    unmatched_exclude: tuple[str, ...] = ()
+
+    def warnings(self, account: str, listed_names: Sequence[str] = ()) -> list[str]:
+        """One line per pattern that matches no folder, naming the folders there are."""
+        there = ", ".join(listed_names[:12]) + (", ..." if len(listed_names) > 12 else "")
+        hint = f" (the server has: {there})" if there else ""
+        return [
+            f"account {account}: {key} pattern {pattern!r} matches no folder{hint}"
+            for key, patterns in (
+                ("include_folders", self.unmatched_include),
+                ("exclude_folders", self.unmatched_exclude),
+            )
+            for pattern in patterns
+        ]
+
+
+def _matches(name: str, pattern: str) -> bool:
+    # INBOX is case-insensitive in IMAP (RFC 3501 5.1): "inbox" names it too. A name written
+    # out matches itself, though "[Gmail]/Sent Mail" is a character class to fnmatch.
+    if name.upper() == "INBOX" and pattern.upper() == "INBOX":
+        return True
+    return name == pattern or fnmatch.fnmatchcase(name, pattern)
+
+
+# Always watched unless a pattern excludes them: requests are in Sent, replies in INBOX.
+ALWAYS = frozenset({"inbox", "sent"})
+
+
+def folder_choice(
     listed: Sequence[tuple[Sequence[str], str | None, str]],
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
-) -> list[Folder]:
+) -> FolderChoice:
     """The folders to watch, from LIST output of (flags, delimiter, name).
 
-    ``include`` and ``exclude`` are shell-style patterns on folder names; an include list
-    replaces the default choice (but a folder must still exist and be selectable). Without
-    one, a folder holding every other (Gmail's All Mail) is watched alone.
+    ``include`` and ``exclude`` are shell-style patterns on folder names. An include list
+    replaces the default choice of other folders, but INBOX and the sent folder are always
+    watched unless an exclude pattern names them (``include_folders = ["Archive"]`` adds
+    Archive to them). A folder must exist and be selectable. Without an include list, a folder
+    holding every other (Gmail's All Mail) is watched alone.
     """
     chosen = []
     chosen_flags: list[Sequence[str]] = []
@@ -213,25 +249,43 @@ def choose_folders(
         if "\\noselect" in lowered or "\\nonexistent" in lowered:
             continue
         role = folder_role(name, flags, delimiter)
+        if any(_matches(name, p) for p in exclude):
+            continue
         if include:
-            if not any(_matches(name, p) for p in include):
+            if role not in ALWAYS and not any(_matches(name, p) for p in include):
                 continue
         elif role in SKIPPED_ROLES or role == "flagged":
             continue
         elif exchange and _top(name, delimiter) in _EXCHANGE_NOT_MAIL:
             continue
-        if any(_matches(name, p) for p in exclude):
-            continue
         chosen.append(Folder(name, role))
         chosen_flags.append(flags)
+    names = [name for _, _, name in listed]
+
+    def unmatched(patterns: Sequence[str]) -> tuple[str, ...]:
+        return tuple(p for p in patterns if not any(_matches(n, p) for n in names))
+
     if not include:
         every = [f for f, flags in zip(chosen, chosen_flags) if _holds_every_folder(f, flags)]
         if every:
             # Gmail: All Mail holds every message of INBOX, Sent and each label (not Spam or
             # Trash). Watching the others too would fetch each message once per label.
-            return every[:1]
+            return FolderChoice(every[:1], (), unmatched(exclude))
     order = {"inbox": 0, "sent": 1}
-    return sorted(chosen, key=lambda f: (order.get(f.role, 2), f.name))
+    return FolderChoice(
+        sorted(chosen, key=lambda f: (order.get(f.role, 2), f.name)),
+        unmatched(include),
+        unmatched(exclude),
+    )
+
+
+def choose_folders(
+    listed: Sequence[tuple[Sequence[str], str | None, str]],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> list[Folder]:
+    """The folders to watch (``folder_choice`` without the warnings)."""
+    return folder_choice(listed, include, exclude).folders
 
 
 def _top(name: str, delimiter: str | None) -> str:
@@ -244,11 +298,6 @@ def _is_exchange(listed: Sequence[tuple[Sequence[str], str | None, str]]) -> boo
     if flags & set(_FLAG_ROLES):
         return False
     return any(_top(name, d) in _EXCHANGE_MARKERS for _, d, name in listed)
-
-
-def _matches(name: str, pattern: str) -> bool:
-    # The name itself first: "[Gmail]/All Mail" as a pattern is a character class.
-    return name == pattern or fnmatch.fnmatchcase(name, pattern)
 
 
 _GMAIL_ROOTS = ("[gmail]/", "[google mail]/")

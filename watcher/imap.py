@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import imaplib
 import logging
+import select
+import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from watcher.config import Account, is_loopback
 from watcher.credentials import Secret
-from watcher.errors import CredentialError, MailServerError, ServerRefused
+from watcher.errors import (
+    CredentialError,
+    MailServerError,
+    ServerRefused,
+    UntrustedCertificate,
+    WrongTlsMode,
+)
 from watcher.mailsource import (
     MAX_MESSAGE_BYTES,
     FetchedMessage,
@@ -75,6 +83,80 @@ def _count_traffic(imap: imaplib.IMAP4, stats: TrafficStats) -> None:
     imap.read, imap.readline, imap.send = counted_read, counted_readline, counted_send  # type: ignore[method-assign,assignment]
 
 
+# A plaintext IMAP server greets at once ("* OK ..."); a TLS server says nothing until the
+# client's hello. So a silent port after this long is tried for TLS before waiting on.
+GREETING_PEEK = 2.0
+PROBE_TIMEOUT = 5.0
+
+
+class TlsMismatch(Exception):
+    """The port speaks the other kind of connection than the account's ``tls`` says."""
+
+    def __init__(self, speaks: str) -> None:
+        super().__init__(speaks)
+        self.speaks = speaks  # "ssl": TLS from the first byte; "plain": a plaintext greeting
+
+
+def speaks_tls(host: str, port: int, timeout: float = PROBE_TIMEOUT) -> bool:
+    """Whether the port answers a TLS hello: its first bytes are a TLS handshake.
+
+    Only to name a mistake: nothing is sent but the hello, and the certificate is not
+    looked at (the real connection verifies it).
+    """
+    probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    probe.check_hostname = False
+    probe.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            with probe.wrap_socket(raw, server_hostname=host):
+                return True
+    except ssl.SSLError as exc:
+        # An alert or a failed handshake is TLS speaking; bytes that are no TLS record are not.
+        return exc.reason not in ("WRONG_VERSION_NUMBER", "UNEXPECTED_RECORD", "HTTP_REQUEST")
+    except OSError:
+        return False
+
+
+def plain_greeting(host: str, port: int, timeout: float = PROBE_TIMEOUT) -> bytes:
+    """The first line a port sends without TLS ("* OK ..." from IMAP), or b"" for silence."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            return raw.recv(512).split(b"\r\n", 1)[0]
+    except OSError:
+        return b""
+
+
+def _peeking_client_class() -> type:
+    """IMAPClient whose plaintext connection checks for a greeting before waiting for one."""
+    from imapclient import IMAPClient
+    from imapclient.imap4 import IMAP4WithTimeout
+
+    class PeekingIMAP4(IMAP4WithTimeout):
+        def _create_socket(self, timeout: float | None = None) -> socket.socket:
+            sock = super()._create_socket(timeout)
+            ready, _, _ = select.select([sock], [], [], GREETING_PEEK)
+            if not ready and speaks_tls(self.host, self.port):
+                sock.close()
+                raise TlsMismatch("ssl")
+            return sock  # a slow server: imaplib waits for its greeting as before
+
+    class PeekingClient(IMAPClient):
+        def _create_IMAP4(self) -> imaplib.IMAP4:
+            if self.ssl or self.stream:
+                return super()._create_IMAP4()
+            return PeekingIMAP4(self.host, self.port, getattr(self._timeout, "connect", None))
+
+    return PeekingClient
+
+
+def tls_advice(account: Account, speaks: str) -> str:
+    """What to set when the port speaks the other kind of connection."""
+    where = f"port {account.port} of {account.host}"
+    if speaks == "ssl":
+        return f'{where} speaks TLS directly: use tls = "ssl"'
+    return f'{where} speaks plain IMAP: use tls = "starttls"'
+
+
 def _ssl_context(account: Account) -> ssl.SSLContext:
     ctx = (
         ssl.create_default_context(cafile=account.ca_file)
@@ -102,39 +184,13 @@ class ImapSource:
         self.client = self._connect(secret, timeout)
 
     def _connect(self, secret: Secret, timeout: float) -> IMAPClient:
-        from imapclient import IMAPClient
         from imapclient.exceptions import IMAPClientError, LoginError
 
         acc = self.account
         if acc.tls == "none" and not is_loopback(acc.host):
             raise MailServerError(f"account {acc.name}: refusing a plaintext login to {acc.host}")
         where = f"{acc.host}:{acc.port}"
-        try:
-            client = IMAPClient(
-                acc.host,
-                port=acc.port,
-                ssl=acc.tls == "ssl",
-                ssl_context=_ssl_context(acc),
-                timeout=timeout,
-            )
-            if self.stats is not None:
-                _count_traffic(client._imap, self.stats)
-            if acc.tls == "starttls":
-                client.starttls(_ssl_context(acc))
-        except ssl.SSLCertVerificationError as exc:
-            raise MailServerError(
-                f"account {acc.name}: the certificate of {where} is not trusted "
-                f"({exc.verify_message}); if it is your own server, set ca_file to its CA"
-            ) from None
-        except (OSError, ssl.SSLError) as exc:
-            raise MailServerError(f"account {acc.name}: cannot connect to {where}: {exc}") from None
-        except IMAPClientError as exc:
-            # No STARTTLS on offer (or a man in the middle removed it), or a garbled greeting:
-            # never fall back to logging in without encryption.
-            raise MailServerError(
-                f"account {acc.name}: {where} did not answer as an IMAP server should ({exc}); "
-                "the password was not sent"
-            ) from None
+        client = self._open(timeout)
         try:
             if secret.oauth2:
                 client.oauth2_login(acc.username, secret.value)
@@ -156,6 +212,51 @@ class ImapSource:
         except (OSError, ssl.SSLError, IMAPClientError) as exc:
             # imaplib.abort (the connection dropped mid-login) is an IMAPClientError.
             raise MailServerError(f"account {acc.name}: connection lost at login: {exc}") from None
+        return client
+
+    def _open(self, timeout: float) -> IMAPClient:
+        """Connect and secure the connection as ``tls`` says; the mistakes named."""
+        from imapclient.exceptions import IMAPClientError
+
+        acc = self.account
+        where = f"{acc.host}:{acc.port}"
+        try:
+            client = _peeking_client_class()(
+                acc.host,
+                port=acc.port,
+                ssl=acc.tls == "ssl",
+                ssl_context=_ssl_context(acc),
+                timeout=timeout,
+            )
+            if self.stats is not None:
+                _count_traffic(client._imap, self.stats)
+            if acc.tls == "starttls":
+                client.starttls(_ssl_context(acc))
+        except TlsMismatch as exc:
+            raise WrongTlsMode(
+                f"account {acc.name}: {tls_advice(acc, exc.speaks)}", exc.speaks
+            ) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise UntrustedCertificate(
+                f"account {acc.name}: the certificate of {where} is not trusted "
+                f"({exc.verify_message}); if it is your own server, set ca_file to its CA"
+            ) from None
+        except ssl.SSLError as exc:
+            if acc.tls == "ssl" and plain_greeting(acc.host, acc.port).startswith(b"* "):
+                # "[SSL: WRONG_VERSION_NUMBER]": the bytes were an IMAP greeting, not TLS.
+                raise WrongTlsMode(
+                    f"account {acc.name}: {tls_advice(acc, 'plain')}", "plain"
+                ) from None
+            raise MailServerError(f"account {acc.name}: cannot connect to {where}: {exc}") from None
+        except OSError as exc:
+            raise MailServerError(f"account {acc.name}: cannot connect to {where}: {exc}") from None
+        except IMAPClientError as exc:
+            # No STARTTLS on offer (or a man in the middle removed it), or a garbled greeting:
+            # never fall back to logging in without encryption.
+            raise MailServerError(
+                f"account {acc.name}: {where} did not answer as an IMAP server should ({exc}); "
+                "the password was not sent"
+            ) from None
         return client
 
     def _call(self, what: str, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:

@@ -235,7 +235,9 @@ def make_digest(
     if unchecked:
         owner = store.accounts_of(s.thread.request.ref for s in states)
         states = [_unchecked(s, owner.get(s.thread.request.ref), unchecked) for s in states]
-    return Digest(now, states_sorted(states), tuple(health), since, tuple(unsure))
+    return Digest(
+        now, states_sorted(states), tuple(health), since, tuple(unsure), own_addresses(config)
+    )
 
 
 def unsure_requests(store: Store, since: datetime | None = None) -> list[UnsureRequest]:

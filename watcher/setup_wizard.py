@@ -13,13 +13,13 @@ import logging
 import os
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from watcher import files
 from watcher.config import Account, is_loopback, parse_config
 from watcher.credentials import Secret, get_secret, keyring_available, store_password
-from watcher.errors import ConfigError, WatcherError
+from watcher.errors import ConfigError, UntrustedCertificate, WatcherError, WrongTlsMode
 from watcher.folders import Folder, choose_folders
 from watcher.providers import (
     APP_PASSWORD,
@@ -362,7 +362,7 @@ def run_setup(
     folders = None
     if opts.test:
         say(f"Connecting to {host}:{port} as {username} ...")
-        folders = _test_login(opts, prompt, account, secret, environ)
+        account, folders = _test_login(opts, prompt, account, secret, environ)
     if password is not None:
         keyring.store(account, password)
         say("Password saved in the system keyring.")
@@ -443,15 +443,48 @@ def _test_login(
     account: Account,
     secret: Secret | None,
     environ: Mapping[str, str],
-) -> tuple[Folder, ...] | None:
-    """The folders that will be watched, or None when the login failed and the user saves anyway."""
-    try:
-        # A password command that fails is a failed test too, so the secret is found in here.
-        folders = check_connection(account, secret or get_secret(account, environ))
-    except WatcherError as exc:
-        prompt.say(f"The test failed: {exc}")
-        if not (opts.interactive and prompt.yes("Save the configuration anyway?")):
-            raise
-        return None
-    prompt.say(f"Connected. Watching {len(folders)} folders: " + ", ".join(f.name for f in folders))
-    return folders
+) -> tuple[Account, tuple[Folder, ...] | None]:
+    """The account as it connects and the folders it will watch; folders None when the login
+    failed and the user saves anyway. In a terminal, a certificate that is not trusted gets a
+    question for its CA file, and a port that speaks the other kind of TLS one to switch."""
+    for _ in range(3):
+        try:
+            # A password command that fails is a failed test too, so the secret is found here.
+            folders = check_connection(account, secret or get_secret(account, environ))
+        except WatcherError as exc:
+            prompt.say(f"The test failed: {exc}")
+            fixed = _fix(opts, prompt, account, exc) if opts.interactive else None
+            if fixed is not None:
+                account = fixed
+                prompt.say(f"Connecting to {account.host}:{account.port} again ...")
+                continue
+            if not (opts.interactive and prompt.yes("Save the configuration anyway?")):
+                raise
+            return account, None
+        prompt.say(
+            f"Connected. Watching {len(folders)} folders: " + ", ".join(f.name for f in folders)
+        )
+        return account, folders
+    return account, None
+
+
+def _fix(
+    opts: SetupOptions, prompt: Prompter, account: Account, exc: WatcherError
+) -> Account | None:
+    """The account changed as the user agrees to, after a TLS mistake; None to give up."""
+    if isinstance(exc, UntrustedCertificate) and not opts.ca_file:
+        prompt.say(
+            "  A server of your own (or a bridge) signs with its own certificate authority; "
+            "give its CA certificate (a PEM file) to trust it."
+        )
+        answer = prompt.text(
+            "Path of the CA certificate (or - to skip)",
+            "-",
+            lambda a: None if a == "-" else _file_check(a),
+        )
+        return None if answer == "-" else replace(account, ca_file=os.path.expanduser(answer))
+    if isinstance(exc, WrongTlsMode) and not opts.tls:
+        tls = "ssl" if exc.speaks == "ssl" else "starttls"
+        if prompt.yes(f'Use tls = "{tls}" instead?', default=True):
+            return replace(account, tls=tls)
+    return None

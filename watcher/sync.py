@@ -30,7 +30,7 @@ from watcher.config import Account
 from watcher.conversations import build_threads
 from watcher.domains import AUTOMATED_SENDERS, company_domain, domain_of
 from watcher.errors import Interrupted, ServerRefused
-from watcher.folders import Folder, choose_folders
+from watcher.folders import Folder, folder_choice
 from watcher.labels import RequestVerdict
 from watcher.mail.messages import Message, ThreadingHeaders, parse_message, threading_headers
 from watcher.mailsource import SEARCH_FORMS, MailSource, SearchQuery
@@ -200,9 +200,7 @@ class AccountSync:
     # -- the pass -------------------------------------------------------------------------
     def run(self) -> SyncReport:
         acc = self.account
-        folders = choose_folders(
-            self.source.list_folders(), acc.include_folders, acc.exclude_folders
-        )
+        folders = self._choose_folders()
         self.report.folders = [f.name for f in folders]
         self.store.forget_folders(acc.name, self.report.folders)
         self._maybe_try_richer_search()
@@ -266,6 +264,17 @@ class AccountSync:
         self.report.search_level = self.plan.level
         self.store.put(self.plan_key, self.plan.dump())
         return self.report
+
+    def _choose_folders(self) -> list[Folder]:
+        """The folders to watch; a warning for each configured pattern that matches none."""
+        acc = self.account
+        listed = self.source.list_folders()
+        choice = folder_choice(listed, acc.include_folders, acc.exclude_folders)
+        warnings = choice.warnings(acc.name, [name for _, _, name in listed])
+        for warning in warnings:
+            log.warning("%s", warning)
+        self.store.put(f"folder_warnings:{acc.name}", "\n".join(warnings))  # for `status`
+        return choice.folders
 
     def _refused(self, folder: Folder, exc: ServerRefused) -> None:
         # One folder the server will not open (an Exchange calendar, a shared folder, one

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 # Only this much of a reply is read: the return date is stated at the top; below are quotes.
@@ -71,6 +72,11 @@ _AMBIGUOUS_WEEKDAYS = {
     "quinta",
     "sexta",
 }
+
+# Read by watcher.mail.promises, which shares this date grammar.
+MONTHS: Mapping[str, int] = _MONTH
+WEEKDAYS: Mapping[str, int] = _WEEKDAY
+AMBIGUOUS_WEEKDAYS = frozenset(_AMBIGUOUS_WEEKDAYS)
 
 _MONTH_ALT = "|".join(sorted(_MONTH, key=len, reverse=True))
 _WEEKDAY_ALT = "|".join(sorted(_WEEKDAY, key=len, reverse=True))
@@ -157,7 +163,7 @@ _ANCHOR_WORDS = (
 _CLAUSE_BREAK_RE = re.compile(r"[!?;\n]|\.\s+(?=[a-z]{2})")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower-case ASCII-ish text: accents dropped so 'zurück' matches 'zuruck'."""
     lowered = text.lower()
     if lowered.isascii():
@@ -183,6 +189,36 @@ def _date_matches(folded: str) -> Iterator[re.Match[str]]:
         if m is not None:
             resume = m.end()
             yield m
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date written in folded text, resolved against the message date."""
+
+    start: int
+    end: int
+    day: date
+    bare: bool  # a weekday or "tomorrow" alone, with no day or month beside it
+    numeric: bool  # digits only ("14.03.", "3/10"), no month name and no year
+
+
+def date_mentions(folded: str, sent: date, lang: str = "xx") -> Iterator[DateMention]:
+    """Every date in ``folded`` (text already passed through ``fold``), in order.
+
+    No cue is looked for: the caller decides what a date means from the words around it.
+    ``lang`` "en" reads 3/10 as March 10, any other as 3 October (a weekday beside it settles
+    it either way).
+    """
+    for m in _date_matches(folded):
+        found = _resolve(m, sent, lang)
+        if found is None:
+            continue
+        g = m.groupdict()
+        bare = bool(g["wdo"] or g["rel"])
+        has_month = bool(g["dm_m"] or g["md_m"])
+        has_year = any(g[k] for k in ("iso_y", "dm_y", "md_y", "dot_y", "sl_y", "ds_y"))
+        numeric = not (bare or has_month or has_year or g["th_d"])
+        yield DateMention(m.start(), m.end(), found, bare, numeric)
 
 
 def _next_on_or_after(month: int, day: int, sent: date) -> date | None:
@@ -293,7 +329,7 @@ def _clause_head(text: str) -> str:
 
 def find_return_date(text: str, sent: date) -> date | None:
     """The return date an out-of-office text states, or None when it states none."""
-    folded = _fold(text[:MAX_CHARS])
+    folded = fold(text[:MAX_CHARS])
     candidates: list[date] = []
     prev_end = 0
     for m in _date_matches(folded):
