@@ -42,9 +42,11 @@ CORE = {
     "watcher.mailsource",
     "watcher.progress",
     "watcher.errors",
+    "watcher.termsafe",
 }
 ADAPTERS = {
     "watcher.files",
+    "watcher.logs",
     "watcher.imap",
     "watcher.localmail",
     "watcher.mboxsource",

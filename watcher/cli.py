@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from watcher import __version__
 from watcher.config import (
@@ -25,6 +25,7 @@ from watcher.daemon import WORKER_FLAG
 from watcher.errors import ConfigError, Interrupted, WatcherError
 from watcher.mail.messages import Message
 from watcher.storage import Store
+from watcher.termsafe import visible
 
 log = logging.getLogger("watcher")
 
@@ -129,14 +130,14 @@ def cmd_sync(ctx: Context) -> int:
         thread_states(config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
     for r in results:
         if r.report:
-            print(
+            say(
                 f"{r.account}: {len(r.report.folders)} folders, {r.report.fetched} messages "
                 f"fetched, {r.report.new_messages} new, {r.report.requests} requests tracked"
             )
             if r.partial:
-                print(f"{r.account}: partial sync: {r.partial}", file=sys.stderr)
+                say(f"{r.account}: partial sync: {r.partial}", sys.stderr)
         else:
-            print(f"{r.account}: sync failed: {r.error}", file=sys.stderr)
+            say(f"{r.account}: sync failed: {r.error}", sys.stderr)
     return sync_exit_code(results)
 
 
@@ -169,27 +170,25 @@ def cmd_status(ctx: Context) -> int:
         )
         gone = store.gone_count(account.name)
         gone_note = f" ({gone} since deleted on the server)" if gone else ""
-        print(
+        say(
             f"{account.name} ({where}): last successful sync "
             f"{last}; {store.message_count(account.name)} messages stored{gone_note}"
         )
         failed_last = rec.last_ok is None or (rec.last_attempt and rec.last_attempt > rec.last_ok)
         if rec.last_error and failed_last:
-            print(f"  last attempt failed: {rec.last_error}")
+            say(f"  last attempt failed: {rec.last_error}")
         elif rec.partial:
-            print(f"  last sync was partial: {rec.partial}")
+            say(f"  last sync was partial: {rec.partial}")
         plan = store.get(f"search_plan:{account.name}")
         if plan:
             from watcher.sync import LEVEL_NAMES, SearchPlan
 
-            print(
-                f"  search: {LEVEL_NAMES[min(SearchPlan.load(plan).level, len(LEVEL_NAMES) - 1)]}"
-            )
+            say(f"  search: {LEVEL_NAMES[min(SearchPlan.load(plan).level, len(LEVEL_NAMES) - 1)]}")
         for f in store.folders(account.name):
             if f.error:
-                print(f"  {f.name:<24} {f.role:<8} refused by the server: {f.error}")
+                say(f"  {f.name:<24} {f.role:<8} refused by the server: {f.error}")
                 continue
-            print(
+            say(
                 f"  {f.name:<24} {f.role:<8} {f.messages:>7} messages on server, "
                 f"{store.location_count(account.name, f.name)} stored"
             )
@@ -248,7 +247,7 @@ def cmd_classify(ctx: Context) -> int:
             )
         else:
             note = "  (needs your eye)" if review else ""
-            print(f"{path}\t{v.label}\t{v.confidence:.2f}{note}")
+            say(f"{path}\t{v.label}\t{v.confidence:.2f}{note}")
     return 0
 
 
@@ -270,7 +269,7 @@ def cmd_label(ctx: Context) -> int:
         raise ConfigError(f"label must be one of {', '.join(Label.names())}, got {label!r}")
     message = _one_message(ctx.store, ctx.args.message_id, own=False)
     ctx.store.add_correction(message.ref, label, ctx.now())
-    print(
+    say(
         f"{message.message_id} (#{message.ref}): recorded as {label}; "
         "run 'feedback-watcher train' to learn from it"
     )
@@ -497,9 +496,10 @@ def cmd_draft(ctx: Context) -> int:
         )
     sender = state.thread.request.sender
     draft = compose(state, sender.name if sender else "")
-    print(f"To: {draft.to_name} <{draft.to}>" if draft.to_name else f"To: {draft.to}")
-    print(f"Subject: {draft.subject}\n")
-    print(draft.body)
+    say(f"To: {draft.to_name} <{draft.to}>" if draft.to_name else f"To: {draft.to}")
+    say(f"Subject: {draft.subject}")
+    print()
+    say(draft.body, lines=True)
     if ctx.args.to_mailbox:
         from watcher.mailbox_write import append_draft
 
@@ -512,7 +512,7 @@ def _set_request(ctx: Context, is_request: bool) -> int:
     message = _one_message(ctx.store, ctx.args.message_id, own=True)
     ctx.store.mark_requests([(message.ref, is_request, "user", None)])
     verdict = "tracked as a feedback request" if is_request else "ignored"
-    print(f"{message.message_id} (#{message.ref}): {verdict}")
+    say(f"{message.message_id} (#{message.ref}): {verdict}")
     return 0
 
 
@@ -595,23 +595,19 @@ def cmd_demo(ctx: Context) -> int:
 
 
 def _log_to_file(data_dir: Path, rotating: bool) -> None:
-    from logging.handlers import RotatingFileHandler
+    from watcher.logs import FORMAT, PrivateLogFile, SafeFormatter
 
     try:
-        logs = data_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = logs / "feedback-watcher.log"
+        path = data_dir / "logs" / "feedback-watcher.log"
         handler: logging.Handler = (
-            RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3)
+            PrivateLogFile(path, max_bytes=1_000_000, backups=3)
             if rotating
-            else logging.FileHandler(path)
+            else PrivateLogFile(path)
         )
     except OSError as exc:
         log.warning("cannot write the log file in %s: %s", data_dir, exc)
         return
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-    )
+    handler.setFormatter(SafeFormatter(FORMAT))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
 
@@ -884,19 +880,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(text: str) -> str:
-    """Control characters escaped: an error is one line, and a value quoted from a config file
-    or a server's reply can neither add lines nor send escape codes to the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+def say(text: str, file: TextIO | None = None, *, lines: bool = False) -> None:
+    """Print text for a person: control and bidi characters made visible (watcher.termsafe),
+    so mail or a server's answer can neither send escape codes to the terminal nor, unless
+    ``lines``, start a line of its own."""
+    print(visible(text, "\n\t" if lines else ""), file=file or sys.stdout)
 
 
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING - 10 * verbosity
-    logging.basicConfig(
-        level=max(level, logging.DEBUG),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from watcher.logs import SafeFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[handler])
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -917,7 +914,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         log.info("%s", exc)
         return exc.exit_code
     except WatcherError as exc:
-        print(f"feedback-watcher: error: {_one_line(str(exc))}", file=sys.stderr)
+        # One line: a value quoted from a config file or a server's reply can neither add lines
+        # nor send escape codes to the terminal.
+        say(f"feedback-watcher: error: {exc}", sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

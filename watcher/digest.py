@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from watcher.followups import LabeledReply, ThreadState
 from watcher.labels import DueAsk, Label
+from watcher.termsafe import visible
 
 STALE_SYNC = timedelta(days=1)
 
@@ -265,11 +266,13 @@ def render_html(d: Digest) -> str:
 
 
 def render(d: Digest, fmt: str) -> str:
+    """The digest in one format; text and Markdown with control and bidi characters from mail
+    made visible (they reach a terminal or a file a person opens), JSON exact, HTML escaped."""
     return {
-        "text": render_text,
+        "text": lambda x: visible(render_text(x), "\n"),
         "json": render_json,
         "html": render_html,
-        "markdown": lambda x: render_text(x, markdown=True),
+        "markdown": lambda x: visible(render_text(x, markdown=True), "\n"),
     }[fmt](d)
 
 
