@@ -157,7 +157,16 @@ def _stop_on_signals() -> threading.Event:
 
 
 def cmd_status(ctx: Context) -> int:
+    from watcher.errors import StorageError
+    from watcher.storage import rebuild_advice
+
     config, store = ctx.config, ctx.store
+    problem = store.quick_check()
+    if problem != "ok":
+        raise StorageError(
+            f"the state database {store.path} is damaged (quick_check: {problem}); "
+            + rebuild_advice(store.path)
+        )
     for account in config.accounts:
         rec = store.account(account.name)
         last = rec.last_ok.isoformat(timespec="seconds") if rec.last_ok else "never"
