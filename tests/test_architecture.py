@@ -46,6 +46,7 @@ CORE = {
 }
 ADAPTERS = {
     "watcher.files",
+    "watcher.servicelock",
     "watcher.logs",
     "watcher.imap",
     "watcher.localmail",

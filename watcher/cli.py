@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from watcher import __version__
 from watcher.config import (
@@ -22,10 +22,13 @@ from watcher.config import (
     load_config,
 )
 from watcher.daemon import WORKER_FLAG
-from watcher.errors import ConfigError, Interrupted, WatcherError
+from watcher.errors import ConfigError, Interrupted, StorageError, WatcherError
 from watcher.mail.messages import Message
 from watcher.storage import Store
 from watcher.termsafe import visible
+
+if TYPE_CHECKING:
+    from watcher.daemon import Settings
 
 log = logging.getLogger("watcher")
 
@@ -114,15 +117,20 @@ def cmd_sync(ctx: Context) -> int:
     config = ctx.config
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
-    stop = _stop_on_signals()
-    results = sync_accounts(
-        config,
-        ctx.store,
-        mail_source_factory(ctx.environ),
-        lazy_request_detector(ctx.data_dir),
-        ctx.now(),
-        stop.is_set,
-    )
+    stop = StopOnSignals()
+    if ctx.environ.get(WORKER_FLAG) == "1":
+        stop.orphan_of = os.getppid()
+    try:
+        results = sync_accounts(
+            config,
+            ctx.store,
+            mail_source_factory(ctx.environ),
+            lazy_request_detector(ctx.data_dir),
+            ctx.now(),
+            stop.is_set,
+        )
+    finally:
+        stop.disarm()
     if any(r.report and r.report.new_messages for r in results):
         from watcher.service import lazy_reply_classifier, thread_states
 
@@ -141,23 +149,61 @@ def cmd_sync(ctx: Context) -> int:
     return sync_exit_code(results)
 
 
-def _stop_on_signals() -> threading.Event:
-    """SIGTERM/SIGINT set a flag the sync checks between batches, so it stops cleanly."""
-    import signal
+SYNC_STOP_GRACE = 5  # seconds the current batch gets after the first signal
 
-    stop = threading.Event()
 
-    def handler(signum: int, frame: object) -> None:
+class StopOnSignals:
+    """SIGINT and SIGTERM during a sync.
+
+    The first says so in one line and sets a flag the sync checks between batches, so it stops
+    with everything fetched so far committed. If the batch is not done within
+    ``SYNC_STOP_GRACE`` seconds (a server dripping a byte at a time keeps a read alive for
+    ever), or at a second signal, the connections are cut and the sync stops where it is
+    (exit 130); a transaction under way is rolled back whole.
+    """
+
+    def __init__(self) -> None:
+        import signal
+
+        self.event = threading.Event()
+        self.orphan_of: int | None = None
+        signal.signal(signal.SIGTERM, self.handler)
+        signal.signal(signal.SIGINT, self.handler)
+        signal.signal(signal.SIGALRM, self.late)
+
+    def is_set(self) -> bool:
+        # A worker whose service died (SIGKILL, a crash) stops too, after its current batch.
+        return self.event.is_set() or (
+            self.orphan_of is not None and os.getppid() != self.orphan_of
+        )
+
+    def handler(self, signum: int, frame: object) -> None:
+        import signal
+
+        if self.event.is_set():
+            self._now("stopped at once")
+        self.event.set()
+        again = " (Ctrl-C again to stop at once)" if signum == signal.SIGINT else ""
+        print(f"feedback-watcher: stopping after the current batch{again}", file=sys.stderr)
         log.info("signal %d: stopping after the current batch", signum)
-        stop.set()
+        signal.alarm(SYNC_STOP_GRACE)
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    return stop
+    def late(self, signum: int, frame: object) -> None:
+        self._now(f"the current batch took over {SYNC_STOP_GRACE} s; stopped where it was")
+
+    def _now(self, why: str) -> NoReturn:
+        from watcher.imap import abort_connections
+
+        abort_connections()
+        raise Interrupted(f"sync {why}; what was committed before is saved")
+
+    def disarm(self) -> None:
+        import signal
+
+        signal.alarm(0)
 
 
 def cmd_status(ctx: Context) -> int:
-    from watcher.errors import StorageError
     from watcher.storage import rebuild_advice
 
     config, store = ctx.config, ctx.store
@@ -167,8 +213,10 @@ def cmd_status(ctx: Context) -> int:
             f"the state database {store.path} is damaged (quick_check: {problem}); "
             + rebuild_advice(store.path)
         )
+    from watcher.service import account_failing, account_record
+
     for account in config.accounts:
-        rec = store.account(account.name)
+        rec = account_record(store, account.name, ctx.now())
         last = rec.last_ok.isoformat(timespec="seconds") if rec.last_ok else "never"
         where = (
             f"maildir {account.maildir}"
@@ -183,8 +231,7 @@ def cmd_status(ctx: Context) -> int:
             f"{account.name} ({where}): last successful sync "
             f"{last}; {store.message_count(account.name)} messages stored{gone_note}"
         )
-        failed_last = rec.last_ok is None or (rec.last_attempt and rec.last_attempt > rec.last_ok)
-        if rec.last_error and failed_last:
+        if account_failing(rec):
             say(f"  last attempt failed: {rec.last_error}")
         elif rec.partial:
             say(f"  last sync was partial: {rec.partial}")
@@ -373,11 +420,15 @@ def digest_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_digest(ctx: Context) -> int:
     from watcher.digest import render
-    from watcher.service import lazy_reply_classifier, make_digest
+    from watcher.service import lazy_reply_classifier, make_digest, trusted_time
 
     store, now = ctx.store, ctx.now()
     since_raw = store.get("last_digest_at")
-    since = datetime.fromisoformat(since_raw) if since_raw else None
+    try:
+        since = datetime.fromisoformat(since_raw) if since_raw else None
+    except ValueError:
+        since = None
+    since = trusted_time(since, now, "last digest")
     digest = make_digest(ctx.config, store, lazy_reply_classifier(ctx.data_dir), now, since)
     fmt = (
         "json"
@@ -405,33 +456,90 @@ def run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--poll-seconds", type=float, help=argparse.SUPPRESS)
 
 
+def _service_settings(config: Config) -> Settings:
+    from watcher.daemon import Settings
+
+    return Settings(config.poll_minutes, config.digest_time, config.sync_deadline_minutes)
+
+
 def cmd_run(ctx: Context) -> int:
     import signal
 
     from watcher.daemon import Daemon, parse_day, worker_command, worker_environ
+    from watcher.servicelock import ServiceLock, runtime_dir
+    from watcher.storage import peek
 
-    config, store = ctx.config, ctx.store
+    config = ctx.config
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
+    lock = ServiceLock(ctx.data_dir, runtime_dir(ctx.environ))
+    try:
+        lock.acquire()
+    except OSError as exc:
+        raise StorageError(
+            f"cannot use data directory {ctx.data_dir}: {exc.strerror}; "
+            "pass --data-dir PATH to a writable directory"
+        ) from None
     _log_to_file(ctx.data_dir, rotating=True)
     worker = worker_command(str(ctx.config_path), str(ctx.data_dir), ctx.args.verbose)
+    idle = IdleWatchers(ctx)
+
+    def reload() -> Settings:
+        # Workers read the configuration themselves at each start; the loop's own settings and
+        # the IDLE connections are what a reload changes here.
+        ctx._config = None
+        fresh = ctx.config
+        idle.restart(fresh)
+        return _service_settings(fresh)
+
+    # The state is read per job, never through a connection held open: a data directory
+    # removed or a state file replaced while the service runs is read anew.
     service = Daemon(
         worker,
         worker_environ(ctx.environ),
         config.poll_minutes,
         config.digest_time,
-        lambda: parse_day(store.get("last_digest_day")),
+        lambda: parse_day(peek(ctx.data_dir, "last_digest_day")),
+        deadline_minutes=config.sync_deadline_minutes,
+        lock=lock,
+        reload=reload,
     )
+    idle.wake = service.wake
     if ctx.args.poll_seconds:
         service.set_poll_seconds(ctx.args.poll_seconds)
     signal.signal(signal.SIGTERM, service.request_stop)
     signal.signal(signal.SIGINT, service.request_stop)
-    from watcher.idlewatch import IdleWatcher
+    signal.signal(signal.SIGHUP, service.request_reload)
+    idle.restart(config)
+    try:
+        return service.run_forever()
+    finally:
+        idle.stop()
+        lock.release()
 
-    for account in config.accounts:
-        if account.idle and not (account.maildir or account.mbox):
-            IdleWatcher(account, ctx.environ, service.wake, service.stop_event).start()
-    return service.run_forever()
+
+class IdleWatchers:
+    """The IDLE threads of the service, one per IMAP account, started again on a reload."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.wake: Callable[[], None] = lambda: None
+        self.stop_event = threading.Event()
+
+    def restart(self, config: Config) -> None:
+        from watcher.idlewatch import IdleWatcher
+
+        self.stop()
+        self.stop_event = threading.Event()
+        for account in config.accounts:
+            if account.idle and not (account.maildir or account.mbox):
+                IdleWatcher(account, self.ctx.environ, self._wake, self.stop_event).start()
+
+    def _wake(self) -> None:
+        self.wake()
+
+    def stop(self) -> None:
+        self.stop_event.set()
 
 
 def _message_id(raw: str) -> str:

@@ -65,6 +65,7 @@ class Config:
     accounts: tuple[Account, ...] = ()
     lookback_days: int = 180
     poll_minutes: int = 10
+    sync_deadline_minutes: int = 10  # the service stops a sync worker still running after this
     digest_time: time = time(8, 0)
     confidence_threshold: float = 0.6
     followup: FollowupPolicy = field(default_factory=FollowupPolicy)
@@ -287,6 +288,7 @@ def parse_config(data: Mapping[str, Any], source: str = "config") -> Config:
         accounts=accounts,
         lookback_days=t.int_in("lookback_days", 180, 1, 3650),
         poll_minutes=t.int_in("poll_minutes", 10, 1, 1440),
+        sync_deadline_minutes=t.int_in("sync_deadline_minutes", 10, 1, 1440),
         digest_time=digest_time,
         confidence_threshold=float(threshold),
         followup=followup,

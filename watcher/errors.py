@@ -52,4 +52,10 @@ EXIT_PARTIAL = 7
 class Interrupted(WatcherError):
     """SIGTERM or SIGINT arrived; the work done so far is committed."""
 
-    exit_code = 0
+    exit_code = 130  # as a shell reports a command stopped by Ctrl-C (128 + SIGINT)
+
+
+class AlreadyRunning(WatcherError):
+    """Another ``run`` holds this data directory's service lock."""
+
+    exit_code = 75  # EX_TEMPFAIL: it can start once the other one stops

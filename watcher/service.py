@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -22,7 +22,7 @@ from watcher.errors import (
 from watcher.labels import Label
 from watcher.mail.messages import Message
 from watcher.mailsource import MailSource
-from watcher.storage import Store
+from watcher.storage import AccountRecord, Store
 from watcher.sync import AccountSync, RequestDetector, SyncReport
 
 if TYPE_CHECKING:
@@ -156,6 +156,45 @@ def sync_accounts(
     return results
 
 
+CLOCK_SLACK = timedelta(minutes=5)  # a stored time this far ahead of now was not written now
+
+
+def trusted_time(value: datetime | None, now: datetime, what: str) -> datetime | None:
+    """A stored time, or None when it lies in the future: written while the clock was ahead,
+    it would hide every warning that counts from it. Logged once per process and value."""
+    if value is None or value <= now + CLOCK_SLACK:
+        return value
+    if (what, value) not in _DOUBTED:
+        _DOUBTED.add((what, value))
+        log.warning(
+            "the %s is recorded as %s, in the future (was the clock ahead?); "
+            "treating it as unknown",
+            what,
+            value.isoformat(timespec="seconds"),
+        )
+    return None
+
+
+_DOUBTED: set[tuple[str, datetime]] = set()
+
+
+def account_record(store: Store, name: str, now: datetime) -> AccountRecord:
+    """The account's sync record with times in the future taken as unknown."""
+    rec = store.account(name)
+    return replace(
+        rec,
+        last_ok=trusted_time(rec.last_ok, now, f"last successful sync of {name}"),
+        last_attempt=trusted_time(rec.last_attempt, now, f"last sync attempt of {name}"),
+    )
+
+
+def account_failing(rec: AccountRecord) -> bool:
+    """The latest attempt failed (or none ever succeeded and one failed)."""
+    return rec.last_error is not None and (
+        rec.last_ok is None or rec.last_attempt is None or rec.last_attempt > rec.last_ok
+    )
+
+
 def own_addresses(config: Config) -> frozenset[str]:
     out: set[str] = set()
     for account in config.accounts:
@@ -208,10 +247,8 @@ def make_digest(
     states = thread_states(config, store, classify, now)
     health = []
     for account in config.accounts:
-        rec = store.account(account.name)
-        failing = rec.last_error is not None and (
-            rec.last_ok is None or (rec.last_attempt is not None and rec.last_attempt > rec.last_ok)
-        )
+        rec = account_record(store, account.name, now)
+        failing = account_failing(rec)
         gap = bool(store.get(f"sync_gap:{account.name}"))
         health.append(
             AccountHealth(

@@ -443,6 +443,27 @@ def _check_file(path: Path) -> None:
         )
 
 
+def peek(data_dir: Path, key: str) -> str | None:
+    """One kv value, read through a connection opened and closed for it, read-only.
+
+    The service's way to read the state: it holds no connection across jobs, so a state file
+    removed or replaced while it runs is read anew, and it never creates one itself.
+    """
+    path = data_dir / DB_NAME
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            row = conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        log.warning("cannot read %s from %s: %s", key, path, exc)
+        return None
+    return str(row[0]) if row else None
+
+
 class Store:
     """The state database of one data directory."""
 
@@ -615,6 +636,22 @@ class Store:
                 "UPDATE folders SET scanned_uid = ?, messages = ?, uidnext = ?, error = NULL "
                 "WHERE account = ? AND name = ?",
                 (scanned_uid, messages, uidnext, account, name),
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO folder_keys (account, folder, key) VALUES (?, ?, ?)",
+                [(account, name, k) for k in keys],
+            )
+
+    def advance_folder(
+        self, account: str, name: str, scanned_uid: int, keys: Iterable[str]
+    ) -> None:
+        """Move a folder's position forward mid-pass (never back); the count and UIDNEXT of
+        the last complete pass stay, so the expunge check still compares with them."""
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE folders SET scanned_uid = max(scanned_uid, ?) "
+                "WHERE account = ? AND name = ?",
+                (scanned_uid, account, name),
             )
             c.executemany(
                 "INSERT OR IGNORE INTO folder_keys (account, folder, key) VALUES (?, ?, ?)",
