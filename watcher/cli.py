@@ -454,6 +454,7 @@ def cmd_digest(ctx: Context) -> int:
 
 def run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--poll-seconds", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--deadline-seconds", type=float, help=argparse.SUPPRESS)
 
 
 def _service_settings(config: Config) -> Settings:
@@ -507,6 +508,8 @@ def cmd_run(ctx: Context) -> int:
     idle.wake = service.wake
     if ctx.args.poll_seconds:
         service.set_poll_seconds(ctx.args.poll_seconds)
+    if ctx.args.deadline_seconds:
+        service.deadline = service.deadline_override = ctx.args.deadline_seconds
     signal.signal(signal.SIGTERM, service.request_stop)
     signal.signal(signal.SIGINT, service.request_stop)
     signal.signal(signal.SIGHUP, service.request_reload)

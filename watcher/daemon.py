@@ -140,13 +140,14 @@ class Daemon:
         self.last_code = 0
         self._doubted: set[date] = set()
         self.poll_override: float | None = None
+        self.deadline_override: float | None = None  # seconds, for tests of the service
         self.scheduler = schedule.Scheduler()
         self.apply(Settings(poll_minutes, digest_time, deadline_minutes))
 
     def apply(self, settings: Settings) -> None:
         self.settings = settings
         self.digest_time = settings.digest_time
-        self.deadline = settings.deadline_minutes * 60.0
+        self.deadline = self.deadline_override or settings.deadline_minutes * 60.0
         self.scheduler.clear()
         if self.poll_override is not None:
             self.set_poll_seconds(self.poll_override)
