@@ -28,6 +28,8 @@ from watcher.storage import Store
 from watcher.termsafe import visible
 
 if TYPE_CHECKING:
+    from watcher.config import Account
+    from watcher.credentials import Secret
     from watcher.daemon import Settings
 
 log = logging.getLogger("watcher")
@@ -108,6 +110,7 @@ class Command:
 
 def cmd_sync(ctx: Context) -> int:
     from watcher.service import (
+        AuthGuard,
         lazy_request_detector,
         mail_source_factory,
         sync_accounts,
@@ -124,7 +127,10 @@ def cmd_sync(ctx: Context) -> int:
         results = sync_accounts(
             config,
             ctx.store,
-            mail_source_factory(ctx.environ),
+            # The service's workers keep off a login refused before; a sync you run tries.
+            mail_source_factory(
+                ctx.environ, AuthGuard(ctx.store, ctx.now(), ctx.environ.get(WORKER_FLAG) == "1")
+            ),
             lazy_request_detector(ctx.data_dir),
             ctx.now(),
             stop.is_set,
@@ -213,7 +219,7 @@ def cmd_status(ctx: Context) -> int:
             f"the state database {store.path} is damaged (quick_check: {problem}); "
             + rebuild_advice(store.path)
         )
-    from watcher.service import account_failing, account_record
+    from watcher.service import AUTH_KEY, RefusedLogin, account_failing, account_record
 
     for account in config.accounts:
         rec = account_record(store, account.name, ctx.now())
@@ -231,6 +237,14 @@ def cmd_status(ctx: Context) -> int:
             f"{account.name} ({where}): last successful sync "
             f"{last}; {store.message_count(account.name)} messages stored{gone_note}"
         )
+        refused = RefusedLogin.load(store.get(AUTH_KEY + account.name))
+        if refused is not None:
+            say(
+                f"  login refused at {refused.at.isoformat(timespec='minutes')}: the service "
+                "will not try again until the password or the account's settings change"
+                + (" (OAuth2: or 3 h have passed)" if refused.oauth2 else "")
+                + "; 'feedback-watcher sync' tries now"
+            )
         if account_failing(rec):
             say(f"  last attempt failed: {rec.last_error}")
         elif rec.partial:
@@ -536,7 +550,18 @@ class IdleWatchers:
         self.stop_event = threading.Event()
         for account in config.accounts:
             if account.idle and not (account.maildir or account.mbox):
-                IdleWatcher(account, self.ctx.environ, self._wake, self.stop_event).start()
+                IdleWatcher(
+                    account, self.ctx.environ, self._wake, self.stop_event, paused=self._paused
+                ).start()
+
+    def _paused(self, account: Account, secret: Secret) -> bool:
+        """A sync worker's record of a refused login, read per check (the service holds no
+        connection to the state)."""
+        from watcher.service import AUTH_KEY, RefusedLogin
+        from watcher.storage import peek
+
+        refused = RefusedLogin.load(peek(self.ctx.data_dir, AUTH_KEY + account.name))
+        return refused is not None and refused.holds(account, secret, self.ctx.now())
 
     def _wake(self) -> None:
         self.wake()

@@ -231,7 +231,7 @@ class Daemon:
         # A refused login is said once: the worker waits for a new password by itself.
         quiet = code == EXIT_CREDENTIALS and previous == EXIT_CREDENTIALS
         log.log(
-            logging.INFO if quiet else logging.WARNING,
+            logging.DEBUG if quiet else logging.WARNING,
             "sync failed (exit %d); retrying in %.0f s",
             code,
             self.backoff,

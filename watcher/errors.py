@@ -19,6 +19,14 @@ class CredentialError(WatcherError):
     exit_code = 3
 
 
+class AuthenticationFailed(CredentialError):
+    """The server refused the login: retrying with the same password only risks a lockout."""
+
+
+class LoginPaused(CredentialError):
+    """A login refused before is not tried again until the password or the settings change."""
+
+
 class MailServerError(WatcherError):
     """The mail server could not be reached or answered in a way we cannot use."""
 

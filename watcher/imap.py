@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from watcher.config import Account, is_loopback
 from watcher.credentials import Secret
-from watcher.errors import CredentialError, MailServerError, ServerRefused
+from watcher.errors import AuthenticationFailed, MailServerError, ServerRefused
 from watcher.mailsource import (
     MAX_MESSAGE_BYTES,
     FetchedMessage,
@@ -169,7 +169,7 @@ class ImapSource:
                 raise MailServerError(
                     f"account {acc.name}: connection lost at login: {exc.__context__}"
                 ) from None
-            raise CredentialError(
+            raise AuthenticationFailed(
                 f"account {acc.name}: {where} refused the login for {acc.username}; "
                 "check the username and password (Gmail and Outlook need an app password "
                 "or OAuth2)"
