@@ -147,7 +147,7 @@ class ScriptedImap:
                 line, buf = self._read_command(conn, buf)
                 if line is None:
                     return
-                parts = line.split(b" ", 3)
+                parts = line.rstrip(b"\r\n").split(b" ", 3)
                 tag = parts[0]
                 name = parts[1].decode("ascii", "replace").upper() if len(parts) > 1 else ""
                 if name == "UID" and len(parts) > 2:

@@ -648,8 +648,9 @@ def cmd_draft(ctx: Context) -> int:
     if ctx.args.to_mailbox:
         from watcher.mailbox_write import append_draft
 
-        folder = append_draft(ctx.config, ctx.environ, state, draft)
-        print(f"\n(saved in {folder}; nothing was sent)")
+        done = append_draft(ctx.config, ctx.environ, state, draft)
+        where = "already in" if done.already_there else "saved in"
+        say(f"\n({where} {done.folder}; nothing was sent)", lines=True)
     return 0
 
 

@@ -14,7 +14,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from watcher.config import Account, is_loopback
@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 BATCH_BYTES = 2 * 1024 * 1024  # bytes of bodies per FETCH: memory stays flat, round trips few
+MAX_NUMBER = (1 << 63) - 1  # what SQLite can keep; RFC 3501 numbers are 32-bit
+# What imapclient raises when it cannot make sense of an answer (a folder name in broken
+# modified UTF-7, a number where none fits, a response cut short): the server's fault, one line.
+UNREADABLE = (ValueError, IndexError, KeyError, TypeError, AttributeError)
 UID_SET_CHUNK = 500  # UIDs written out in one command (compressed to ranges where they run)
 SEARCH_UID_SPAN = 50_000  # at most ~350 KB of answer: far below imaplib's 1 MB line limit
 HEADER_CHUNK = 500
@@ -149,7 +153,7 @@ class ImapSource:
             ) from None
         except (OSError, ssl.SSLError) as exc:
             raise MailServerError(f"account {acc.name}: cannot connect to {where}: {exc}") from None
-        except IMAPClientError as exc:
+        except (IMAPClientError, *UNREADABLE) as exc:
             # No STARTTLS on offer (or a man in the middle removed it), or a garbled greeting:
             # never fall back to logging in without encryption.
             raise MailServerError(
@@ -174,7 +178,7 @@ class ImapSource:
                 "check the username and password (Gmail and Outlook need an app password "
                 "or OAuth2)"
             ) from None
-        except (OSError, ssl.SSLError, IMAPClientError) as exc:
+        except (OSError, ssl.SSLError, IMAPClientError, *UNREADABLE) as exc:
             # imaplib.abort (the connection dropped mid-login) is an IMAPClientError.
             raise MailServerError(f"account {acc.name}: connection lost at login: {exc}") from None
         return client
@@ -192,6 +196,15 @@ class ImapSource:
         except IMAPClientError as exc:
             # NO or BAD to this one command: the connection is still good for the next.
             raise ServerRefused(f"account {self.account.name}: {what} refused: {exc}") from None
+        except UNREADABLE as exc:
+            raise self._unreadable(what, exc) from None
+
+    def _unreadable(self, what: str, exc: Exception) -> MailServerError:
+        log.debug("unreadable answer to %s", what, exc_info=True)
+        return MailServerError(
+            f"account {self.account.name}: the server's answer to {what} could not be read "
+            f"({type(exc).__name__}: {str(exc)[:120]})"
+        )
 
     @property
     def capabilities(self) -> set[str]:
@@ -199,10 +212,20 @@ class ImapSource:
 
     def list_folders(self) -> list[tuple[Sequence[str], str | None, str]]:
         listed = self._call("LIST", self.client.list_folders)
-        return [
-            (tuple(f.decode() for f in flags), d.decode() if d else None, name)
-            for flags, d, name in listed
-        ]
+        out: list[tuple[Sequence[str], str | None, str]] = []
+        for entry in listed:
+            try:
+                flags, d, name = entry
+                out.append(
+                    (
+                        tuple(f.decode("ascii", "replace") for f in flags),
+                        d.decode("ascii", "replace") if d else None,
+                        name if isinstance(name, str) else name.decode("utf-8", "replace"),
+                    )
+                )
+            except UNREADABLE as exc:
+                raise self._unreadable("LIST", exc) from None
+        return out
 
     def status(self, folder: str) -> FolderStatus:
         st = self._call(
@@ -212,22 +235,37 @@ class ImapSource:
             [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"],
         )
         try:
-            return FolderStatus(
+            status = FolderStatus(
                 int(st[b"UIDVALIDITY"]), int(st[b"UIDNEXT"]), int(st.get(b"MESSAGES", 0))
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise ServerRefused(
                 f"account {self.account.name}: STATUS {folder} answered without "
                 "UIDVALIDITY or UIDNEXT"
             ) from None
+        for key, value in (
+            ("UIDVALIDITY", status.uidvalidity),
+            ("UIDNEXT", status.uidnext),
+            ("MESSAGES", status.messages),
+        ):
+            if not 0 <= value <= MAX_NUMBER:
+                raise ServerRefused(
+                    f"account {self.account.name}: STATUS {folder} answered {key} {value}, "
+                    "which no IMAP server can mean (a 32-bit number)"
+                )
+        return status
 
     def _examine(self, folder: str) -> int:
         """Open the folder read-only (once); returns how many messages it had then."""
         if self._selected != folder:
             self._selected = None
             info = self._call(f"EXAMINE {folder}", self.client.select_folder, folder, readonly=True)
+            try:
+                exists = int(info.get(b"EXISTS", 0))
+            except UNREADABLE as exc:
+                raise self._unreadable(f"EXAMINE {folder}", exc) from None
             self._selected = folder
-            self._exists = int(info.get(b"EXISTS", 0))
+            self._exists = min(max(exists, 0), MAX_NUMBER)
         return self._exists
 
     def search(self, folder: str, query: SearchQuery, form: str = "nested") -> list[int]:
@@ -266,8 +304,8 @@ class ImapSource:
             data = self._call(f"FETCH in {folder}", self.client.fetch, [exists], ["INTERNALDATE"])
         finally:
             self.client.use_uid = True
-        item: dict[bytes, object] = next(iter(data.values()), {})
-        when = item.get(b"INTERNALDATE")
+        item: object = next(iter(data.values()), {})
+        when = item.get(b"INTERNALDATE") if isinstance(item, dict) else None
         if not isinstance(when, datetime):
             return None
         if when.tzinfo is None:
@@ -298,9 +336,18 @@ class ImapSource:
             chunk = uids[start : start + HEADER_CHUNK]
             data = self._call(f"FETCH headers in {folder}", self.client.fetch, chunk, [HEADER_ITEM])
             for uid in chunk:
-                item = data.get(uid) or {}
-                raw = next((v for k, v in item.items() if k.startswith(b"BODY[HEADER")), None)
-                if raw:
+                item = data.get(uid)
+                if not isinstance(item, dict):
+                    continue
+                raw = next(
+                    (
+                        v
+                        for k, v in item.items()
+                        if isinstance(k, bytes) and k.startswith(b"BODY[HEADER")
+                    ),
+                    None,
+                )
+                if isinstance(raw, bytes) and raw:
                     yield uid, raw
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[FetchedMessage]:
@@ -316,7 +363,7 @@ class ImapSource:
             chunk = wanted[start : start + UID_SET_CHUNK]
             data = self._call(f"FETCH sizes in {folder}", self.client.fetch, chunk, ["RFC822.SIZE"])
             for uid, item in data.items():
-                size = item.get(b"RFC822.SIZE")
+                size = item.get(b"RFC822.SIZE") if isinstance(item, dict) else None
                 if isinstance(size, int):
                     sizes[uid] = size
         for batch in byte_batches(wanted, sizes, MAX_MESSAGE_BYTES, BATCH_BYTES):
@@ -327,20 +374,45 @@ class ImapSource:
                 [f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>", "INTERNALDATE"],
             )
             for uid in batch:
-                item = data.get(uid) or {}
+                item = data.get(uid)
+                if not isinstance(item, dict):
+                    continue  # left out, or not a FETCH answer at all: asked for again
                 raw = next(
-                    (v for k, v in item.items() if k == b"BODY[]" or k.startswith(b"BODY[]<")),
+                    (
+                        v
+                        for k, v in item.items()
+                        if isinstance(k, bytes) and (k == b"BODY[]" or k.startswith(b"BODY[]<"))
+                    ),
                     None,
                 )
                 if not isinstance(raw, bytes) or not raw:
                     continue
+                when = item.get(b"INTERNALDATE")
                 yield FetchedMessage(
                     uid,
                     raw,
-                    item.get(b"INTERNALDATE"),
+                    when if isinstance(when, datetime) else None,
                     truncated=sizes.get(uid, 0) > MAX_MESSAGE_BYTES,
                 )
             del data  # one batch in memory at a time
+
+    def holds_message_id(self, folder: str, message_id: str) -> bool:
+        """True when the folder holds a message with this Message-ID (before a write, so a
+        write repeated leaves one copy). By SEARCH HEADER, or where a server refuses that,
+        by the headers of the folder's last two days."""
+        self._examine(folder)
+        try:
+            return bool(
+                self._call(
+                    f"SEARCH in {folder}", self.client.search, ["HEADER", "Message-ID", message_id]
+                )
+            )
+        except ServerRefused:
+            pass
+        top = self.status(folder).uidnext - 1
+        since = date.today() - timedelta(days=2)
+        wanted = message_id.encode("utf-8", "replace").lower()
+        return any(wanted in raw.lower() for _, raw in self.header_scan(folder, 1, top, since))
 
     def idle_wait(self, folder: str, seconds: float) -> bool:
         """IMAP IDLE on a folder for up to ``seconds``; True when the server announced new mail."""
