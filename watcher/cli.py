@@ -17,6 +17,7 @@ from watcher import __version__
 from watcher.config import (
     Config,
     config_is_private,
+    config_is_writable_by_others,
     default_config_path,
     default_data_dir,
     load_config,
@@ -59,7 +60,14 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
-            if not config_is_private(self.config_path):
+            if config_is_writable_by_others(self.config_path):
+                log.warning(
+                    "%s can be changed by other users, and the password_command in it runs at "
+                    "every poll; run: chmod 600 %s",
+                    self.config_path,
+                    self.config_path,
+                )
+            elif not config_is_private(self.config_path):
                 log.warning(
                     "%s is readable by other users; run: chmod 600 %s",
                     self.config_path,

@@ -126,6 +126,14 @@ def config_is_private(path: Path) -> bool:
         return True
 
 
+def config_is_writable_by_others(path: Path) -> bool:
+    """True when others may change the file: its password_command would run as this user."""
+    try:
+        return bool(path.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+    except OSError:
+        return False
+
+
 class _Table:
     """A TOML table read key by key, so every error names the key and what is allowed."""
 
