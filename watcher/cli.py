@@ -325,7 +325,7 @@ def cmd_classify(ctx: Context) -> int:
             )
         else:
             note = "  (needs your eye)" if review else ""
-            say(f"{path}\t{v.label}\t{v.confidence:.2f}{note}")
+            print(f"{visible(path)}\t{v.label}\t{v.confidence:.2f}{note}")
     return 0
 
 
