@@ -437,3 +437,33 @@ def test_a_sync_stopped_mid_folder_resumes_above_what_it_stored(tmp_path, monkey
     assert store.folder("m", "INBOX").scanned_uid == 95
     assert store.location_count("m", "INBOX") == 95
     store.close()
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if marker.encode() in cmdline and _alive(int(entry.name)):
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_password_command_hanging_past_the_deadline_leaves_no_process(tmp_path):
+    marker = "317.25"  # a sleep nobody else runs
+    account = (
+        '[[accounts]]\nname = "slow"\nhost = "127.0.0.1"\nport = 9\ntls = "none"\n'
+        f'username = "sam"\npassword_command = "sleep {marker}"\nidle = false\n'
+    )
+    svc = Service(tmp_path, account, 'digest_time = "23:59"')
+    try:
+        proc = svc.start("run", "--poll-seconds", "3600", "--deadline-seconds", "2")
+        svc.wait(proc, "the password command", lambda: _processes_with(marker), 60)
+        svc.wait(proc, "the deadline", lambda: "passed its deadline" in svc.log(), 60)
+        svc.wait(proc, "no process left", lambda: not _processes_with(marker), 30)
+        assert svc.stop(proc) == 0
+    finally:
+        svc.close()

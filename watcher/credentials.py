@@ -102,6 +102,12 @@ def _run(command: str, what: str, account: Account, timeout: float = COMMAND_TIM
         if late:
             _kill_group(proc)
             raise CredentialError(f"account {account.name}: {what} took over {timeout:.0f} s")
+    except BaseException:
+        # Stopped meanwhile (Ctrl-C, the service's deadline): the command's group is ours to
+        # end, it is in a session of its own and no signal to our group reaches it.
+        if proc.returncode is None:
+            _kill_group(proc)
+        raise
     finally:
         for pipe in (proc.stdout, proc.stderr):
             if pipe is not None:
