@@ -426,6 +426,11 @@ def _create(path: Path) -> None:
             os.link(tmp, path)
         except FileExistsError:
             pass
+        except OSError:
+            # A file system without hard links (some network and FUSE mounts): a rename,
+            # which could replace a file another command made a moment ago, empty as ours.
+            if not path.exists():
+                os.replace(tmp, path)
     finally:
         for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             p.unlink(missing_ok=True)
