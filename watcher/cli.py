@@ -143,13 +143,13 @@ def cmd_sync(ctx: Context) -> int:
             ctx.now(),
             stop.is_set,
         )
+        if any(r.report and r.report.new_messages for r in results):
+            from watcher.service import lazy_reply_classifier, thread_states
+
+            # Classify new replies now, so the digest and `status` need no model later.
+            thread_states(config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
     finally:
         stop.disarm()
-    if any(r.report and r.report.new_messages for r in results):
-        from watcher.service import lazy_reply_classifier, thread_states
-
-        # Classify new replies now, so the digest and `status` need no model later.
-        thread_states(config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
     for r in results:
         if r.report:
             say(
@@ -181,9 +181,14 @@ class StopOnSignals:
 
         self.event = threading.Event()
         self.orphan_of: int | None = None
-        signal.signal(signal.SIGTERM, self.handler)
-        signal.signal(signal.SIGINT, self.handler)
-        signal.signal(signal.SIGALRM, self.late)
+        self.previous = {
+            sig: signal.signal(sig, handler)
+            for sig, handler in (
+                (signal.SIGTERM, self.handler),
+                (signal.SIGINT, self.handler),
+                (signal.SIGALRM, self.late),
+            )
+        }
 
     def is_set(self) -> bool:
         # A worker whose service died (SIGKILL, a crash) stops too, after its current batch.
@@ -212,9 +217,12 @@ class StopOnSignals:
         raise Interrupted(f"sync {why}; what was committed before is saved")
 
     def disarm(self) -> None:
+        """The sync is over: no late stop, and the handlers from before."""
         import signal
 
         signal.alarm(0)
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
 
 
 def cmd_status(ctx: Context) -> int:
