@@ -46,9 +46,12 @@ CORE = {
     "watcher.mailsource",
     "watcher.progress",
     "watcher.errors",
+    "watcher.termsafe",
 }
 ADAPTERS = {
     "watcher.files",
+    "watcher.servicelock",
+    "watcher.logs",
     "watcher.imap",
     "watcher.localmail",
     "watcher.mboxsource",

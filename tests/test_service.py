@@ -54,10 +54,12 @@ def test_clock_jump_is_noticed():
 
 
 class FakeProcess:
+    pid = 0
+
     def __init__(self, cmd, log):
         log.append(cmd[-1] if cmd[-1] != "--deliver" else "digest")
 
-    def wait(self):
+    def wait(self, timeout=None):
         return 0
 
     def poll(self):

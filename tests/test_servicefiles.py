@@ -59,6 +59,7 @@ def test_systemd_unit_runs_this_python_with_the_given_paths(tmp_path):
     ]
     assert service["Restart"] == "on-failure" and service["RestartSec"] == "30"
     assert service["RestartPreventExitStatus"] == "2"
+    assert service["ExecReload"] == "/bin/kill -HUP $MAINPID"  # SIGHUP reloads the config
     limits = unit["Unit"]
     interval, burst = int(limits["StartLimitIntervalSec"]), int(limits["StartLimitBurst"])
     assert 3 <= burst <= 10 and interval >= burst * int(service["RestartSec"])

@@ -11,23 +11,28 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from watcher import __version__
 from watcher.config import (
     Config,
     config_is_private,
+    config_is_writable_by_others,
     default_config_path,
     default_data_dir,
     load_config,
 )
 from watcher.daemon import WORKER_FLAG
-from watcher.errors import ConfigError, Interrupted, WatcherError
+from watcher.errors import ConfigError, Interrupted, StorageError, WatcherError
 from watcher.language import plural
 from watcher.mail.messages import Message
 from watcher.storage import USER_SOURCE, RequestMark, Store
+from watcher.termsafe import visible
 
 if TYPE_CHECKING:
+    from watcher.config import Account
+    from watcher.credentials import Secret
+    from watcher.daemon import Settings
     from watcher.followups import ThreadState
 
 log = logging.getLogger("watcher")
@@ -57,7 +62,14 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
-            if not config_is_private(self.config_path):
+            if config_is_writable_by_others(self.config_path):
+                log.warning(
+                    "%s can be changed by other users, and the password_command in it runs at "
+                    "every poll; run: chmod 600 %s",
+                    self.config_path,
+                    self.config_path,
+                )
+            elif not config_is_private(self.config_path):
                 log.warning(
                     "%s is readable by other users; run: chmod 600 %s",
                     self.config_path,
@@ -108,6 +120,7 @@ class Command:
 
 def cmd_sync(ctx: Context) -> int:
     from watcher.service import (
+        AuthGuard,
         lazy_request_detector,
         mail_source_factory,
         sync_accounts,
@@ -117,53 +130,118 @@ def cmd_sync(ctx: Context) -> int:
     config = ctx.config
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
-    stop = _stop_on_signals()
-    results = sync_accounts(
-        config,
-        ctx.store,
-        mail_source_factory(ctx.environ),
-        lazy_request_detector(ctx.data_dir),
-        ctx.now(),
-        stop.is_set,
-    )
-    if any(r.report and r.report.new_messages for r in results):
-        from watcher.service import lazy_reply_classifier, thread_states
+    stop = StopOnSignals()
+    if ctx.environ.get(WORKER_FLAG) == "1":
+        stop.orphan_of = os.getppid()
+    try:
+        results = sync_accounts(
+            config,
+            ctx.store,
+            # The service's workers keep off a login refused before; a sync you run tries.
+            mail_source_factory(
+                ctx.environ, AuthGuard(ctx.store, ctx.now(), ctx.environ.get(WORKER_FLAG) == "1")
+            ),
+            lazy_request_detector(ctx.data_dir),
+            ctx.now(),
+            stop.is_set,
+        )
+        if any(r.report and r.report.new_messages for r in results):
+            from watcher.service import lazy_reply_classifier, thread_states
 
-        # Classify new replies now, so the digest and `status` need no model later.
-        thread_states(config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
+            # Classify new replies now, so the digest and `status` need no model later.
+            thread_states(config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
+    finally:
+        stop.disarm()
     for r in results:
         if r.report:
-            print(
+            say(
                 f"{r.account}: {plural(len(r.report.folders), 'folder')}, "
                 f"{plural(r.report.fetched, 'message')} fetched, {r.report.new_messages} new, "
                 f"{plural(r.report.requests, 'request')} tracked"
             )
             if r.partial:
-                print(f"{r.account}: partial sync: {r.partial}", file=sys.stderr)
+                say(f"{r.account}: partial sync: {r.partial}", sys.stderr)
         else:
-            print(f"{r.account}: sync failed: {r.error}", file=sys.stderr)
+            say(f"{r.account}: sync failed: {r.error}", sys.stderr)
     return sync_exit_code(results)
 
 
-def _stop_on_signals() -> threading.Event:
-    """SIGTERM/SIGINT set a flag the sync checks between batches, so it stops cleanly."""
-    import signal
+SYNC_STOP_GRACE = 5  # seconds the current batch gets after the first signal
 
-    stop = threading.Event()
 
-    def handler(signum: int, frame: object) -> None:
+class StopOnSignals:
+    """SIGINT and SIGTERM during a sync.
+
+    The first says so in one line and sets a flag the sync checks between batches, so it stops
+    with everything fetched so far committed. If the batch is not done within
+    ``SYNC_STOP_GRACE`` seconds (a server dripping a byte at a time keeps a read alive for
+    ever), or at a second signal, the connections are cut and the sync stops where it is
+    (exit 130); a transaction under way is rolled back whole.
+    """
+
+    def __init__(self) -> None:
+        import signal
+
+        self.event = threading.Event()
+        self.orphan_of: int | None = None
+        self.previous = {
+            sig: signal.signal(sig, handler)
+            for sig, handler in (
+                (signal.SIGTERM, self.handler),
+                (signal.SIGINT, self.handler),
+                (signal.SIGALRM, self.late),
+            )
+        }
+
+    def is_set(self) -> bool:
+        # A worker whose service died (SIGKILL, a crash) stops too, after its current batch.
+        return self.event.is_set() or (
+            self.orphan_of is not None and os.getppid() != self.orphan_of
+        )
+
+    def handler(self, signum: int, frame: object) -> None:
+        import signal
+
+        if self.event.is_set():
+            self._now("stopped at once")
+        self.event.set()
+        again = " (Ctrl-C again to stop at once)" if signum == signal.SIGINT else ""
+        print(f"feedback-watcher: stopping after the current batch{again}", file=sys.stderr)
         log.info("signal %d: stopping after the current batch", signum)
-        stop.set()
+        signal.alarm(SYNC_STOP_GRACE)
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    return stop
+    def late(self, signum: int, frame: object) -> None:
+        self._now(f"the current batch took over {SYNC_STOP_GRACE} s; stopped where it was")
+
+    def _now(self, why: str) -> NoReturn:
+        from watcher.imap import abort_connections
+
+        abort_connections()
+        raise Interrupted(f"sync {why}; what was committed before is saved")
+
+    def disarm(self) -> None:
+        """The sync is over: no late stop, and the handlers from before."""
+        import signal
+
+        signal.alarm(0)
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
 
 
 def cmd_status(ctx: Context) -> int:
+    from watcher.storage import rebuild_advice
+
     config, store = ctx.config, ctx.store
+    problem = store.quick_check()
+    if problem != "ok":
+        raise StorageError(
+            f"the state database {store.path} is damaged (quick_check: {problem}); "
+            + rebuild_advice(store.path)
+        )
+    from watcher.service import AUTH_KEY, RefusedLogin, account_failing, account_record
+
     for account in config.accounts:
-        rec = store.account(account.name)
+        rec = account_record(store, account.name, ctx.now())
         last = (
             f"last successful sync {rec.last_ok.isoformat(timespec='seconds')}"
             if rec.last_ok
@@ -179,29 +257,31 @@ def cmd_status(ctx: Context) -> int:
         gone = store.gone_count(account.name)
         gone_note = f" ({gone} since deleted on the server)" if gone else ""
         stored = plural(store.message_count(account.name), "message")
-        print(f"{account.name} ({where}): {last}; {stored} stored{gone_note}")
+        say(f"{account.name} ({where}): {last}; {stored} stored{gone_note}")
         for warning in filter(
             None, (store.get(f"folder_warnings:{account.name}") or "").split("\n")
         ):
-            print(f"  warning: {warning}")
-        failed_last = rec.last_ok is None or (rec.last_attempt and rec.last_attempt > rec.last_ok)
-        if rec.last_error and failed_last:
-            print(f"  last attempt failed: {rec.last_error}")
+            say(f"  warning: {warning}")
+        refused = RefusedLogin.load(store.get(AUTH_KEY + account.name))
+        if refused is not None:
+            say(
+                f"  login refused at {refused.at.isoformat(timespec='minutes')}: the service "
+                "will not try again until the password or the account's settings change"
+                + (" (OAuth2: or 3 h have passed)" if refused.oauth2 else "")
+                + "; 'feedback-watcher sync' tries now"
+            )
+        if account_failing(rec):
+            say(f"  last attempt failed: {rec.last_error}")
         elif rec.partial:
-            print(f"  last sync was partial: {rec.partial}")
+            say(f"  last sync was partial: {rec.partial}")
         plan = store.get(f"search_plan:{account.name}")
         if plan:
             from watcher.sync import LEVEL_NAMES, SearchPlan
 
-            print(
-                f"  search: {LEVEL_NAMES[min(SearchPlan.load(plan).level, len(LEVEL_NAMES) - 1)]}"
-            )
+            say(f"  search: {LEVEL_NAMES[min(SearchPlan.load(plan).level, len(LEVEL_NAMES) - 1)]}")
         for f in store.folders(account.name):
-            if f.error:
-                print(f"  {f.name:<24} {f.role:<8} refused by the server: {f.error}")
-                continue
             on_server = plural(f.messages, "message")
-            print(
+            say(
                 f"  {f.name:<24} {f.role:<8} {on_server:>16} on server, "
                 f"{store.location_count(account.name, f.name)} stored"
                 + (f"; refused at the last sync: {f.error}" if f.error else "")
@@ -261,7 +341,7 @@ def cmd_classify(ctx: Context) -> int:
             )
         else:
             note = "  (needs your eye)" if review else ""
-            print(f"{path}\t{v.label}\t{v.confidence:.2f}{note}")
+            print(f"{visible(path)}\t{v.label}\t{v.confidence:.2f}{note}")
     return 0
 
 
@@ -289,7 +369,7 @@ def cmd_label(ctx: Context) -> int:
         raise ConfigError(f"label must be one of {', '.join(Label.names())}, got {label!r}")
     message = _one_message(ctx.store, ctx.args.message_id, own=False)
     said = record_label(ctx.store, message, label, ctx.now())
-    print(f"{said}; run 'feedback-watcher train' to learn from it")
+    say(f"{said}; run 'feedback-watcher train' to learn from it")
     return 0
 
 
@@ -426,11 +506,15 @@ def digest_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_digest(ctx: Context) -> int:
     from watcher.digest import render
-    from watcher.service import lazy_reply_classifier, make_digest
+    from watcher.service import lazy_reply_classifier, make_digest, trusted_time
 
     store, now = ctx.store, ctx.now()
     since_raw = store.get("last_digest_at")
-    since = datetime.fromisoformat(since_raw) if since_raw else None
+    try:
+        since = datetime.fromisoformat(since_raw) if since_raw else None
+    except ValueError:
+        since = None
+    since = trusted_time(since, now, "last digest")
     digest = make_digest(ctx.config, store, lazy_reply_classifier(ctx.data_dir), now, since)
     fmt = (
         "json"
@@ -456,35 +540,106 @@ def cmd_digest(ctx: Context) -> int:
 
 def run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--poll-seconds", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--deadline-seconds", type=float, help=argparse.SUPPRESS)
+
+
+def _service_settings(config: Config) -> Settings:
+    from watcher.daemon import Settings
+
+    return Settings(config.poll_minutes, config.digest_time, config.sync_deadline_minutes)
 
 
 def cmd_run(ctx: Context) -> int:
     import signal
 
     from watcher.daemon import Daemon, parse_day, worker_command, worker_environ
+    from watcher.servicelock import ServiceLock, runtime_dir
+    from watcher.storage import peek
 
-    config, store = ctx.config, ctx.store
+    config = ctx.config
     if not config.accounts:
         raise ConfigError(f"no [[accounts]] in {ctx.config_path}: add one (see README)")
+    lock = ServiceLock(ctx.data_dir, runtime_dir(ctx.environ))
+    try:
+        lock.acquire()
+    except OSError as exc:
+        raise StorageError(
+            f"cannot use data directory {ctx.data_dir}: {exc.strerror}; "
+            "pass --data-dir PATH to a writable directory"
+        ) from None
     _log_to_file(ctx.data_dir, rotating=True)
     worker = worker_command(str(ctx.config_path), str(ctx.data_dir), ctx.args.verbose)
+    idle = IdleWatchers(ctx)
+
+    def reload() -> Settings:
+        # Workers read the configuration themselves at each start; the loop's own settings and
+        # the IDLE connections are what a reload changes here.
+        ctx._config = None
+        fresh = ctx.config
+        idle.restart(fresh)
+        return _service_settings(fresh)
+
+    # The state is read per job, never through a connection held open: a data directory
+    # removed or a state file replaced while the service runs is read anew.
     service = Daemon(
         worker,
         worker_environ(ctx.environ),
         config.poll_minutes,
         config.digest_time,
-        lambda: parse_day(store.get("last_digest_day")),
+        lambda: parse_day(peek(ctx.data_dir, "last_digest_day")),
+        deadline_minutes=config.sync_deadline_minutes,
+        lock=lock,
+        reload=reload,
     )
+    idle.wake = service.wake
     if ctx.args.poll_seconds:
         service.set_poll_seconds(ctx.args.poll_seconds)
+    if ctx.args.deadline_seconds:
+        service.deadline = service.deadline_override = ctx.args.deadline_seconds
     signal.signal(signal.SIGTERM, service.request_stop)
     signal.signal(signal.SIGINT, service.request_stop)
-    from watcher.idlewatch import IdleWatcher
+    signal.signal(signal.SIGHUP, service.request_reload)
+    idle.restart(config)
+    try:
+        return service.run_forever()
+    finally:
+        idle.stop()
+        lock.release()
 
-    for account in config.accounts:
-        if account.idle and not (account.maildir or account.mbox):
-            IdleWatcher(account, ctx.environ, service.wake, service.stop_event).start()
-    return service.run_forever()
+
+class IdleWatchers:
+    """The IDLE threads of the service, one per IMAP account, started again on a reload."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.wake: Callable[[], None] = lambda: None
+        self.stop_event = threading.Event()
+
+    def restart(self, config: Config) -> None:
+        from watcher.idlewatch import IdleWatcher
+
+        self.stop()
+        self.stop_event = threading.Event()
+        for account in config.accounts:
+            if account.idle and not (account.maildir or account.mbox):
+                IdleWatcher(
+                    account, self.ctx.environ, self._wake, self.stop_event, paused=self._paused
+                ).start()
+
+    def _paused(self, account: Account, secret: Secret) -> bool:
+        """A sync worker's record of a refused login, read per check (the service holds no
+        connection to the state)."""
+        from watcher.service import AUTH_KEY, RefusedLogin
+        from watcher.storage import peek
+
+        refused = RefusedLogin.load(peek(self.ctx.data_dir, AUTH_KEY + account.name))
+        return refused is not None and refused.holds(account, secret, self.ctx.now())
+
+    def _wake(self) -> None:
+        self.wake()
+
+    def stop(self) -> None:
+        self.stop_event.set()
 
 
 def _message_id(raw: str) -> str:
@@ -632,14 +787,16 @@ def cmd_draft(ctx: Context) -> int:
         if refusal and not (ctx.args.to and state.undeliverable):
             raise ConfigError(refusal)
         draft = compose(state, name, to=ctx.args.to)
-    print(f"To: {draft.to_name} <{draft.to}>" if draft.to_name else f"To: {draft.to}")
-    print(f"Subject: {draft.subject}\n")
-    print(draft.body)
+    say(f"To: {draft.to_name} <{draft.to}>" if draft.to_name else f"To: {draft.to}")
+    say(f"Subject: {draft.subject}")
+    print()
+    say(draft.body, lines=True)
     if ctx.args.to_mailbox:
         from watcher.mailbox_write import append_draft
 
-        folder = append_draft(ctx.config, ctx.environ, state, draft)
-        print(f"\n(saved in {folder}; nothing was sent)")
+        done = append_draft(ctx.config, ctx.environ, state, draft)
+        where = "already in" if done.already_there else "saved in"
+        say(f"\n({where} {done.folder}; nothing was sent)", lines=True)
     return 0
 
 
@@ -655,7 +812,7 @@ def _set_request(ctx: Context, is_request: bool) -> int:
     said = record_request(ctx.store, message, is_request)
     if is_request:
         said += "; replies to it are looked for at the next sync"
-    print(said)
+    say(said)
     return 0
 
 
@@ -879,23 +1036,19 @@ def cmd_demo(ctx: Context) -> int:
 
 
 def _log_to_file(data_dir: Path, rotating: bool) -> None:
-    from logging.handlers import RotatingFileHandler
+    from watcher.logs import FORMAT, PrivateLogFile, SafeFormatter
 
     try:
-        logs = data_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = logs / "feedback-watcher.log"
+        path = data_dir / "logs" / "feedback-watcher.log"
         handler: logging.Handler = (
-            RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3)
+            PrivateLogFile(path, max_bytes=1_000_000, backups=3)
             if rotating
-            else logging.FileHandler(path)
+            else PrivateLogFile(path)
         )
     except OSError as exc:
         log.warning("cannot write the log file in %s: %s", data_dir, exc)
         return
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-    )
+    handler.setFormatter(SafeFormatter(FORMAT))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
 
@@ -1180,19 +1333,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(text: str) -> str:
-    """Control characters escaped: an error is one line, and a value quoted from a config file
-    or a server's reply can neither add lines nor send escape codes to the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+def say(text: str, file: TextIO | None = None, *, lines: bool = False) -> None:
+    """Print text for a person: control and bidi characters made visible (watcher.termsafe),
+    so mail or a server's answer can neither send escape codes to the terminal nor, unless
+    ``lines``, start a line of its own."""
+    print(visible(text, "\n\t" if lines else ""), file=file or sys.stdout)
 
 
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING - 10 * verbosity
-    logging.basicConfig(
-        level=max(level, logging.DEBUG),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from watcher.logs import SafeFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[handler])
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -1213,7 +1367,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         log.info("%s", exc)
         return exc.exit_code
     except WatcherError as exc:
-        print(f"feedback-watcher: error: {_one_line(str(exc))}", file=sys.stderr)
+        # One line: a value quoted from a config file or a server's reply can neither add lines
+        # nor send escape codes to the terminal.
+        say(f"feedback-watcher: error: {exc}", sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

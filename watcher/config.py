@@ -65,6 +65,7 @@ class Config:
     accounts: tuple[Account, ...] = ()
     lookback_days: int = 180
     poll_minutes: int = 10
+    sync_deadline_minutes: int = 10  # the service stops a sync worker still running after this
     digest_time: time = time(8, 0)
     confidence_threshold: float = 0.6
     followup: FollowupPolicy = field(default_factory=FollowupPolicy)
@@ -123,6 +124,14 @@ def config_is_private(path: Path) -> bool:
         return not (path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))
     except OSError:
         return True
+
+
+def config_is_writable_by_others(path: Path) -> bool:
+    """True when others may change the file: its password_command would run as this user."""
+    try:
+        return bool(path.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+    except OSError:
+        return False
 
 
 class _Table:
@@ -287,6 +296,7 @@ def parse_config(data: Mapping[str, Any], source: str = "config") -> Config:
         accounts=accounts,
         lookback_days=t.int_in("lookback_days", 180, 1, 3650),
         poll_minutes=t.int_in("poll_minutes", 10, 1, 1440),
+        sync_deadline_minutes=t.int_in("sync_deadline_minutes", 10, 1, 1440),
         digest_time=digest_time,
         confidence_threshold=float(threshold),
         followup=followup,

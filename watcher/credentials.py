@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
+import select
+import signal
 import subprocess
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from watcher.config import APP_NAME, Account
 from watcher.errors import CredentialError
@@ -24,17 +29,97 @@ class Secret:
         return f"Secret(oauth2={self.oauth2}, value=***)"
 
 
-def _run(command: str, what: str, account: Account) -> str:
-    # A shell command, as mbsync's PassCmd and goimapnotify take it, so users can use pipes.
+# After an OAuth2 login is refused, wait this long before the next try: the token helper
+# refreshes tokens by itself, so a new token is no sign that the user fixed anything.
+OAUTH2_PAUSE = timedelta(hours=3)
+COMMAND_TIMEOUT = 60.0  # seconds for a password or token command (a GPG pinentry may ask)
+
+
+def _read_first_line(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes, bytes, bool]:
+    """stdout up to its first line, and stderr, until the command itself is done.
+
+    Not until EOF: a command that prints the password and leaves a background child (an agent
+    it started) never closes its stdout while that child lives. Returns (stdout, stderr,
+    timed out).
+    """
+    assert proc.stdout is not None and proc.stderr is not None
+    out, err = bytearray(), bytearray()
+    open_pipes = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
+    for fd in open_pipes:
+        os.set_blocking(fd, False)
+    exited_at: float | None = None
+    while open_pipes:
+        now = time.monotonic()
+        if now > deadline:
+            return bytes(out), bytes(err), True
+        if exited_at is None and proc.poll() is not None:
+            exited_at = now
+        if exited_at is not None and (b"\n" in out or now - exited_at > 0.2):
+            break  # the command is done; what its children still hold is not ours to wait for
+        ready, _, _ = select.select(list(open_pipes), [], [], 0.05)
+        for fd in ready:
+            chunk = os.read(fd, 65536)
+            if chunk:
+                open_pipes[fd] += chunk
+                if len(out) + len(err) > 1 << 20:
+                    return bytes(out), bytes(err), False
+            else:
+                del open_pipes[fd]
+    if proc.poll() is None:
+        try:
+            proc.wait(max(deadline - time.monotonic(), 0))
+        except subprocess.TimeoutExpired:
+            return bytes(out), bytes(err), True
+    return bytes(out), bytes(err), False
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
-        done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
-    except subprocess.TimeoutExpired:
-        raise CredentialError(f"account {account.name}: {what} took over 60 s") from None
-    if done.returncode != 0:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    proc.wait()
+
+
+def _last_line(data: bytes) -> str:
+    lines = [x.strip() for x in data.decode("utf-8", "replace").splitlines() if x.strip()]
+    return lines[-1][:200] if lines else ""
+
+
+def _run(command: str, what: str, account: Account, timeout: float = COMMAND_TIMEOUT) -> str:
+    # A shell command, as mbsync's PassCmd and goimapnotify take it, so users can use pipes.
+    # In a session of its own: at the timeout its whole process group is killed, pipes and all.
+    proc = subprocess.Popen(
+        command,
+        shell=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        out, err, late = _read_first_line(proc, time.monotonic() + timeout)
+        if late:
+            _kill_group(proc)
+            raise CredentialError(f"account {account.name}: {what} took over {timeout:.0f} s")
+    except BaseException:
+        # Stopped meanwhile (Ctrl-C, the service's deadline): the command's group is ours to
+        # end, it is in a session of its own and no signal to our group reaches it.
+        if proc.returncode is None:
+            _kill_group(proc)
+        raise
+    finally:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+    if proc.returncode != 0:
+        said = _last_line(err)
         raise CredentialError(
-            f"account {account.name}: {what} failed with exit code {done.returncode}"
+            f"account {account.name}: {what} failed with exit code {proc.returncode}"
+            + (f": {said}" if said else "")
         )
-    value = done.stdout.splitlines()[0].strip() if done.stdout.strip() else ""
+    text = out.decode("utf-8", "replace")
+    value = text.splitlines()[0].strip() if text.strip() else ""
     if not value:
         raise CredentialError(f"account {account.name}: {what} printed nothing")
     return value

@@ -9,6 +9,7 @@ costs a log line and a retry, never the service.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import signal
 import subprocess
@@ -21,6 +22,8 @@ from datetime import date, datetime
 from datetime import time as dtime
 from typing import Protocol
 
+from watcher.errors import WatcherError
+
 log = logging.getLogger(__name__)
 
 BACKOFF_START = 30.0  # seconds before the first retry after a failed sync
@@ -28,6 +31,10 @@ BACKOFF_MAX = 1800.0
 CLOCK_JUMP = 120.0  # wall clock ahead of the monotonic clock by this much: we were asleep
 TICK = 30.0  # the loop never sleeps longer, so a resume is noticed within this
 WORKER_FLAG = "FEEDBACK_WATCHER_WORKER"  # set for the workers: they log to the service's file
+DEFAULT_DEADLINE_MINUTES = 10  # a poll with nothing new takes seconds; a first sync resumes
+STOP_GRACE = 15.0  # seconds a worker asked to stop may take to commit before it is killed
+KILL_GRACE = 10.0  # the same after its deadline: SIGTERM first, SIGKILL after this
+EXIT_CREDENTIALS = 3
 
 
 def digest_due(now: datetime, last_day: date | None, at: dtime) -> bool:
@@ -60,14 +67,37 @@ class ClockWatch:
         return abs((now[0] - last[0]) - (now[1] - last[1])) > CLOCK_JUMP
 
 
+@dataclass(frozen=True)
+class Settings:
+    """What the loop takes from the configuration (read again on SIGHUP)."""
+
+    poll_minutes: int
+    digest_time: dtime
+    deadline_minutes: int = DEFAULT_DEADLINE_MINUTES
+
+
 class WorkerProcess(Protocol):
     """What the loop needs of a started worker: subprocess.Popen, or a test's stand-in."""
 
-    def wait(self) -> int: ...
+    pid: int
+
+    def wait(self, timeout: float | None = None) -> int: ...
 
     def poll(self) -> int | None: ...
 
     def send_signal(self, sig: int) -> None: ...
+
+
+class LockCheck(Protocol):
+    def still_ours(self) -> bool: ...
+
+
+def _signal_group(child: WorkerProcess, sig: int) -> None:
+    """Signal the worker's whole process group (it leads one: start_new_session)."""
+    try:
+        os.killpg(child.pid, sig)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
 
 
 class Daemon:
@@ -81,66 +111,154 @@ class Daemon:
         digest_time: dtime,
         last_digest_day: Callable[[], date | None],
         *,
+        deadline_minutes: int = DEFAULT_DEADLINE_MINUTES,
         now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
         clock: ClockWatch | None = None,
         run: Callable[..., WorkerProcess] = subprocess.Popen,
         rng: random.Random | None = None,
+        lock: LockCheck | None = None,
+        reload: Callable[[], Settings] | None = None,
     ) -> None:
         import schedule
 
         self.worker = list(worker)
         self.worker_environ = dict(worker_environ)
-        self.poll = poll_minutes * 60.0
-        self.digest_time = digest_time
         self.last_digest_day = last_digest_day
         self.now = now
         self.clock = clock or ClockWatch()
         self.run_process = run
         self.rng = rng or random.Random()
+        self.lock = lock
+        self.reload = reload
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
+        self.reload_event = threading.Event()
         self.child: WorkerProcess | None = None
         self.backoff: float | None = None
         self.retry_at: float | None = None
+        self.delivered_day: date | None = None  # remembered here too: the file may be replaced
+        self.last_code = 0
+        self._doubted: set[date] = set()
+        self.poll_override: float | None = None
+        self.deadline_override: float | None = None  # seconds, for tests of the service
         self.scheduler = schedule.Scheduler()
-        self.scheduler.every(poll_minutes).minutes.do(self.sync)
+        self.apply(Settings(poll_minutes, digest_time, deadline_minutes))
+
+    def apply(self, settings: Settings) -> None:
+        self.settings = settings
+        self.digest_time = settings.digest_time
+        self.deadline = self.deadline_override or settings.deadline_minutes * 60.0
+        self.scheduler.clear()
+        if self.poll_override is not None:
+            self.set_poll_seconds(self.poll_override)
+            return
+        self.poll = settings.poll_minutes * 60.0
+        self.scheduler.every(settings.poll_minutes).minutes.do(self.sync)
 
     def set_poll_seconds(self, seconds: float) -> None:
         """A shorter poll, for tests of the service."""
         self.scheduler.clear()
-        self.poll = seconds
+        self.poll = self.poll_override = seconds
         # schedule annotates the interval as int, but only passes it to timedelta, which takes
         # the fractions of a second these tests poll at.
         self.scheduler.every(seconds).seconds.do(self.sync)  # type: ignore[arg-type]
 
     # -- jobs ---------------------------------------------------------------------------------
-    def _run_worker(self, args: Sequence[str]) -> int:
+    def _run_worker(self, args: Sequence[str]) -> tuple[int, bool]:
+        """Run one worker to its end; (exit code, whether it was stopped at its deadline)."""
         cmd = [*self.worker, *args]
         log.debug("starting worker: %s", " ".join(args))
         try:
+            # Its own session, so its whole process group can be killed at the deadline, and
+            # Ctrl-C at the terminal reaches the service only (which then stops the worker).
             # The worker's summary line is logged too; stdout would only duplicate it.
-            self.child = self.run_process(cmd, stdout=subprocess.DEVNULL, env=self.worker_environ)
-            code = self.child.wait()
+            self.child = self.run_process(
+                cmd, stdout=subprocess.DEVNULL, env=self.worker_environ, start_new_session=True
+            )
+            return self._wait(self.child, args[0])
         except OSError as exc:
             log.error("cannot start a worker: %s", exc)
-            return 70
+            return 70, False
         finally:
             self.child = None
+
+    def _wait(self, child: WorkerProcess, what: str) -> tuple[int, bool]:
+        started = time.monotonic()
+        stop_seen: float | None = None
+        while True:
+            try:
+                return child.wait(timeout=0.5), False
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic()
+            if now - started > self.deadline:
+                log.warning(
+                    "%s worker passed its deadline of %.0f min; stopping it (what it saved "
+                    "stays, the next run goes on from there)",
+                    what,
+                    self.deadline / 60,
+                )
+                return self._end(child), True
+            if self.stop_event.is_set():
+                stop_seen = stop_seen or now
+                if now - stop_seen > STOP_GRACE:
+                    log.warning(
+                        "%s worker did not stop within %.0f s; killing it", what, STOP_GRACE
+                    )
+                    _signal_group(child, signal.SIGKILL)
+                    return child.wait(), False
+
+    def _end(self, child: WorkerProcess) -> int:
+        """SIGTERM to the worker's group (it commits and stops), SIGKILL if it does not."""
+        _signal_group(child, signal.SIGTERM)
+        try:
+            code = child.wait(timeout=KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            _signal_group(child, signal.SIGKILL)
+            code = child.wait()
+        _signal_group(child, signal.SIGKILL)  # what it left behind in its group
         return code
 
     def sync(self) -> None:
-        code = self._run_worker(["sync"])
-        if code == 0 or self.stop_event.is_set():
+        code, late = self._run_worker(["sync"])
+        previous, self.last_code = self.last_code, code
+        if code == 0 or late or self.stop_event.is_set():
+            # A worker stopped at its deadline saved what it had: the next poll goes on.
             self.backoff = self.retry_at = None
             return
         self.backoff = next_backoff(self.backoff, self.rng)
         self.retry_at = time.monotonic() + self.backoff
-        log.warning("sync failed (exit %d); retrying in %.0f s", code, self.backoff)
+        # A refused login is said once: the worker waits for a new password by itself.
+        quiet = code == EXIT_CREDENTIALS and previous == EXIT_CREDENTIALS
+        log.log(
+            logging.DEBUG if quiet else logging.WARNING,
+            "sync failed (exit %d); retrying in %.0f s",
+            code,
+            self.backoff,
+        )
 
     def digest(self) -> None:
-        code = self._run_worker(["digest", "--deliver"])
-        if code != 0:
+        code, _ = self._run_worker(["digest", "--deliver"])
+        if code == 0:
+            self.delivered_day = self.now().date()
+        else:
             log.error("digest failed (exit %d); will try again on the next tick", code)
+
+    def last_day(self) -> date | None:
+        """The last digest day: the state's (unless in the future) or this run's own."""
+        stored = self.last_digest_day()
+        today = self.now().date()
+        if stored is not None and stored > today:
+            if stored not in self._doubted:
+                self._doubted.add(stored)
+                log.warning(
+                    "the last digest is dated %s, in the future (was the clock ahead?); "
+                    "treating it as unknown",
+                    stored.isoformat(),
+                )
+            stored = None
+        known = [d for d in (stored, self.delivered_day) if d is not None]
+        return max(known) if known else None
 
     # -- the loop -------------------------------------------------------------------------------
     def request_stop(self, *_: object) -> None:
@@ -151,11 +269,38 @@ class Daemon:
         if child is not None and child.poll() is None:
             child.send_signal(signal.SIGTERM)
 
+    def request_reload(self, *_: object) -> None:
+        """SIGHUP: read the configuration again between jobs."""
+        self.reload_event.set()
+        self.wake_event.set()
+
     def wake(self) -> None:
         """Sync now (new mail announced by IDLE, or a resume)."""
         self.wake_event.set()
 
+    def _reload(self) -> None:
+        self.reload_event.clear()
+        if self.reload is None:
+            return
+        try:
+            settings = self.reload()
+        except WatcherError as exc:
+            log.error("SIGHUP: configuration not reloaded, keeping the old one: %s", exc)
+            return
+        self.apply(settings)
+        log.info(
+            "SIGHUP: configuration reloaded: sync every %.0f min, digest daily at %s",
+            self.poll / 60,
+            self.digest_time.strftime("%H:%M"),
+        )
+        self.wake_event.set()  # a changed account or password: try it now
+
     def tick(self) -> None:
+        if self.lock is not None and not self.lock.still_ours():
+            self.stop_event.set()
+            return
+        if self.reload_event.is_set():
+            self._reload()
         if self.clock.jumped():
             log.info("clock jumped (suspend/resume or network change): syncing now")
             self.backoff = self.retry_at = None
@@ -169,14 +314,15 @@ class Daemon:
         if not self.stop_event.is_set():
             self.scheduler.run_pending()
         if not self.stop_event.is_set() and digest_due(
-            self.now(), self.last_digest_day(), self.digest_time
+            self.now(), self.last_day(), self.digest_time
         ):
             self.digest()
 
     def run_forever(self) -> int:
         log.info(
-            "service started: sync every %.0f min, digest daily at %s",
+            "service started: sync every %.0f min (deadline %.0f min), digest daily at %s",
             self.poll / 60,
+            self.deadline / 60,
             self.digest_time.strftime("%H:%M"),
         )
         self.clock.jumped()

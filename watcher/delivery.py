@@ -15,13 +15,14 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 from watcher import files
 from watcher.config import Config
 from watcher.digest import Digest, render
 from watcher.errors import WatcherError
+from watcher.mailbox_write import stable_id
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,10 @@ def digest_message(digest: Digest, address: str) -> bytes:
     msg["To"] = address
     msg["Subject"] = subject(digest.now)
     msg["Date"] = format_datetime(digest.now)
-    msg["Message-ID"] = make_msgid("digest", domain=address.rpartition("@")[2] or None)
+    # One id per user and day: a digest delivered again that day is found and not written twice.
+    msg["Message-ID"] = stable_id(
+        "digest", address, digest.now.date().isoformat(), domain=address.rpartition("@")[2]
+    )
     # RFC 3834: machine-made, so vacation responders and filters leave it alone.
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(render(digest, "text"))
@@ -161,8 +165,8 @@ def append_to_inbox(digest: Digest, config: Config, environ: Mapping[str, str]) 
     account = imap_account(config, why="delivery.mailbox")
     address = account.addresses[0] if account.addresses else account.username
     # No \Seen flag: it should stand out as new mail.
-    folder = append(account, environ, digest_message(digest, address), [])
-    return f"{account.name}/{folder}"
+    done = append(account, environ, digest_message(digest, address), [])
+    return f"{account.name}/{done.folder}" + (" (already there)" if done.already_there else "")
 
 
 # -- all channels ---------------------------------------------------------------------------

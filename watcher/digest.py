@@ -15,6 +15,7 @@ from watcher.drafts import Draft, compose, other_contacts
 from watcher.followups import LabeledReply, ThreadState
 from watcher.labels import DueAsk, Label
 from watcher.mail.messages import Message
+from watcher.termsafe import visible
 
 STALE_SYNC = timedelta(days=1)
 UNSURE_SHOWN = 5  # the "did you ask" section is for a few borderline cases: never a long list
@@ -579,11 +580,13 @@ def _unsure_html(d: Digest) -> list[str]:
 
 
 def render(d: Digest, fmt: str) -> str:
+    """The digest in one format; text and Markdown with control and bidi characters from mail
+    made visible (they reach a terminal or a file a person opens), JSON exact, HTML escaped."""
     return {
-        "text": render_text,
+        "text": lambda x: visible(render_text(x), "\n"),
         "json": render_json,
         "html": render_html,
-        "markdown": lambda x: render_text(x, markdown=True),
+        "markdown": lambda x: visible(render_text(x, markdown=True), "\n"),
     }[fmt](d)
 
 

@@ -19,6 +19,14 @@ class CredentialError(WatcherError):
     exit_code = 3
 
 
+class AuthenticationFailed(CredentialError):
+    """The server refused the login: retrying with the same password only risks a lockout."""
+
+
+class LoginPaused(CredentialError):
+    """A login refused before is not tried again until the password or the settings change."""
+
+
 class MailServerError(WatcherError):
     """The mail server could not be reached or answered in a way we cannot use."""
 
@@ -64,4 +72,10 @@ EXIT_PARTIAL = 7
 class Interrupted(WatcherError):
     """SIGTERM or SIGINT arrived; the work done so far is committed."""
 
-    exit_code = 0
+    exit_code = 130  # as a shell reports a command stopped by Ctrl-C (128 + SIGINT)
+
+
+class AlreadyRunning(WatcherError):
+    """Another ``run`` holds this data directory's service lock."""
+
+    exit_code = 75  # EX_TEMPFAIL: it can start once the other one stops

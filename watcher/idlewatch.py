@@ -6,13 +6,16 @@ backoff and retried, and never reaches the service loop.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Mapping
 
 from watcher.config import Account
-from watcher.errors import WatcherError
+from watcher.credentials import OAUTH2_PAUSE, Secret
+from watcher.errors import AuthenticationFailed, WatcherError
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,10 @@ log = logging.getLogger(__name__)
 IDLE_RENEW = 25 * 60
 RETRY_START = 5.0  # seconds before reconnecting after a failure, doubling up to RETRY_MAX
 RETRY_MAX = 900.0
+
+
+def _digest(secret: Secret) -> bytes:
+    return hashlib.sha256(secret.value.encode("utf-8", "surrogatepass")).digest()
 
 
 class IdleWatcher(threading.Thread):
@@ -32,6 +39,7 @@ class IdleWatcher(threading.Thread):
         on_new_mail: Callable[[], None],
         stop: threading.Event,
         renew_seconds: float = IDLE_RENEW,
+        paused: Callable[[Account, Secret], bool] = lambda account, secret: False,
     ) -> None:
         super().__init__(name=f"idle-{account.name}", daemon=True)
         self.account = account
@@ -40,6 +48,20 @@ class IdleWatcher(threading.Thread):
         self.stop = stop
         self.renew = renew_seconds
         self.rng = random.Random()
+        # A login refused here or by a sync worker is not tried again with the same secret
+        # (the worker's record is read through ``paused``; ours is kept in memory, hashed).
+        self.paused = paused
+        self.refused: tuple[bytes, float] | None = None  # (hash of the secret, when)
+
+    def _refused_before(self, secret: Secret) -> bool:
+        if self.refused is not None:
+            digest, at = self.refused
+            if secret.oauth2:
+                if time.monotonic() - at < OAUTH2_PAUSE.total_seconds():
+                    return True
+            elif digest == _digest(secret):
+                return True
+        return self.paused(self.account, secret)
 
     def run(self) -> None:
         from watcher.credentials import get_secret
@@ -49,9 +71,21 @@ class IdleWatcher(threading.Thread):
         while not self.stop.is_set():
             source = None
             try:
-                source = ImapSource(
-                    self.account, get_secret(self.account, self.environ), timeout=self.renew + 60
-                )
+                secret = get_secret(self.account, self.environ)
+                if self._refused_before(secret):
+                    self.stop.wait(RETRY_MAX)
+                    continue
+                try:
+                    source = ImapSource(self.account, secret, timeout=self.renew + 60)
+                except AuthenticationFailed:
+                    self.refused = (_digest(secret), time.monotonic())
+                    log.warning(
+                        "%s: IDLE login refused; waiting for a new password or settings",
+                        self.account.name,
+                    )
+                    self.stop.wait(RETRY_MAX)
+                    continue
+                self.refused = None
                 if "IDLE" not in source.capabilities:
                     log.info("%s: server has no IDLE; polling only", self.account.name)
                     return

@@ -11,15 +11,17 @@ import logging
 import select
 import socket
 import ssl
+import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from watcher.config import Account, is_loopback
 from watcher.credentials import Secret
 from watcher.errors import (
-    CredentialError,
+    AuthenticationFailed,
     MailServerError,
     ServerRefused,
     UntrustedCertificate,
@@ -42,11 +44,31 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 BATCH_BYTES = 2 * 1024 * 1024  # bytes of bodies per FETCH: memory stays flat, round trips few
+MAX_NUMBER = (1 << 63) - 1  # what SQLite can keep; RFC 3501 numbers are 32-bit
+# What imapclient raises when it cannot make sense of an answer (a folder name in broken
+# modified UTF-7, a number where none fits, a response cut short): the server's fault, one line.
+UNREADABLE = (ValueError, IndexError, KeyError, TypeError, AttributeError)
 UID_SET_CHUNK = 500  # UIDs written out in one command (compressed to ranges where they run)
 SEARCH_UID_SPAN = 50_000  # at most ~350 KB of answer: far below imaplib's 1 MB line limit
 HEADER_CHUNK = 2000  # ~250 bytes each: half a megabyte an answer, a quarter of the round trips
 # Only what the local match reads (sync.matches_locally): sender and thread ids.
 HEADER_ITEM = "BODY.PEEK[HEADER.FIELDS (FROM IN-REPLY-TO REFERENCES)]"
+MESSAGE_ID_ITEM = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
+
+
+_OPEN: weakref.WeakSet[ImapSource] = weakref.WeakSet()
+_ABORTING = threading.Event()
+
+
+def abort_connections() -> None:
+    """Cut every open connection now: a blocked read returns at once (a server that drips a
+    byte every few seconds never trips the read timeout), and ``close`` sends no LOGOUT.
+
+    For a signal handler that must stop a sync without waiting for the server.
+    """
+    _ABORTING.set()
+    for source in list(_OPEN):
+        source.cut()
 
 
 @dataclass
@@ -182,6 +204,7 @@ class ImapSource:
         self._selected: str | None = None
         self._exists = 0
         self.client = self._connect(secret, timeout)
+        _OPEN.add(self)
 
     def _connect(self, secret: Secret, timeout: float) -> IMAPClient:
         from imapclient.exceptions import IMAPClientError, LoginError
@@ -204,12 +227,12 @@ class ImapSource:
                 raise MailServerError(
                     f"account {acc.name}: connection lost at login: {exc.__context__}"
                 ) from None
-            raise CredentialError(
+            raise AuthenticationFailed(
                 f"account {acc.name}: {where} refused the login for {acc.username}; "
                 "check the username and password (Gmail and Outlook need an app password "
                 "or OAuth2)"
             ) from None
-        except (OSError, ssl.SSLError, IMAPClientError) as exc:
+        except (OSError, ssl.SSLError, IMAPClientError, *UNREADABLE) as exc:
             # imaplib.abort (the connection dropped mid-login) is an IMAPClientError.
             raise MailServerError(f"account {acc.name}: connection lost at login: {exc}") from None
         return client
@@ -250,7 +273,7 @@ class ImapSource:
             raise MailServerError(f"account {acc.name}: cannot connect to {where}: {exc}") from None
         except OSError as exc:
             raise MailServerError(f"account {acc.name}: cannot connect to {where}: {exc}") from None
-        except IMAPClientError as exc:
+        except (IMAPClientError, *UNREADABLE) as exc:
             # No STARTTLS on offer (or a man in the middle removed it), or a garbled greeting:
             # never fall back to logging in without encryption.
             raise MailServerError(
@@ -272,6 +295,15 @@ class ImapSource:
         except IMAPClientError as exc:
             # NO or BAD to this one command: the connection is still good for the next.
             raise ServerRefused(f"account {self.account.name}: {what} refused: {exc}") from None
+        except UNREADABLE as exc:
+            raise self._unreadable(what, exc) from None
+
+    def _unreadable(self, what: str, exc: Exception) -> MailServerError:
+        log.debug("unreadable answer to %s", what, exc_info=True)
+        return MailServerError(
+            f"account {self.account.name}: the server's answer to {what} could not be read "
+            f"({type(exc).__name__}: {str(exc)[:120]})"
+        )
 
     @property
     def capabilities(self) -> set[str]:
@@ -279,10 +311,20 @@ class ImapSource:
 
     def list_folders(self) -> list[tuple[Sequence[str], str | None, str]]:
         listed = self._call("LIST", self.client.list_folders)
-        return [
-            (tuple(f.decode() for f in flags), d.decode() if d else None, name)
-            for flags, d, name in listed
-        ]
+        out: list[tuple[Sequence[str], str | None, str]] = []
+        for entry in listed:
+            try:
+                flags, d, name = entry
+                out.append(
+                    (
+                        tuple(f.decode("ascii", "replace") for f in flags),
+                        d.decode("ascii", "replace") if d else None,
+                        name if isinstance(name, str) else name.decode("utf-8", "replace"),
+                    )
+                )
+            except UNREADABLE as exc:
+                raise self._unreadable("LIST", exc) from None
+        return out
 
     def status(self, folder: str) -> FolderStatus:
         st = self._call(
@@ -292,22 +334,37 @@ class ImapSource:
             [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"],
         )
         try:
-            return FolderStatus(
+            status = FolderStatus(
                 int(st[b"UIDVALIDITY"]), int(st[b"UIDNEXT"]), int(st.get(b"MESSAGES", 0))
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise ServerRefused(
                 f"account {self.account.name}: STATUS {folder} answered without "
                 "UIDVALIDITY or UIDNEXT"
             ) from None
+        for key, value in (
+            ("UIDVALIDITY", status.uidvalidity),
+            ("UIDNEXT", status.uidnext),
+            ("MESSAGES", status.messages),
+        ):
+            if not 0 <= value <= MAX_NUMBER:
+                raise ServerRefused(
+                    f"account {self.account.name}: STATUS {folder} answered {key} {value}, "
+                    "which no IMAP server can mean (a 32-bit number)"
+                )
+        return status
 
     def _examine(self, folder: str) -> int:
         """Open the folder read-only (once); returns how many messages it had then."""
         if self._selected != folder:
             self._selected = None
             info = self._call(f"EXAMINE {folder}", self.client.select_folder, folder, readonly=True)
+            try:
+                exists = int(info.get(b"EXISTS", 0))
+            except UNREADABLE as exc:
+                raise self._unreadable(f"EXAMINE {folder}", exc) from None
             self._selected = folder
-            self._exists = int(info.get(b"EXISTS", 0))
+            self._exists = min(max(exists, 0), MAX_NUMBER)
         return self._exists
 
     def search(self, folder: str, query: SearchQuery, form: str = "nested") -> list[int]:
@@ -346,8 +403,8 @@ class ImapSource:
             data = self._call(f"FETCH in {folder}", self.client.fetch, [exists], ["INTERNALDATE"])
         finally:
             self.client.use_uid = True
-        item: dict[bytes, object] = next(iter(data.values()), {})
-        when = item.get(b"INTERNALDATE")
+        item: object = next(iter(data.values()), {})
+        when = item.get(b"INTERNALDATE") if isinstance(item, dict) else None
         if not isinstance(when, datetime):
             return None
         if when.tzinfo is None:
@@ -355,10 +412,16 @@ class ImapSource:
         return when
 
     def header_scan(
-        self, folder: str, uid_min: int, uid_max: int, since: date | None
+        self,
+        folder: str,
+        uid_min: int,
+        uid_max: int,
+        since: date | None,
+        item: str = HEADER_ITEM,
     ) -> Iterator[tuple[int, bytes]]:
-        """The threading headers of every message in a UID range (for servers whose SEARCH
-        cannot be trusted): a few hundred bytes a message, matched by the caller."""
+        """The threading headers (or the header fields ``item`` names) of every message in a
+        UID range, for servers whose SEARCH cannot be trusted: a few hundred bytes a message,
+        matched by the caller."""
         if uid_max < uid_min:
             return
         self._examine(folder)
@@ -376,11 +439,20 @@ class ImapSource:
         uids.sort()
         for start in range(0, len(uids), HEADER_CHUNK):
             chunk = uids[start : start + HEADER_CHUNK]
-            data = self._call(f"FETCH headers in {folder}", self.client.fetch, chunk, [HEADER_ITEM])
+            data = self._call(f"FETCH headers in {folder}", self.client.fetch, chunk, [item])
             for uid in chunk:
-                item = data.get(uid) or {}
-                raw = next((v for k, v in item.items() if k.startswith(b"BODY[HEADER")), None)
-                if raw:
+                item = data.get(uid)
+                if not isinstance(item, dict):
+                    continue
+                raw = next(
+                    (
+                        v
+                        for k, v in item.items()
+                        if isinstance(k, bytes) and k.startswith(b"BODY[HEADER")
+                    ),
+                    None,
+                )
+                if isinstance(raw, bytes) and raw:
                     yield uid, raw
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[FetchedMessage]:
@@ -399,7 +471,7 @@ class ImapSource:
                 f"FETCH sizes in {folder}", self.client.fetch, chunk, ["RFC822.SIZE", "FLAGS"]
             )
             for uid, item in data.items():
-                size = item.get(b"RFC822.SIZE")
+                size = item.get(b"RFC822.SIZE") if isinstance(item, dict) else None
                 if isinstance(size, int):
                     sizes[uid] = size
                 if any(f.lower() == b"\\draft" for f in item.get(b"FLAGS") or ()):
@@ -415,20 +487,46 @@ class ImapSource:
                 [f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>", "INTERNALDATE"],
             )
             for uid in batch:
-                item = data.get(uid) or {}
+                item = data.get(uid)
+                if not isinstance(item, dict):
+                    continue  # left out, or not a FETCH answer at all: asked for again
                 raw = next(
-                    (v for k, v in item.items() if k == b"BODY[]" or k.startswith(b"BODY[]<")),
+                    (
+                        v
+                        for k, v in item.items()
+                        if isinstance(k, bytes) and (k == b"BODY[]" or k.startswith(b"BODY[]<"))
+                    ),
                     None,
                 )
                 if not isinstance(raw, bytes) or not raw:
                     continue
+                when = item.get(b"INTERNALDATE")
                 yield FetchedMessage(
                     uid,
                     raw,
-                    item.get(b"INTERNALDATE"),
+                    when if isinstance(when, datetime) else None,
                     truncated=sizes.get(uid, 0) > MAX_MESSAGE_BYTES,
                 )
             del data  # one batch in memory at a time
+
+    def holds_message_id(self, folder: str, message_id: str) -> bool:
+        """True when the folder holds a message with this Message-ID (before a write, so a
+        write repeated leaves one copy). By SEARCH HEADER, or where a server refuses that,
+        by the headers of the folder's last two days."""
+        self._examine(folder)
+        try:
+            return bool(
+                self._call(
+                    f"SEARCH in {folder}", self.client.search, ["HEADER", "Message-ID", message_id]
+                )
+            )
+        except ServerRefused:
+            pass
+        top = self.status(folder).uidnext - 1
+        since = date.today() - timedelta(days=2)
+        wanted = message_id.encode("utf-8", "replace").lower()
+        scan = self.header_scan(folder, 1, top, since, MESSAGE_ID_ITEM)
+        return any(wanted in raw.lower() for _, raw in scan)
 
     def idle_wait(self, folder: str, seconds: float) -> bool:
         """IMAP IDLE on a folder for up to ``seconds``; True when the server announced new mail."""
@@ -450,7 +548,20 @@ class ImapSource:
             flags=tuple(f.encode() for f in flags),
         )
 
+    def cut(self) -> None:
+        try:
+            self.client.socket().shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
+            pass  # already closed
+
     def close(self) -> None:
+        _OPEN.discard(self)
+        if _ABORTING.is_set():
+            try:
+                self.client.shutdown()
+            except OSError:
+                pass
+            return
         try:
             self.client.logout()
         except Exception:  # noqa: BLE001 - the connection may already be gone; nothing to keep

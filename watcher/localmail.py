@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import os
 import zlib
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timezone
@@ -40,15 +41,30 @@ class MaildirSource:
 
             raise ConfigError(f"maildir {self.root} does not exist")
         self._files: dict[str, list[Path]] = {}
+        self._real_root = os.path.realpath(self.root)
+        self._warned = False
+
+    def _inside(self, path: Path) -> bool:
+        """True when ``path`` (a symlink resolved) stays inside the Maildir: a link to
+        /etc/passwd or to another user's mail is never read as a message or a folder."""
+        real = os.path.realpath(path)
+        inside = real == self._real_root or real.startswith(self._real_root + os.sep)
+        if not inside and not self._warned:
+            self._warned = True
+            log.warning("maildir %s: not following %s, a link to outside it", self.root, path)
+        return inside
+
+    def _is_dir(self, path: Path) -> bool:
+        return path.is_dir() and (not path.is_symlink() or self._inside(path))
 
     def _folder_dirs(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
-        if (self.root / "cur").is_dir() or (self.root / "new").is_dir():
+        if self._is_dir(self.root / "cur") or self._is_dir(self.root / "new"):
             found["INBOX"] = self.root
         for sub in sorted(self.root.iterdir()):
-            if not sub.is_dir() or sub.name in ("cur", "new", "tmp"):
+            if not self._is_dir(sub) or sub.name in ("cur", "new", "tmp"):
                 continue
-            if (sub / "cur").is_dir() or (sub / "new").is_dir():
+            if self._is_dir(sub / "cur") or self._is_dir(sub / "new"):
                 name = sub.name[1:].replace(".", "/") if sub.name.startswith(".") else sub.name
                 found["INBOX" if name.lower() == "inbox" else name] = sub
         return found
@@ -58,17 +74,29 @@ class MaildirSource:
         for name in self._folder_dirs():
             flag = _SPECIAL.get(name.rsplit("/", 1)[-1].lower())
             out.append(((flag,) if flag else (), "/", name))
+        if not out:
+            log.warning(
+                "maildir %s holds no Maildir folder (no cur/ or new/ in it or in a folder "
+                "below it): nothing to read there; check the path",
+                self.root,
+            )
         return out
 
     def _list(self, folder: str) -> list[Path]:
         base = self._folder_dirs()[folder]
-        files = [
-            p
-            for d in ("cur", "new")
-            if (base / d).is_dir()
-            for p in (base / d).iterdir()
-            if p.is_file() and not p.name.startswith(".")
-        ]
+        files = []
+        for d in ("cur", "new"):
+            if not self._is_dir(base / d):
+                continue
+            with os.scandir(base / d) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    path = Path(entry.path)
+                    if entry.is_symlink() and not self._inside(path):
+                        continue
+                    if entry.is_file():
+                        files.append(path)
         # A file moved from new/ to cur/ keeps its base name; sort on that so UIDs stay put.
         files.sort(key=lambda p: p.name.split(":", 1)[0])
         self._files[folder] = files

@@ -5,10 +5,14 @@ Nothing is ever sent; each write is one APPEND the user asked for.
 
 from __future__ import annotations
 
+import email.policy
+import hashlib
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import format_datetime, formataddr, make_msgid
 
 from watcher.config import Account, Config
@@ -32,6 +36,12 @@ def imap_account(config: Config, address: str | None = None, why: str = "writing
     return accounts[0]
 
 
+@dataclass(frozen=True)
+class Appended:
+    folder: str
+    already_there: bool  # a message with the same Message-ID was found: nothing was written
+
+
 def append(
     account: Account,
     environ: Mapping[str, str],
@@ -39,10 +49,15 @@ def append(
     flags: list[str],
     role: str = "inbox",
     fallback: str = "INBOX",
-) -> str:
-    """APPEND one message to the account's folder with this role; returns the folder's name."""
+) -> Appended:
+    """APPEND one message to the account's folder with this role, unless the folder already
+    holds one with its Message-ID (every message we write has an id made from what it is, so
+    writing it twice, by a retry or a second command, leaves one copy)."""
     from watcher.imap import ImapSource
 
+    message_id = BytesParser(policy=email.policy.compat32).parsebytes(raw, headersonly=True)[
+        "Message-ID"
+    ]
     source = ImapSource(account, get_secret(account, environ))
     try:
         folder = fallback
@@ -51,19 +66,37 @@ def append(
                 if folder_role(name, folder_flags, delimiter) == role:
                     folder = name
                     break
+        if message_id and source.holds_message_id(folder, str(message_id).strip()):
+            log.info("%s/%s already holds %s; not written again", account.name, folder, message_id)
+            return Appended(folder, True)
         source.append(folder, raw, flags)
     finally:
         source.close()
-    return folder
+    return Appended(folder, False)
 
 
-def draft_message(draft: Draft, sender: str, sender_name: str, now: datetime) -> bytes:
+def stable_id(*parts: str, domain: str) -> str:
+    """A Message-ID made from what the message is: the same draft or digest gets the same id."""
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return f"<feedback-watcher.{digest}@{domain or 'localhost'}>"
+
+
+def draft_message(
+    draft: Draft, sender: str, sender_name: str, now: datetime, asks: int | None = None
+) -> bytes:
+    """The draft as a message; with ``asks`` (how many times the request was asked so far), its
+    Message-ID names the request and that count, so saving it twice gives one draft."""
     msg = EmailMessage()
     msg["From"] = formataddr((sender_name, sender))
     msg["To"] = formataddr((draft.to_name, draft.to))
     msg["Subject"] = draft.subject
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    domain = sender.rpartition("@")[2]
+    msg["Message-ID"] = (
+        stable_id("draft", draft.in_reply_to or draft.subject, str(asks), domain=domain)
+        if asks is not None
+        else make_msgid(domain=domain or None)
+    )
     msg["In-Reply-To"] = draft.in_reply_to
     msg["References"] = " ".join(draft.references)
     msg.set_content(draft.body)
@@ -76,7 +109,7 @@ def append_draft(
     state: ThreadState,
     draft: Draft,
     now: datetime | None = None,
-) -> str:
+) -> Appended:
     """Save the draft in the account's Drafts folder with the \\Draft flag; returns the folder."""
     request = state.thread.request
     sender = request.sender.email if request.sender else ""
@@ -86,7 +119,14 @@ def append_draft(
         sender or account.username,
         request.sender.name if request.sender else "",
         now or datetime.now().astimezone(),
+        asks=state.asks,
     )
-    folder = append(account, environ, raw, ["\\Draft"], role="drafts", fallback="Drafts")
-    log.info("draft for %s saved in %s/%s", state.thread.counterpart, account.name, folder)
-    return folder
+    done = append(account, environ, raw, ["\\Draft"], role="drafts", fallback="Drafts")
+    log.info(
+        "draft for %s %s %s/%s",
+        state.thread.counterpart,
+        "already in" if done.already_there else "saved in",
+        account.name,
+        done.folder,
+    )
+    return done

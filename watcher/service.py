@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -10,11 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from watcher.config import Account, Config
-from watcher.credentials import get_secret
+from watcher.credentials import OAUTH2_PAUSE, Secret, get_secret
 from watcher.errors import (
     EXIT_PARTIAL,
+    AuthenticationFailed,
     CredentialError,
     Interrupted,
+    LoginPaused,
     MailServerError,
     StorageError,
     WatcherError,
@@ -22,7 +27,7 @@ from watcher.errors import (
 from watcher.labels import Label, RequestVerdict
 from watcher.mail.messages import Message
 from watcher.mailsource import MailSource
-from watcher.storage import Store
+from watcher.storage import AccountRecord, Store
 from watcher.sync import AccountSync, RequestDetector, SyncReport
 
 if TYPE_CHECKING:
@@ -43,7 +48,107 @@ Row = TypeVar("Row")
 UNSURE_WINDOW = timedelta(days=30)
 
 
-def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
+AUTH_KEY = "auth_refused:"
+
+
+def login_fingerprint(account: Account, secret: Secret, salt: bytes) -> str:
+    """What a refused login is remembered by: the account's settings and, for a password,
+    the password itself, through a slow salted hash (never the password in clear). An OAuth2
+    token changes every hour by itself, so only the settings count there."""
+    material = repr(account).encode("utf-8", "surrogatepass")
+    if not secret.oauth2:
+        material += b"\0" + secret.value.encode("utf-8", "surrogatepass")
+    return hashlib.pbkdf2_hmac("sha256", material, salt, 100_000).hex()
+
+
+@dataclass(frozen=True)
+class RefusedLogin:
+    salt: bytes
+    fingerprint: str
+    at: datetime
+    oauth2: bool
+
+    @classmethod
+    def load(cls, text: str | None) -> RefusedLogin | None:
+        try:
+            d = json.loads(text) if text else None
+            if not d:
+                return None
+            return cls(
+                bytes.fromhex(d["salt"]),
+                d["fingerprint"],
+                datetime.fromisoformat(d["at"]),
+                bool(d["oauth2"]),
+            )
+        except (ValueError, TypeError, KeyError):
+            return None
+
+    def dump(self) -> str:
+        return json.dumps(
+            {
+                "salt": self.salt.hex(),
+                "fingerprint": self.fingerprint,
+                "at": self.at.isoformat(),
+                "oauth2": self.oauth2,
+            }
+        )
+
+    def holds(self, account: Account, secret: Secret, now: datetime) -> bool:
+        """True while the same login would be refused again: nothing changed (and, for
+        OAuth2, the pause is not over)."""
+        if login_fingerprint(account, secret, self.salt) != self.fingerprint:
+            return False
+        return not (self.oauth2 and now >= self.at + OAUTH2_PAUSE)
+
+
+class AuthGuard:
+    """Refused logins, remembered in the state: the service does not try one again until the
+    account's settings or its password source changes (OAuth2: for OAUTH2_PAUSE). A sync you
+    run yourself always tries."""
+
+    def __init__(self, store: Store, now: datetime, enforce: bool) -> None:
+        self.store = store
+        self.now = now
+        self.enforce = enforce
+
+    def check(self, account: Account, secret: Secret) -> None:
+        refused = RefusedLogin.load(self.store.get(AUTH_KEY + account.name))
+        if refused is None or not self.enforce or not refused.holds(account, secret, self.now):
+            return
+        until = (
+            f" or until {(refused.at + OAUTH2_PAUSE).isoformat(timespec='minutes')}"
+            if refused.oauth2
+            else ""
+        )
+        raise LoginPaused(
+            f"account {account.name}: the server refused the login at "
+            f"{refused.at.isoformat(timespec='minutes')}; the service will not try again until "
+            f"the password or the account's settings change{until} (exit code 3); "
+            "'feedback-watcher sync' tries now"
+        )
+
+    def refused(self, account: Account, secret: Secret) -> None:
+        salt = os.urandom(16)
+        record = RefusedLogin(
+            salt, login_fingerprint(account, secret, salt), self.now, secret.oauth2
+        )
+        self.store.put(AUTH_KEY + account.name, record.dump())
+        log.warning(
+            "%s: the server refused the login; not trying again until %s",
+            account.name,
+            f"{OAUTH2_PAUSE.seconds // 3600} h have passed or the settings change"
+            if secret.oauth2
+            else "the password or the account's settings change",
+        )
+
+    def succeeded(self, account: Account) -> None:
+        if self.store.get(AUTH_KEY + account.name):
+            self.store.put(AUTH_KEY + account.name, "")
+
+
+def mail_source_factory(
+    environ: Mapping[str, str], guard: AuthGuard | None = None
+) -> SourceFactory:
     def open_source(account: Account) -> MailSource:
         if account.mbox:
             from watcher.mboxsource import MboxSource
@@ -55,7 +160,18 @@ def mail_source_factory(environ: Mapping[str, str]) -> SourceFactory:
             return MaildirSource(Path(account.maildir))
         from watcher.imap import ImapSource
 
-        return ImapSource(account, get_secret(account, environ))
+        secret = get_secret(account, environ)
+        if guard is not None:
+            guard.check(account, secret)
+        try:
+            source = ImapSource(account, secret)
+        except AuthenticationFailed:
+            if guard is not None:
+                guard.refused(account, secret)
+            raise
+        if guard is not None:
+            guard.succeeded(account)
+        return source
 
     return open_source
 
@@ -145,7 +261,12 @@ def sync_accounts(
             raise  # the state file is shared by every account: nothing more can be saved
         except WatcherError as exc:
             # INFO: the caller shows the error to the user once; this line is for the log file.
-            log.info("sync failed: %s", exc)
+            # A paused login was logged when it was refused: once is enough.
+            log.log(
+                logging.DEBUG if isinstance(exc, LoginPaused) else logging.INFO,
+                "sync failed: %s",
+                exc,
+            )
             store.record_sync(account.name, now, error=str(exc))
             results.append(AccountResult(account.name, None, str(exc), exc.exit_code))
             continue
@@ -162,6 +283,45 @@ def sync_accounts(
         store.put(f"sync_gap:{account.name}", "1" if report.may_have_missed_mail else "")
         results.append(AccountResult(account.name, report, None))
     return results
+
+
+CLOCK_SLACK = timedelta(minutes=5)  # a stored time this far ahead of now was not written now
+
+
+def trusted_time(value: datetime | None, now: datetime, what: str) -> datetime | None:
+    """A stored time, or None when it lies in the future: written while the clock was ahead,
+    it would hide every warning that counts from it. Logged once per process and value."""
+    if value is None or value <= now + CLOCK_SLACK:
+        return value
+    if (what, value) not in _DOUBTED:
+        _DOUBTED.add((what, value))
+        log.warning(
+            "the %s is recorded as %s, in the future (was the clock ahead?); "
+            "treating it as unknown",
+            what,
+            value.isoformat(timespec="seconds"),
+        )
+    return None
+
+
+_DOUBTED: set[tuple[str, datetime]] = set()
+
+
+def account_record(store: Store, name: str, now: datetime) -> AccountRecord:
+    """The account's sync record with times in the future taken as unknown."""
+    rec = store.account(name)
+    return replace(
+        rec,
+        last_ok=trusted_time(rec.last_ok, now, f"last successful sync of {name}"),
+        last_attempt=trusted_time(rec.last_attempt, now, f"last sync attempt of {name}"),
+    )
+
+
+def account_failing(rec: AccountRecord) -> bool:
+    """The latest attempt failed (or none ever succeeded and one failed)."""
+    return rec.last_error is not None and (
+        rec.last_ok is None or rec.last_attempt is None or rec.last_attempt > rec.last_ok
+    )
 
 
 def own_addresses(config: Config) -> frozenset[str]:
@@ -217,10 +377,8 @@ def make_digest(
     unsure = unsure_requests(store, now - UNSURE_WINDOW)
     health = []
     for account in config.accounts:
-        rec = store.account(account.name)
-        failing = rec.last_error is not None and (
-            rec.last_ok is None or (rec.last_attempt is not None and rec.last_attempt > rec.last_ok)
-        )
+        rec = account_record(store, account.name, now)
+        failing = account_failing(rec)
         gap = bool(store.get(f"sync_gap:{account.name}"))
         health.append(
             AccountHealth(

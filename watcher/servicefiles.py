@@ -82,6 +82,7 @@ StartLimitBurst={START_LIMIT_BURST}
 [Service]
 Type=simple
 ExecStart={" ".join(systemd_quote(a) for a in argv)}
+ExecReload=/bin/kill -HUP $MAINPID
 Restart=on-failure
 RestartSec={RESTART_SEC}
 RestartPreventExitStatus={CONFIG_MISTAKE_EXIT}

@@ -12,10 +12,11 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from watcher.errors import StorageError
 from watcher.labels import Label
@@ -290,35 +291,246 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+TABLES = frozenset(
+    {
+        "accounts",
+        "folders",
+        "folder_keys",
+        "messages",
+        "locations",
+        "request_marks",
+        "labels",
+        "corrections",
+        "kv",
+        "pending",
+    }
+)
+
+
+def rebuild_advice(path: Path) -> str:
+    return (
+        f"the state can be rebuilt from your mailbox: move {path} aside and run "
+        "'feedback-watcher sync'; your corrections and marks are in it, so keep the old file"
+    )
+
+
+def storage_error(exc: sqlite3.DatabaseError, path: Path) -> StorageError:
+    """One line saying what went wrong with the state file and what to do about it."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            f"the state database {path} is busy: another feedback-watcher command holds it "
+            f"({text}); try again when it is done"
+        )
+    damaged = type(exc) is sqlite3.DatabaseError or any(
+        k in text for k in ("malformed", "not a database", "no such table", "no such column")
+    )
+    if damaged:
+        return StorageError(
+            f"the state database {path} is damaged ({text}); {rebuild_advice(path)}"
+        )
+    return StorageError(f"cannot use the state database in {path.parent}: {text}")
+
+
+def _is_bug(exc: sqlite3.DatabaseError) -> bool:
+    # A broken constraint or a misused API is this program's mistake, for the error boundary
+    # to report with its traceback; everything else is about the file or the disk.
+    return isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError))
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose every call maps SQLite's errors to StorageError (reads included)."""
+
+    def _fail(self, exc: sqlite3.DatabaseError) -> StorageError:
+        conn = self.connection
+        return storage_error(exc, conn.path if isinstance(conn, _Connection) else Path("?"))
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            if _is_bug(exc):
+                raise
+            raise self._fail(exc) from None
+
+    def executemany(self, sql: str, seq: Iterable[Any], /) -> _Cursor:
+        try:
+            return super().executemany(sql, seq)
+        except sqlite3.DatabaseError as exc:
+            if _is_bug(exc):
+                raise
+            raise self._fail(exc) from None
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._fail(exc) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._fail(exc) from None
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            raise self._fail(exc) from None
+
+
+class _Connection(sqlite3.Connection):
+    """The one error boundary for SQLite: every statement and every row read goes through
+    ``_Cursor``, so a damaged or missing table is one line with what to do, never a traceback."""
+
+    path: Path = Path("?")
+
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        cur: _Cursor = self.cursor()
+        return cur.execute(sql, parameters)
+
+    def executemany(self, sql: str, seq: Iterable[Any], /) -> _Cursor:
+        cur: _Cursor = self.cursor()
+        return cur.executemany(sql, seq)
+
+
+def _connect(path: Path) -> _Connection:
+    try:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, factory=_Connection)
+    except sqlite3.DatabaseError as exc:
+        raise storage_error(exc, path) from None
+    assert isinstance(conn, _Connection)
+    conn.path = path
+    return conn
+
+
+def _private(path: Path) -> None:
+    """The state file and its WAL and shared-memory files: 0600 (SQLite gives the latter two the
+    mode of the first when it makes them)."""
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if p.stat().st_mode & 0o077:
+                os.chmod(p, 0o600)
+        except FileNotFoundError:
+            pass
+
+
+def _create(path: Path) -> None:
+    """A new state file, made whole beside its place and linked in: so a file of 0 bytes or
+    without tables at ``path`` never comes from us, and is an error, not a fresh start. Of two
+    commands creating it at once, the second finds the first's file and uses it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    tmp.unlink(missing_ok=True)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        conn = _connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            Store(conn, tmp)._migrate()
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        except OSError:
+            # A file system without hard links (some network and FUSE mounts): a rename,
+            # which could replace a file another command made a moment ago, empty as ours.
+            if not path.exists():
+                os.replace(tmp, path)
+    finally:
+        for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            p.unlink(missing_ok=True)
+
+
+def _check_file(path: Path) -> None:
+    if path.is_symlink() and not path.exists():
+        raise StorageError(
+            f"the state file {path} is a symbolic link to {os.readlink(path)}, which does not "
+            "exist: restore its target, or remove the link to start with an empty state"
+        )
+    if path.is_file() and path.stat().st_size == 0:
+        raise StorageError(
+            f"the state file {path} is empty (0 bytes): it was truncated; {rebuild_advice(path)}"
+        )
+
+
+def peek(data_dir: Path, key: str) -> str | None:
+    """One kv value, read through a connection opened and closed for it, read-only.
+
+    The service's way to read the state: it holds no connection across jobs, so a state file
+    removed or replaced while it runs is read anew, and it never creates one itself.
+    """
+    path = data_dir / DB_NAME
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            row = conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        log.warning("cannot read %s from %s: %s", key, path, exc)
+        return None
+    return str(row[0]) if row else None
+
+
 class Store:
     """The state database of one data directory."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: _Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
 
     @classmethod
     def open(cls, data_dir: Path) -> Store:
-        """Open (creating when needed) the state file in data_dir, kept private (0700)."""
+        """Open (creating when needed) the state file in data_dir, kept private (0700, 0600)."""
+        path = data_dir / DB_NAME
         try:
             data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             if data_dir.stat().st_mode & 0o077:
                 os.chmod(data_dir, 0o700)
-            path = data_dir / DB_NAME
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            _check_file(path)
+            if not path.exists() and not path.is_symlink():
+                _create(path)
+            conn = _connect(path)
             store = cls(conn, path)
-            store._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"cannot open the state database in {data_dir}: {exc}") from None
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                _private(path)
+                store._migrate()
+                store._check_tables()
+            except BaseException:
+                conn.close()
+                raise
         except OSError as exc:
             raise StorageError(
                 f"cannot use data directory {data_dir}: {exc.strerror}; "
                 "pass --data-dir PATH to a writable directory"
             ) from None
         return store
+
+    def _check_tables(self) -> None:
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        missing = TABLES - {r[0] for r in rows}
+        if missing:
+            raise StorageError(
+                f"the state database {self.path} is damaged (no table {', '.join(sorted(missing))}"
+                f"); {rebuild_advice(self.path)}"
+            )
+
+    def quick_check(self) -> str:
+        """SQLite's quick integrity check: "ok", or the first problem it found."""
+        row = self.conn.execute("PRAGMA quick_check(1)").fetchone()
+        return str(row[0]) if row else "no answer"
 
     def close(self) -> None:
         self.conn.close()
@@ -351,29 +563,24 @@ class Store:
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                with suppress(StorageError):
+                    self.conn.execute("ROLLBACK")
             raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic batch: all of it lands, or none of it."""
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-                self.conn.execute("COMMIT")
-            except BaseException:
-                # SQLite has already rolled back after some errors (a full disk at COMMIT),
-                # and a second ROLLBACK would hide the first error behind its own.
-                if self.conn.in_transaction:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except BaseException:
+            # SQLite has already rolled back after some errors (a full disk at COMMIT), and a
+            # failing ROLLBACK must not hide the error that made it necessary.
+            if self.conn.in_transaction:
+                with suppress(StorageError):
                     self.conn.execute("ROLLBACK")
-                raise
-        except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
-            raise  # a bug in this program, for the error boundary to report with its traceback
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(
-                f"cannot write the state database in {self.path.parent}: {exc}"
-            ) from None
+            raise
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, name: str) -> AccountRecord:
@@ -446,6 +653,22 @@ class Store:
                 "UPDATE folders SET scanned_uid = ?, messages = ?, uidnext = ?, error = NULL "
                 "WHERE account = ? AND name = ?",
                 (scanned_uid, messages, uidnext, account, name),
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO folder_keys (account, folder, key) VALUES (?, ?, ?)",
+                [(account, name, k) for k in keys],
+            )
+
+    def advance_folder(
+        self, account: str, name: str, scanned_uid: int, keys: Iterable[str]
+    ) -> None:
+        """Move a folder's position forward mid-pass (never back); the count and UIDNEXT of
+        the last complete pass stay, so the expunge check still compares with them."""
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE folders SET scanned_uid = max(scanned_uid, ?) "
+                "WHERE account = ? AND name = ?",
+                (scanned_uid, account, name),
             )
             c.executemany(
                 "INSERT OR IGNORE INTO folder_keys (account, folder, key) VALUES (?, ?, ?)",

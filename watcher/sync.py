@@ -129,6 +129,16 @@ class SearchPlan:
         return json.dumps(asdict(self))
 
 
+@dataclass(frozen=True)
+class Position:
+    """A folder's position before this pass, the top UID it reads to, and the reply keys it
+    searched with: what moving the position mid-folder needs."""
+
+    start: int
+    top: int
+    keys: set[str]
+
+
 def reply_keys(requests: Iterable[Message], own: frozenset[str]) -> set[str]:
     """What identifies a possible reply to these requests: senders, domains, message ids."""
     keys: set[str] = set()
@@ -196,6 +206,7 @@ class AccountSync:
         self.prune_key = f"prune_due:{account.name}"
         self.plan_key = f"search_plan:{account.name}"
         self.plan = SearchPlan.load(store.get(self.plan_key))
+        self._advanced: dict[str, int] = {}  # folder -> position moved to in this pass
 
     # -- the pass -------------------------------------------------------------------------
     def run(self) -> SyncReport:
@@ -242,7 +253,7 @@ class AccountSync:
                 queries += self._split(rec.scanned_uid + 1, top, since, keys)
             try:
                 uids = self._find(folder.name, queries)
-                self._fetch_uids(folder.name, uids)
+                self._fetch_uids(folder.name, uids, Position(rec.scanned_uid, top, keys))
                 self._check_expunged(folder.name, rec, count, uidnext)
             except ServerRefused as exc:
                 self._refused(folder, exc)
@@ -502,12 +513,14 @@ class AccountSync:
             self.store.drop_pending(self.account.name, folder, given_up)
         return set(pending) - given_up
 
-    def _fetch_uids(self, folder: str, uids: set[int]) -> None:
+    def _fetch_uids(self, folder: str, uids: set[int], position: Position | None = None) -> None:
+        """Fetch and store these UIDs; with ``position`` (the reply pass, once every search
+        of the folder is done), move the folder's position with each stored batch."""
         uids = uids - self.store.known_uids(self.account.name, folder)
         if not uids:
             return
         with Progress(f"{self.account.name}/{folder}", len(uids)) as progress:
-            got = self._fetch_into(folder, sorted(uids), progress)
+            got = self._fetch_into(folder, sorted(uids), progress, position)
         missing = uids - got
         if missing:
             present = self.source.existing(folder, sorted(missing))
@@ -525,8 +538,11 @@ class AccountSync:
             if gone:
                 self.store.drop_pending(self.account.name, folder, gone)
 
-    def _fetch_into(self, folder: str, uids: list[int], progress: Progress) -> set[int]:
+    def _fetch_into(
+        self, folder: str, uids: list[int], progress: Progress, position: Position | None = None
+    ) -> set[int]:
         got: set[int] = set()
+        done = 0  # uids[:done] are all stored
         batch: list[tuple[int, Message]] = []
         drafts: list[int] = []
         for fetched in self.source.fetch(folder, uids):
@@ -549,6 +565,10 @@ class AccountSync:
             if len(batch) >= STORE_BATCH:
                 self._store(folder, batch)
                 batch = []
+                if position is not None:
+                    while done < len(uids) and uids[done] in got:
+                        done += 1
+                    self._advance(folder, uids, done, position)
         if batch:
             self._store(folder, batch)
         if drafts:
@@ -558,7 +578,7 @@ class AccountSync:
     def _store(self, folder: str, batch: list[tuple[int, Message]]) -> None:
         if self.should_stop():
             # Between batches: everything stored so far is committed, and the next sync
-            # resumes from it (folder positions move only after a folder is complete).
+            # resumes from it (the position moves with each stored batch of the reply pass).
             raise Interrupted("sync interrupted; what was fetched so far is saved")
         self.report.fetched += len(batch)
         if not self.new_refs:
@@ -566,6 +586,22 @@ class AccountSync:
         new = self.store.add_messages(self.account.name, folder, batch, self.account.own_addresses)
         self.new_refs.update(new)
         self.report.new_messages = len(self.new_refs)
+
+    def _advance(self, folder: str, uids: list[int], done: int, position: Position) -> None:
+        """Move the folder's position up to just below the first wanted UID not yet stored.
+
+        Every search of the folder is done by now (own mail and replies, over the new range
+        and, for new keys, the old one), and UIDs are fetched in ascending order; so every
+        match at or below that point is stored, and a sync stopped here (a deadline, a kill)
+        resumes above it instead of searching and fetching the whole range again. A UID the
+        server left out stops the position below it; the end of the folder's pass settles it
+        as before (pending or gone). STATUS's count and UIDNEXT are left for that end too.
+        """
+        safe = position.top if done >= len(uids) else uids[done] - 1
+        safe = min(safe, position.top)
+        if safe > max(position.start, self._advanced.get(folder, 0)):
+            self._advanced[folder] = safe
+            self.store.advance_folder(self.account.name, folder, safe, position.keys)
 
     def _check_expunged(self, folder: str, rec: FolderRecord, count: int, uidnext: int) -> None:
         """Drop the locations of stored messages the server no longer has.
