@@ -29,6 +29,7 @@ from watcher.config import Account
 from watcher.credentials import Secret
 from watcher.errors import WatcherError
 from watcher.imap import ImapSource
+from watcher.labels import RequestVerdict
 from watcher.storage import Store
 from watcher.sync import AccountSync
 
@@ -165,7 +166,7 @@ def _sync_once(port: int) -> str:
                     _account(port),
                     now=NOW,
                     lookback_days=365,
-                    detect_requests=lambda ms: [(m.ref, True, 1.0) for m in ms],
+                    detect_requests=lambda ms, *_: [(m.ref, RequestVerdict.YES, 1.0) for m in ms],
                 ).run()
             finally:
                 source.close()
