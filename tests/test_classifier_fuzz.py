@@ -37,7 +37,7 @@ from watcher.classify.features import Sample, reply_sample, sent_sample
 from watcher.cli import COMMANDS, main
 from watcher.config import load_config
 from watcher.errors import ConfigError
-from watcher.labels import Label
+from watcher.labels import Label, RequestVerdict
 from watcher.mail.messages import parse_message
 from watcher.providers import BY_KEY
 
@@ -229,8 +229,9 @@ def _check_verdicts(models, raws: list[bytes]) -> None:
         for sample in (reply_sample(m), sent_sample(m)):
             assert isinstance(sample, Sample)
             values = [getattr(sample, f.name) for f in dataclasses.fields(sample)]
-            assert all(isinstance(v, str) for v in values)
-            "".join(values).encode("utf-8")  # no lone surrogates for the vectorizer to choke on
+            texts = [v for v in values if isinstance(v, str)]
+            assert len(texts) == 4 and all(v is None or not isinstance(v, str) for v in values[4:])
+            "".join(texts).encode("utf-8")  # no lone surrogates for the vectorizer to choke on
     verdicts = replies.classify(messages)
     assert len(verdicts) == len(messages)
     for v in verdicts:
@@ -238,8 +239,8 @@ def _check_verdicts(models, raws: list[bytes]) -> None:
         assert math.isfinite(v.confidence) and 1 / len(Label.names()) - 1e-9 <= v.confidence <= 1
     decisions = requests(messages)
     assert [d[0] for d in decisions] == [m.message_id for m in messages]
-    for _, is_request, confidence in decisions:
-        assert isinstance(is_request, bool)
+    for _, verdict, confidence in decisions:
+        assert isinstance(verdict, RequestVerdict)
         assert confidence is not None and 0 <= confidence <= 1
 
 
