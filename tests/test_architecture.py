@@ -32,10 +32,15 @@ CORE = {
     "watcher.replytext.signatures",
     "watcher.replytext.lines",
     "watcher.classify.features",
+    "watcher.classify.segments",
+    "watcher.classify.pointcues",
+    "watcher.classify.pointscore",
+    "watcher.classify.pointfeatures",
     "watcher.labels",
     "watcher.conversations",
     "watcher.followups",
     "watcher.digest",
+    "watcher.journal",
     "watcher.drafts",
     "watcher.folders",
     "watcher.domains",
@@ -61,6 +66,7 @@ ADAPTERS = {
     "watcher.classify.modelfile",
     "watcher.classify.classifier",
     "watcher.classify.train",
+    "watcher.classify.pointmodel",
 }
 ORCHESTRATION = {"watcher.sync", "watcher.service", "watcher.daemon", "watcher.cli"}
 # Packages' own docstrings, the entry point, and the one allowed re-export (pickle format).

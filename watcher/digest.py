@@ -29,6 +29,8 @@ class Digest:
     states: tuple[ThreadState, ...]
     health: tuple[AccountHealth, ...]
     since: datetime | None = None  # the previous digest: feedback after it is "new"
+    # (company domain, points) that replies since the previous digest added to the journal
+    new_points: tuple[tuple[str, int], ...] = ()
 
     def section(self, name: str) -> list[ThreadState]:
         s = self.states
@@ -140,6 +142,9 @@ def render_text(d: Digest, markdown: bool = False) -> str:
     if not d.states:
         out.append("")
         out.append("No feedback requests found yet.")
+    if d.new_points:
+        out.append("")
+        out.append(journal_line(d))
     out.append("")
     out.append(
         "Last sync: " + "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health)
@@ -147,6 +152,18 @@ def render_text(d: Digest, markdown: bool = False) -> str:
         else "Last sync: no accounts"
     )
     return "\n".join(out) + "\n"
+
+
+def journal_line(d: Digest) -> str:
+    """One line pointing at the journal when new feedback added points to it."""
+    from watcher.journal import company_name
+
+    total = sum(n for _, n in d.new_points)
+    names = [company_name(c) for c, _ in d.new_points]
+    where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return (
+        f"{total} new point{'s' if total != 1 else ''} from {where}: see feedback-watcher journal"
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -187,6 +204,7 @@ def to_json(d: Digest) -> dict:
     return {
         "now": d.now.isoformat(),
         "threads": threads,
+        "new_points": [{"company": c, "points": n} for c, n in d.new_points],
         "health": [
             {
                 "account": h.account,
@@ -259,6 +277,8 @@ def render_html(d: Digest) -> str:
         parts.append("</ul>")
     if not d.states:
         parts.append("<p>No feedback requests found yet.</p>")
+    if d.new_points:
+        parts.append(f"<p>{e(journal_line(d))}</p>")
     health = "; ".join(f"{h.account} {_when(h.last_ok)}" for h in d.health) or "no accounts"
     parts.append(f'<p class="meta">Last sync: {e(health)}</p></body></html>')
     return "\n".join(parts) + "\n"

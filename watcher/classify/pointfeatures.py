@@ -101,6 +101,19 @@ def samples(text: str) -> list[tuple[Segment, SegmentSample]]:
     return out
 
 
+def point_sample(
+    text: str, pairs: Sequence[tuple[Segment, SegmentSample]], start: int, end: int
+) -> SegmentSample | None:
+    """What the theme model reads of a point at [start, end): its text, and the context and
+    place of the segment it starts in."""
+    inside = [x for s, x in pairs if s.start < end and s.end > start]
+    if not inside:
+        return None
+    point = text[start:end]
+    first = inside[0]
+    return SegmentSample(point, first.context, first.tokens, " ".join(cue_tokens(point)))
+
+
 def segment_labels(
     text: str, segs: Sequence[Segment], gold: Sequence[Point]
 ) -> list[tuple[str, str]]:
@@ -129,6 +142,9 @@ def segment_labels(
     return out
 
 
+MIN_POINT_WORDS = 2
+
+
 def join_points(
     text: str,
     segs: Sequence[Segment],
@@ -145,6 +161,12 @@ def join_points(
     theme_conf: list[float] = []
     last: Segment | None = None
     for seg, (kind, conf, theme, t_conf) in zip(segs, judged):
+        if (
+            kind != NOT_A_POINT
+            and len(words(seg.text)) < MIN_POINT_WORDS
+            and (last is None or last.index != seg.index - 1)
+        ):
+            kind = NOT_A_POINT  # a lone word (a name left under the text) says nothing
         if kind == NOT_A_POINT:
             last = None
             continue

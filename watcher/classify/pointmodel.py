@@ -12,11 +12,17 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watcher.classify.pointfeatures import SegmentSample, join_points, samples, segment_labels
+from watcher.classify.pointfeatures import (
+    SegmentSample,
+    join_points,
+    point_sample,
+    samples,
+    segment_labels,
+)
 from watcher.classify.pointscore import (
     NOT_A_POINT,
     Point,
@@ -25,6 +31,7 @@ from watcher.classify.pointscore import (
 )
 from watcher.classify.segments import Segment
 from watcher.errors import ModelError
+from watcher.mail.messages import Message
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -138,6 +145,7 @@ class Reply:
     lang: str
     text: str
     gold: tuple[Point, ...]
+    marked: bool = True  # from a points file; False: a rejection from the reply corpus
 
 
 def reply_from_item(item: dict[str, Any]) -> Reply:
@@ -161,18 +169,45 @@ def corpus_paths() -> list[Path]:
     return sorted((package_dir() / "corpus").glob(CORPUS_GLOB))
 
 
-def load_corpus() -> list[Reply]:
+def negative_paths() -> list[Path]:
+    from watcher.classify.train import CORPUS_FILES, package_dir
+
+    return sorted((package_dir() / "corpus").glob(CORPUS_FILES["reply"]))
+
+
+def load_negatives() -> list[Reply]:
+    """The reply corpus's rejections, as replies that make no point.
+
+    A reply is labelled rejection there only when it holds no substantive feedback (a decline,
+    a refusal, praise that assesses nothing): by the journal's definition, no points. They
+    teach the courtesy, the decision and the warm words that are not points.
+    """
+    from watcher.classify.train import read_jsonl
+
+    out = []
+    for path in negative_paths():
+        writer = path.stem
+        for item in read_jsonl(path):
+            if item.get("label") == "rejection":
+                r = reply_from_item({**item, "points": [], "writer": writer})
+                if r.text:
+                    out.append(replace(r, marked=False))
+    return out
+
+
+def load_corpus(negatives: bool = True) -> list[Reply]:
+    """The marked replies of every points corpus file, and (``negatives``) the rejections."""
     replies = []
     for path in corpus_paths():
         replies += read_replies(path)
     if not replies:
         raise FileNotFoundError(f"no points corpus ({CORPUS_GLOB}) in the corpus folder")
-    return replies
+    return replies + (load_negatives() if negatives else [])
 
 
 def corpus_hash() -> str:
     h = hashlib.sha256(f"points pipeline {POINTS_PIPELINE_VERSION}\n".encode())
-    for path in corpus_paths():
+    for path in corpus_paths() + negative_paths():
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -199,60 +234,71 @@ class Correction:
 
 @dataclass
 class PointModels:
-    """The two fitted pipelines, as saved in one file."""
+    """The two fitted pipelines, as saved in one file: the kind of each segment (or none),
+    then the theme of each point the segments make."""
 
     kind: Any
     theme: Any
 
-    def judge(self, items: Sequence[SegmentSample]) -> list[tuple[str, float, str, float]]:
-        if not items:
-            return []
-        kp = self.kind.predict_proba(list(items))
-        tp = self.theme.predict_proba(list(items))
-        kinds, themes = list(self.kind.classes_), list(self.theme.classes_)
-        out = []
-        for krow, trow in zip(kp, tp):
-            k, t = int(krow.argmax()), int(trow.argmax())
-            out.append((kinds[k], float(krow[k]), themes[t], float(trow[t])))
-        return out
-
     def points(self, text: str) -> list[Point]:
         pairs = samples(text)
+        if not pairs:
+            return []
         segs = [s for s, _ in pairs]
-        return join_points(text, segs, self.judge([x for _, x in pairs]))
+        probabilities = self.kind.predict_proba([x for _, x in pairs])
+        classes = list(self.kind.classes_)
+        judged = []
+        for row in probabilities:
+            best = int(row.argmax())
+            judged.append((classes[best], float(row[best]), "", 0.0))
+        points = join_points(text, segs, judged)
+        if not points:
+            return []
+        items = [point_sample(text, pairs, p.start, p.start + len(p.text)) for p in points]
+        themes = list(self.theme.classes_)
+        out = []
+        for p, item in zip(points, items):
+            row = self.theme.predict_proba([item])[0] if item else None
+            theme = themes[int(row.argmax())] if row is not None else "other"
+            out.append(Point(p.text, p.kind, theme, p.confidence, p.start))
+        return out
 
 
 def training_rows(
     replies: Sequence[Reply],
-) -> tuple[list[SegmentSample], list[str], list[str], list[str]]:
-    """Every segment of every reply: sample, kind label, theme label, its reply's id."""
-    xs, kinds, themes, groups = [], [], [], []
+) -> tuple[list[SegmentSample], list[str], list[SegmentSample], list[str]]:
+    """Every segment of every reply with its kind (or none); every marked point with its theme."""
+    segs_x, kinds, points_x, themes = [], [], [], []
     for r in replies:
         pairs = samples(r.text)
         segs: list[Segment] = [s for s, _ in pairs]
-        for (_, x), (kind, theme) in zip(pairs, segment_labels(r.text, segs, r.gold)):
-            xs.append(x)
+        for (_, x), (kind, _theme) in zip(pairs, segment_labels(r.text, segs, r.gold)):
+            segs_x.append(x)
             kinds.append(kind)
-            themes.append(theme)
-            groups.append(r.id)
-    return xs, kinds, themes, groups
+        for g in r.gold:
+            at = r.text.find(g.text)
+            item = point_sample(r.text, pairs, at, at + len(g.text)) if at >= 0 else None
+            if item is not None:
+                points_x.append(item)
+                themes.append(g.theme)
+    return segs_x, kinds, points_x, themes
 
 
 def fit(replies: Sequence[Reply], corrections: Sequence[Correction] = ()) -> PointModels:
-    xs, kinds, themes, _ = training_rows(replies)
-    weights = [1.0] * len(xs)
-    xs += [c.sample for c in corrections]
-    kinds += [c.kind for c in corrections]
-    themes += [c.theme for c in corrections]
-    weights += [CORRECTION_WEIGHT] * len(corrections)
+    segs_x, kinds, points_x, themes = training_rows(replies)
+    kind_weights = [1.0] * len(segs_x) + [CORRECTION_WEIGHT] * len(corrections)
     kind_model = build_pipeline("kind")
-    kind_model.fit(xs, kinds, model__sample_weight=weights)
-    is_point = [i for i, k in enumerate(kinds) if k != NOT_A_POINT and themes[i]]
+    kind_model.fit(
+        segs_x + [c.sample for c in corrections],
+        kinds + [c.kind for c in corrections],
+        model__sample_weight=kind_weights,
+    )
+    real = [c for c in corrections if c.kind != NOT_A_POINT]
     theme_model = build_pipeline("theme")
     theme_model.fit(
-        [xs[i] for i in is_point],
-        [themes[i] for i in is_point],
-        model__sample_weight=[weights[i] for i in is_point],
+        points_x + [c.sample for c in real],
+        themes + [c.theme for c in real],
+        model__sample_weight=[1.0] * len(points_x) + [CORRECTION_WEIGHT] * len(real),
     )
     return PointModels(kind_model, theme_model)
 
@@ -290,10 +336,13 @@ class PointsEvaluation:
 def score(
     name: str, predicted: dict[str, list[Point]], replies: Sequence[Reply]
 ) -> PointsEvaluation:
+    """Scores over the marked replies (the reply corpus's rejections only train)."""
     model = PointScore(f"model ({name})")
     baseline = PointScore("keyword baseline")
     by_language: dict[str, PointScore] = {}
     for r in replies:
+        if not r.marked:
+            continue
         model.add(predicted[r.id], r.gold)
         baseline.add(keyword_points(r.text), r.gold)
         lang = by_language.setdefault(r.lang, PointScore(f"model, {r.lang}"))
@@ -308,18 +357,20 @@ def evaluate(models: PointModels, replies: Sequence[Reply], name: str) -> Points
 def cross_validate(replies: Sequence[Reply], folds: int = 5) -> PointsEvaluation:
     """Grouped k-fold: a reply's segments stay together; folds interleave the writers."""
     predicted: dict[str, list[Point]] = {}
-    order = sorted(range(len(replies)), key=lambda i: replies[i].id)
+    order = sorted(range(len(replies)), key=lambda i: (replies[i].writer, replies[i].id))
     for k in range(folds):
         test = [replies[i] for n, i in enumerate(order) if n % folds == k]
         train_set = [replies[i] for n, i in enumerate(order) if n % folds != k]
         models = fit(train_set)
         for r in test:
-            predicted[r.id] = models.points(r.text)
+            if r.marked:
+                predicted[r.id] = models.points(r.text)
     return score(f"grouped {folds}-fold cross-validation", predicted, replies)
 
 
 def leave_one_writer_out(replies: Sequence[Reply]) -> PointsEvaluation | None:
-    writers = sorted({r.writer for r in replies})
+    """Each points writer scored by models trained without any of their replies."""
+    writers = sorted({r.writer for r in replies if r.marked})
     if len(writers) < 2:
         return None
     predicted: dict[str, list[Point]] = {}
@@ -387,14 +438,23 @@ class PointExtractor:
     def points(self, text: str) -> list[Point]:
         return self.models.points(text)
 
-    def sample(self, text: str, start: int, end: int) -> SegmentSample | None:
-        """What the models read of the point at [start, end) of ``text`` (for a correction)."""
-        pairs = samples(text)
-        inside = [x for s, x in pairs if s.start < end and s.end > start]
-        if not inside:
-            return None
-        first = inside[0]
-        return SegmentSample(text[start:end], first.context, first.tokens)
+
+def sample_at(text: str, start: int, end: int) -> SegmentSample | None:
+    """What the models read of the point at [start, end) of ``text`` (for a correction)."""
+    return point_sample(text, samples(text), start, end)
+
+
+class MessagePoints:
+    """Points of reply messages, read from their visible text: [(points, model name)]."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.extractor = PointExtractor(data_dir)
+
+    def __call__(self, messages: Sequence[Message]) -> list[tuple[list[Point], str]]:
+        from watcher.classify.features import reply_text
+
+        name = self.extractor.name
+        return [(self.extractor.points(reply_text(m)), name) for m in messages]
 
 
 def load_models(data_dir: Path | None) -> tuple[PointModels, dict[str, Any], str]:

@@ -96,10 +96,10 @@ def _lines(text: str) -> list[tuple[int, int, bool]]:
         end = line_start + len(raw.rstrip())
         if current is not None and not bullet:
             prev = text[current[0] : current[1]]
-            runs_on = (
-                len(text[text.rfind("\n", 0, current[1]) + 1 : current[1]]) >= _LONG_LINE
-                and not re.search(r"[.!?…:;]$", prev)
-            ) or re.search(r"[,(&]$|\b(?:and|or|the|a|to|of|und|et|y|en|e)$", prev)
+            last_line = len(text[text.rfind("\n", 0, current[1]) + 1 : current[1]])
+            runs_on = (last_line >= _LONG_LINE and not re.search(r"[.!?…:;]$", prev)) or re.search(
+                r"\b(?:and|or|the|a|to|of|und|et|y|en|e)$", prev
+            )
             if runs_on:
                 current[1] = end
                 continue
