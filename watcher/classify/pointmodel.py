@@ -45,6 +45,10 @@ CORPUS_GLOB = "points-*.jsonl"
 HELDOUT_FILE = "points-heldout.jsonl"
 # A user's correction weighs this many corpus segments.
 CORRECTION_WEIGHT = 5.0
+# A segment of a reply-corpus rejection (no points, many of them) weighs this much.
+NEGATIVE_WEIGHT = 0.5
+TWO_STAGE = False
+POINT_THRESHOLD = 0.5
 
 
 def pick_seg_text(samples_: Sequence[SegmentSample]) -> list[str]:
@@ -234,24 +238,36 @@ class Correction:
 
 @dataclass
 class PointModels:
-    """The two fitted pipelines, as saved in one file: the kind of each segment (or none),
-    then the theme of each point the segments make."""
+    """The fitted pipelines, saved in one file: whether a segment is a point (``point``,
+    with its ``threshold``), the kind of a point, and the theme of each point the segments
+    make. Without ``point``, ``kind`` also says "none" (one four-class model)."""
 
     kind: Any
     theme: Any
+    point: Any = None
+    threshold: float = 0.5
+
+    def _judge(self, items: list[SegmentSample]) -> list[tuple[str, float, str, float]]:
+        kinds = list(self.kind.classes_)
+        kp = self.kind.predict_proba(items)
+        if self.point is None:
+            return [(kinds[int(r.argmax())], float(r.max()), "", 0.0) for r in kp]
+        yes = list(self.point.classes_).index("point")
+        pp = self.point.predict_proba(items)[:, yes]
+        out = []
+        for p, r in zip(pp, kp):
+            if p < self.threshold:
+                out.append((NOT_A_POINT, float(1 - p), "", 0.0))
+            else:
+                out.append((kinds[int(r.argmax())], float(p * r.max()), "", 0.0))
+        return out
 
     def points(self, text: str) -> list[Point]:
         pairs = samples(text)
         if not pairs:
             return []
         segs = [s for s, _ in pairs]
-        probabilities = self.kind.predict_proba([x for _, x in pairs])
-        classes = list(self.kind.classes_)
-        judged = []
-        for row in probabilities:
-            best = int(row.argmax())
-            judged.append((classes[best], float(row[best]), "", 0.0))
-        points = join_points(text, segs, judged)
+        points = join_points(text, segs, self._judge([x for _, x in pairs]))
         if not points:
             return []
         items = [point_sample(text, pairs, p.start, p.start + len(p.text)) for p in points]
@@ -266,33 +282,31 @@ class PointModels:
 
 def training_rows(
     replies: Sequence[Reply],
-) -> tuple[list[SegmentSample], list[str], list[SegmentSample], list[str]]:
-    """Every segment of every reply with its kind (or none); every marked point with its theme."""
-    segs_x, kinds, points_x, themes = [], [], [], []
+) -> tuple[list[SegmentSample], list[str], list[float], list[SegmentSample], list[str]]:
+    """Every segment of every reply with its kind (or none) and weight; every marked point
+    with its theme."""
+    segs_x, kinds, weights, points_x, themes = [], [], [], [], []
     for r in replies:
         pairs = samples(r.text)
         segs: list[Segment] = [s for s, _ in pairs]
         for (_, x), (kind, _theme) in zip(pairs, segment_labels(r.text, segs, r.gold)):
             segs_x.append(x)
             kinds.append(kind)
+            weights.append(1.0 if r.marked else NEGATIVE_WEIGHT)
         for g in r.gold:
             at = r.text.find(g.text)
             item = point_sample(r.text, pairs, at, at + len(g.text)) if at >= 0 else None
             if item is not None:
                 points_x.append(item)
                 themes.append(g.theme)
-    return segs_x, kinds, points_x, themes
+    return segs_x, kinds, weights, points_x, themes
 
 
 def fit(replies: Sequence[Reply], corrections: Sequence[Correction] = ()) -> PointModels:
-    segs_x, kinds, points_x, themes = training_rows(replies)
-    kind_weights = [1.0] * len(segs_x) + [CORRECTION_WEIGHT] * len(corrections)
-    kind_model = build_pipeline("kind")
-    kind_model.fit(
-        segs_x + [c.sample for c in corrections],
-        kinds + [c.kind for c in corrections],
-        model__sample_weight=kind_weights,
-    )
+    segs_x, kinds, weights, points_x, themes = training_rows(replies)
+    segs_x += [c.sample for c in corrections]
+    kinds += [c.kind for c in corrections]
+    weights += [CORRECTION_WEIGHT] * len(corrections)
     real = [c for c in corrections if c.kind != NOT_A_POINT]
     theme_model = build_pipeline("theme")
     theme_model.fit(
@@ -300,7 +314,24 @@ def fit(replies: Sequence[Reply], corrections: Sequence[Correction] = ()) -> Poi
         themes + [c.theme for c in real],
         model__sample_weight=[1.0] * len(points_x) + [CORRECTION_WEIGHT] * len(real),
     )
-    return PointModels(kind_model, theme_model)
+    if not TWO_STAGE:
+        kind_model = build_pipeline("kind")
+        kind_model.fit(segs_x, kinds, model__sample_weight=weights)
+        return PointModels(kind_model, theme_model)
+    point_model = build_pipeline("point")
+    point_model.fit(
+        segs_x,
+        ["none" if k == NOT_A_POINT else "point" for k in kinds],
+        model__sample_weight=weights,
+    )
+    is_point = [i for i, k in enumerate(kinds) if k != NOT_A_POINT]
+    kind_model = build_pipeline("kind")
+    kind_model.fit(
+        [segs_x[i] for i in is_point],
+        [kinds[i] for i in is_point],
+        model__sample_weight=[weights[i] for i in is_point],
+    )
+    return PointModels(kind_model, theme_model, point_model, POINT_THRESHOLD)
 
 
 # -- evaluation ------------------------------------------------------------------------------

@@ -62,14 +62,20 @@ _SUBJECT = (
     r"você|voce|o|a|os|as|seu|sua|seus|suas|isso|isto|nós|não)"
 )
 # Where one clause ends and the next begins: the cut goes after the match.
+_DUTCH_SUBJECT = r"(?:je|jij|jouw|uw|u|de|het|we|wij|dat|dit|ze|zij|hij|er)"
 _CLAUSE_RE = re.compile(
     r"(?:"
-    r",?\s+(?=(?:but|aber|mais|pero|maar|mas|however|though|whereas|while|although|"
-    r"allerdings|jedoch|doch|sin embargo|cependant|toutefois|porém|contudo|echter|alleen)\b)"
+    r",?\s+(?=(?:but|mais|pero|maar|mas|however|though|whereas|while|although|"
+    r"sin embargo|cependant|toutefois|porém|contudo|echter|alleen)\b)"
+    # German "aber", "jedoch", "doch" also sit inside a clause ("hast du aber kaum ..."):
+    # only after a comma do they start one.
+    r"|,\s+(?=(?:aber|allerdings|jedoch|doch)\b)"
     r"|;\s+"
     r"|:\s+(?=\S+\s+\S+\s+\S)"
     r"|\s+[—–-]\s+(?=(?:but|aber|mais|pero|maar|mas)\b)"
-    r"|,?\s+(?=(?:and|und|et|y|en|e)\s+" + _SUBJECT + r"\b)"
+    r"|,?\s+(?=(?:and|und|et|y|e)\s+" + _SUBJECT + r"\b)"
+    # Dutch "en" is also French and Spanish "in": only before a Dutch subject.
+    r"|,?\s+(?=en\s+" + _DUTCH_SUBJECT + r"\b)"
     r")",
     re.IGNORECASE,
 )
