@@ -138,14 +138,18 @@ def summary_sentences(j: Journal) -> list[str]:
         (e for e in themes if e.improvements), key=lambda e: -e.companies_of("improvement")
     )
     praising = sorted((e for e in themes if e.strengths), key=lambda e: -e.companies_of("strength"))
-    lead = f"of {number(total)} " if total > 1 else ""
     if improving:
         e = improving[0]
         n = e.companies_of("improvement")
-        parts.append(
-            f"{number(n, True)} {lead}{_plural(n, 'company', 'companies')} "
-            f"named {THEME_NAMES[e.theme]} as something to work on"
-        )
+        if n == total and total == 2:
+            who = "Both companies"
+        elif n == total and total > 2:
+            who = f"All {number(total)} companies"
+        elif total > 1:
+            who = f"{number(n, True)} of {number(total)} {_plural(n, 'company', 'companies')}"
+        else:
+            who = f"{number(n, True)} {_plural(n, 'company', 'companies')}"
+        parts.append(f"{who} named {THEME_NAMES[e.theme]} as something to work on")
         if len(improving) > 1 and improving[1].companies_of("improvement") > 1:
             e2 = improving[1]
             parts[-1] += f", {number(e2.companies_of('improvement'))} {THEME_NAMES[e2.theme]}"
