@@ -161,11 +161,8 @@ def join_points(
     theme_conf: list[float] = []
     last: Segment | None = None
     for seg, (kind, conf, theme, t_conf) in zip(segs, judged):
-        if (
-            kind != NOT_A_POINT
-            and len(words(seg.text)) < MIN_POINT_WORDS
-            and (last is None or last.index != seg.index - 1)
-        ):
+        joins = last is not None and last.sentence == seg.sentence and last.index == seg.index - 1
+        if kind != NOT_A_POINT and len(words(seg.text)) < MIN_POINT_WORDS and not joins:
             kind = NOT_A_POINT  # a lone word (a name left under the text) says nothing
         if kind == NOT_A_POINT:
             last = None
