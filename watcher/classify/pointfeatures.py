@@ -102,16 +102,21 @@ def samples(text: str) -> list[tuple[Segment, SegmentSample]]:
 
 
 def point_sample(
-    text: str, pairs: Sequence[tuple[Segment, SegmentSample]], start: int, end: int
+    text: str,
+    pairs: Sequence[tuple[Segment, SegmentSample]],
+    start: int,
+    end: int,
+    kind: str = "",
 ) -> SegmentSample | None:
-    """What the theme model reads of a point at [start, end): its text, and the context and
-    place of the segment it starts in."""
+    """What the theme model reads of a point at [start, end): its text, its kind, and the
+    context and place of the segment it starts in."""
     inside = [x for s, x in pairs if s.start < end and s.end > start]
     if not inside:
         return None
     point = text[start:end]
     first = inside[0]
-    return SegmentSample(point, first.context, first.tokens, " ".join(cue_tokens(point)))
+    tokens = first.tokens + (f" point_{kind}" if kind else "")
+    return SegmentSample(point, first.context, tokens, " ".join(cue_tokens(point)))
 
 
 def segment_labels(
