@@ -166,3 +166,11 @@ def test_points_are_stored_with_stable_handles_and_corrections(tmp_path):
     store.set_points(8, [(0, "New point.", "strength", "other", 0.5)], "m3")
     assert max(p.id for p in store.points()) > fixed.id
     store.close()
+
+
+def test_the_shipped_points_model_loads_as_shipped():
+    from watcher.classify.pointmodel import PointModels, load_models
+
+    models, meta, origin = load_models(None)
+    assert origin == "shipped", "stale points.joblib: python -m watcher.classify.pointmodel"
+    assert isinstance(models, PointModels) and meta["kind"] == "points"

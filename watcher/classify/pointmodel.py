@@ -563,4 +563,8 @@ def train_personal(corrections: Sequence[Correction], path: Path) -> int:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
-    build_shipped()
+    # Through the module's own name: run as __main__, PointModels would be pickled as
+    # __main__.PointModels, which the product cannot load.
+    from watcher.classify import pointmodel
+
+    pointmodel.build_shipped()
