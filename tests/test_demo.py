@@ -23,6 +23,15 @@ def test_demo_prints_a_digest_with_threads_in_every_state(capsys, tmp_path):
     assert by_id["<a7@mail.example>"]["undeliverable"] is True
     assert by_id["<a3@mail.example>"]["status"] == "rejection"
     assert by_id["<a8@mail.example>"]["status"] == "feedback"  # French, HTML-only, unthreaded
+    # Three more answers with specific points, for the journal.
+    assert by_id["<a9@mail.example>"]["status"] == "feedback"
+    assert by_id["<a10@mail.example>"]["status"] in ("feedback", "rejection")  # both, really
+    assert by_id["<a11@mail.example>"]["status"] == "feedback"
+    assert {p["company"] for p in data["new_points"]} >= {
+        "acme-analytics.example",
+        "contoso-retail.example",
+        "vandelay-imports.example",
+    }
     assert "<s1@mail.example>" not in by_id and "<s2@mail.example>" not in by_id
 
 
@@ -30,12 +39,16 @@ def test_demo_text_output(capsys, tmp_path):
     assert main(["--data-dir", str(tmp_path), "demo"], {}) == 0
     out = capsys.readouterr().out
     assert "Due for a second ask" in out and "Feedback received" in out
+    # then the journal of the same mailbox
+    assert "see feedback-watcher journal" in out
+    journal = out.split("Feedback journal, Monday 14 April 2025", 1)[1]
+    assert "companies named" in journal and "(Acme Analytics, 05 Mar 2025; p" in journal
 
 
 def test_demo_counts_threads_and_its_draft_commands_work(capsys, tmp_path):
     assert main(["--data-dir", str(tmp_path), "demo"], {}) == 0
     out, err = capsys.readouterr()
-    assert "8 feedback requests found (11 asks in all)" in err and "1 messages" not in err
+    assert "11 feedback requests found (14 asks in all)" in err and "1 messages" not in err
     handle = re.search(r"draft: feedback-watcher demo --draft (\d+)\n", out)
     assert handle, out
     # The command the digest suggests works as it is printed, and so does the Message-ID.

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from watcher.credentials import Secret
     from watcher.daemon import Settings
     from watcher.followups import ThreadState
+
+if TYPE_CHECKING:
+    from watcher.journal import Journal
 
 log = logging.getLogger("watcher")
 
@@ -146,10 +149,19 @@ def cmd_sync(ctx: Context) -> int:
             stop.is_set,
         )
         if any(r.report and r.report.new_messages for r in results):
-            from watcher.service import lazy_reply_classifier, thread_states
+            from watcher.service import (
+                journal_points,
+                lazy_point_extractor,
+                lazy_reply_classifier,
+                thread_states,
+            )
 
-            # Classify new replies now, so the digest and `status` need no model later.
-            thread_states(config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now())
+            # Classify new replies now, and read their points, so the digest, `status` and
+            # `journal` need no model later.
+            states = thread_states(
+                config, ctx.store, lazy_reply_classifier(ctx.data_dir), ctx.now()
+            )
+            journal_points(ctx.store, states, lazy_point_extractor(ctx.data_dir))
     finally:
         stop.disarm()
     for r in results:
@@ -350,9 +362,17 @@ def label_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "message_id",
         metavar="HANDLE",
-        help="the reply's handle from the digest (12), or its Message-ID",
+        help="a reply's handle from the digest (12) or its Message-ID; or a point's handle "
+        "(p17, from the journal)",
     )
-    p.add_argument("label", metavar="LABEL", help="feedback, rejection or no_response")
+    p.add_argument(
+        "label", metavar="LABEL", nargs="?", help="for a reply: feedback, rejection or no_response"
+    )
+    p.add_argument(
+        "--kind",
+        help="for a point: strength, improvement, comparison, or none (not a point)",
+    )
+    p.add_argument("--theme", help="for a point: its theme (technical, communication, ...)")
 
 
 def record_label(store: Store, message: Message, label: str, now: datetime) -> str:
@@ -364,7 +384,11 @@ def record_label(store: Store, message: Message, label: str, now: datetime) -> s
 def cmd_label(ctx: Context) -> int:
     from watcher.labels import Label
 
+    if _point_handle(ctx.args.message_id) is not None:
+        return _label_point(ctx)
     label = ctx.args.label
+    if ctx.args.kind or ctx.args.theme:
+        raise ConfigError("--kind and --theme correct a point: give its handle (p17)")
     if label not in Label.names():
         raise ConfigError(f"label must be one of {', '.join(Label.names())}, got {label!r}")
     message = _one_message(ctx.store, ctx.args.message_id, own=False)
@@ -419,15 +443,16 @@ def cmd_train(ctx: Context) -> int:
         f"now judged as you said; it judges mail you send from now on (your marks always "
         f"win); saved to {result.path}"
     )
+    _train_points(ctx)
     return 0
 
 
 def eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--kind",
-        choices=("reply", "request"),
+        choices=("reply", "request", "points"),
         default="reply",
-        help="which classifier (default: reply)",
+        help="which classifier (default: reply; points: the journal's points models)",
     )
     p.add_argument("--quick", action="store_true", help="skip cross-validation")
     p.add_argument("--dev", metavar="PATH", help="a labeled JSONL set to score too")
@@ -460,6 +485,8 @@ def cmd_eval(ctx: Context) -> int:
     from watcher.classify import train
 
     kind = ctx.args.kind
+    if kind == "points":
+        return _eval_points(ctx)
     dev_sets = []
     if ctx.args.dev:
         dev_sets.append(Path(ctx.args.dev))
@@ -506,7 +533,12 @@ def digest_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_digest(ctx: Context) -> int:
     from watcher.digest import render
-    from watcher.service import lazy_reply_classifier, make_digest, trusted_time
+    from watcher.service import (
+        lazy_point_extractor,
+        lazy_reply_classifier,
+        make_digest,
+        trusted_time,
+    )
 
     store, now = ctx.store, ctx.now()
     since_raw = store.get("last_digest_at")
@@ -515,7 +547,14 @@ def cmd_digest(ctx: Context) -> int:
     except ValueError:
         since = None
     since = trusted_time(since, now, "last digest")
-    digest = make_digest(ctx.config, store, lazy_reply_classifier(ctx.data_dir), now, since)
+    digest = make_digest(
+        ctx.config,
+        store,
+        lazy_reply_classifier(ctx.data_dir),
+        now,
+        since,
+        lazy_point_extractor(ctx.data_dir),
+    )
     fmt = (
         "json"
         if ctx.args.json
@@ -988,6 +1027,7 @@ def cmd_demo(ctx: Context) -> int:
 
     from watcher.digest import render
     from watcher.service import (
+        lazy_point_extractor,
         lazy_reply_classifier,
         lazy_request_detector,
         mail_source_factory,
@@ -1000,6 +1040,7 @@ def cmd_demo(ctx: Context) -> int:
     with tempfile.TemporaryDirectory(prefix="feedback-watcher-demo-") as tmp:
         data_dir = Path(ctx.args.data_dir).expanduser() if ctx.args.data_dir else Path(tmp)
         store = Store.open(data_dir)
+        points = lazy_point_extractor(data_dir)
         try:
             results = sync_accounts(
                 config,
@@ -1017,7 +1058,7 @@ def cmd_demo(ctx: Context) -> int:
                 ctx.args.request_id, ctx.args.to_mailbox = ctx.args.draft, False
                 ctx.args.now = now.isoformat()
                 return cmd_draft(ctx)
-            digest = make_digest(config, store, lazy_reply_classifier(data_dir), now)
+            digest = make_digest(config, store, lazy_reply_classifier(data_dir), now, None, points)
             digest = replace(digest, draft_command=_draft_command(ctx))
             threads = len(digest.states)
             asks = sum(len(st.thread.asks) for st in digest.states)
@@ -1029,9 +1070,214 @@ def cmd_demo(ctx: Context) -> int:
             )
             fmt = "json" if ctx.args.json else "text"
             sys.stdout.write(render(digest, fmt))
+            if not ctx.args.json:
+                from watcher.journal import render as render_journal
+
+                journal = _journal(config, store, lazy_reply_classifier(data_dir), points, now)
+                sys.stdout.write("\n" + "-" * 72 + "\n")
+                sys.stdout.write(render_journal(journal, "text"))
+                print(
+                    "\n(feedback-watcher journal shows this for your own mailbox; "
+                    "--html adds a chart)",
+                    file=sys.stderr,
+                )
         finally:
             store.close()
             ctx._store = None  # closed here; Context.close must not close it again
+    return 0
+
+
+def points_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="reply .eml file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per point per line")
+
+
+def _stored_handles(ctx: Context, message: Message) -> dict[str, str]:
+    """Handles of points already stored for this message (text -> "p17"), if it was synced."""
+    from watcher.storage import DB_NAME
+
+    if not (ctx.data_dir / DB_NAME).exists():  # a file read without any state: no handles
+        return {}
+    found = ctx.store.messages_with_id(message.message_id)
+    refs = {m.ref for m in found if m.body_text == message.body_text}
+    return {p.text: p.handle for p in ctx.store.points(refs)} if refs else {}
+
+
+def cmd_points(ctx: Context) -> int:
+    import json
+
+    from watcher.classify.features import reply_text
+    from watcher.classify.pointmodel import PointExtractor
+    from watcher.mail.messages import parse_message
+
+    inputs = _read_inputs(ctx.args.paths)
+    extractor = PointExtractor(ctx.data_dir)
+    for path, raw in inputs:
+        message = parse_message(raw)
+        points = extractor.points(reply_text(message))
+        handles = _stored_handles(ctx, message)
+        if not ctx.args.json:
+            print(f"{path}: {len(points)} point{'s' if len(points) != 1 else ''}")
+        for p in points:
+            handle = handles.get(p.text)
+            if ctx.args.json:
+                item = {
+                    "path": path,
+                    "kind": p.kind,
+                    "theme": p.theme,
+                    "confidence": round(p.confidence, 4),
+                    "text": p.text,
+                }
+                if handle:
+                    item["handle"] = handle
+                print(json.dumps(item, ensure_ascii=False))
+            else:
+                tag = f"{handle} " if handle else ""
+                print(
+                    f"  {tag}[{p.kind}, {p.theme}, {p.confidence:.2f}] {' '.join(p.text.split())}"
+                )
+    return 0
+
+
+def journal_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON for scripts")
+    fmt.add_argument("--markdown", action="store_true", help="Markdown")
+    fmt.add_argument("--html", action="store_true", help="a self-contained HTML page with a chart")
+    p.add_argument(
+        "--since", metavar="DATE", help="only feedback that came on or after this day (YYYY-MM-DD)"
+    )
+
+
+def _journal(
+    config: Config,
+    store: Store,
+    classify: Callable,
+    extract: Callable,
+    now: datetime,
+    since: date | None = None,
+) -> Journal:
+    from watcher.journal import Journal
+    from watcher.service import journal_points, thread_states
+
+    states = thread_states(config, store, classify, now)
+    points, answered = journal_points(store, states, extract)
+    if since is not None:
+        points = [p for p in points if p.date.date() >= since]
+        answered = [(c, d) for c, d in answered if d.date() >= since]
+    companies = tuple(sorted({c for c, _ in answered}))
+    return Journal(now, tuple(points), companies, since)
+
+
+def cmd_journal(ctx: Context) -> int:
+    from watcher.journal import render
+    from watcher.service import lazy_point_extractor, lazy_reply_classifier
+
+    since = None
+    if ctx.args.since:
+        try:
+            since = date.fromisoformat(ctx.args.since)
+        except ValueError:
+            raise ConfigError(
+                f"--since must be a date (YYYY-MM-DD), got {ctx.args.since!r}"
+            ) from None
+    journal = _journal(
+        ctx.config,
+        ctx.store,
+        lazy_reply_classifier(ctx.data_dir),
+        lazy_point_extractor(ctx.data_dir),
+        ctx.now(),
+        since,
+    )
+    fmt = (
+        "json"
+        if ctx.args.json
+        else "markdown"
+        if ctx.args.markdown
+        else "html"
+        if ctx.args.html
+        else "text"
+    )
+    sys.stdout.write(render(journal, fmt))
+    return 0
+
+
+def _point_handle(raw: str) -> int | None:
+    """A point's id from its handle ("p17"), else None."""
+    raw = raw.strip().lower()
+    return int(raw[1:]) if raw.startswith("p") and raw[1:].isdigit() else None
+
+
+def _label_point(ctx: Context) -> int:
+    from watcher.classify.pointscore import KINDS, NOT_A_POINT, THEMES
+
+    point_id = _point_handle(ctx.args.message_id)
+    point = ctx.store.point(point_id) if point_id is not None else None
+    if point is None:
+        raise ConfigError(
+            f"no point {ctx.args.message_id}; see 'feedback-watcher journal' for point handles"
+        )
+    if ctx.args.label:
+        raise ConfigError("a point takes --kind and --theme, not a reply label")
+    kind = ctx.args.kind or point.kind
+    theme = ctx.args.theme or point.theme
+    if not (ctx.args.kind or ctx.args.theme):
+        raise ConfigError("give --kind, --theme or both for a point")
+    if kind not in (*KINDS, NOT_A_POINT):
+        raise ConfigError(f"--kind must be one of {', '.join((*KINDS, NOT_A_POINT))}, got {kind!r}")
+    if theme not in THEMES:
+        raise ConfigError(f"--theme must be one of {', '.join(THEMES)}, got {theme!r}")
+    ctx.store.correct_point(point.id, kind, theme, ctx.now())
+    what = "not a point" if kind == NOT_A_POINT else f"{kind}, {theme}"
+    print(f"{point.handle}: recorded as {what}; run 'feedback-watcher train' to learn from it")
+    return 0
+
+
+def _train_points(ctx: Context) -> None:
+    """Retrain the points models with the user's point corrections, when there are any."""
+    from watcher.classify import pointmodel
+    from watcher.classify.features import reply_text
+
+    store = ctx.store
+    corrections = []
+    for p in store.point_corrections():
+        message = store.message(p.msg)
+        if message is None:
+            continue
+        text = reply_text(message)
+        start = p.start if text[p.start : p.start + len(p.text)] == p.text else text.find(p.text)
+        if start < 0:
+            continue
+        sample = pointmodel.sample_at(text, start, start + len(p.text))
+        if sample is not None:
+            corrections.append(pointmodel.Correction(sample, p.kind, p.theme))
+    if not corrections:
+        return
+    path = pointmodel.personal_path(ctx.data_dir)
+    pointmodel.train_personal(corrections, path)
+    store.clear_point_scans()  # the journal reads every reply again with the new model
+    print(
+        f"personal points model trained with {len(corrections)} point corrections; saved to {path}"
+    )
+
+
+def _eval_points(ctx: Context) -> int:
+    from watcher.classify import pointmodel
+
+    replies = pointmodel.load_corpus()
+    if not ctx.args.quick:
+        print(pointmodel.cross_validate(replies).text(), "\n")
+        lowo = pointmodel.leave_one_writer_out(replies)
+        if lowo is not None:
+            print(lowo.text(), "\n")
+    models = pointmodel.fit(replies)
+    held = pointmodel.heldout_path()
+    sets = [held] if held else []
+    if ctx.args.dev:
+        sets.append(Path(ctx.args.dev))
+    for path in sets:
+        print(pointmodel.evaluate(models, pointmodel.read_replies(path), path.name).text(), "\n")
     return 0
 
 
@@ -1265,8 +1511,20 @@ COMMANDS = {
             classify_arguments,
         ),
         Command(
+            "points",
+            "list the points a reply makes about you (.eml files, or - for stdin)",
+            cmd_points,
+            points_arguments,
+        ),
+        Command(
+            "journal",
+            "the feedback journal: what employers said about you, by theme",
+            cmd_journal,
+            journal_arguments,
+        ),
+        Command(
             "label",
-            "record your correction of a synced reply's label",
+            "record your correction of a synced reply's label, or of a point's kind and theme",
             cmd_label,
             label_arguments,
         ),

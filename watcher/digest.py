@@ -97,6 +97,8 @@ class Digest:
     unsure: tuple[UnsureRequest, ...] = ()  # newest first
     own: frozenset[str] = frozenset()  # the user's addresses: never suggested as a contact
     draft_command: str = "feedback-watcher draft"  # the demo's is "feedback-watcher demo --draft"
+    # (company domain, points) that replies since the previous digest added to the journal
+    new_points: tuple[tuple[str, int], ...] = ()
 
     def section(self, name: str) -> list[ThreadState]:
         s = self.states
@@ -368,9 +370,24 @@ def render_text(d: Digest, markdown: bool = False) -> str:
     if not d.states and not d.unsure:
         out.append("")
         out.append("No feedback requests found yet.")
+    if d.new_points:
+        out.append("")
+        out.append(journal_line(d))
     out.append("")
     out.append("Last sync: " + _last_syncs(d))
     return "\n".join(out) + "\n"
+
+
+def journal_line(d: Digest) -> str:
+    """One line pointing at the journal when new feedback added points to it."""
+    from watcher.journal import company_name
+
+    total = sum(n for _, n in d.new_points)
+    names = [company_name(c) for c, _ in d.new_points]
+    where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return (
+        f"{total} new point{'s' if total != 1 else ''} from {where}: see feedback-watcher journal"
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -434,6 +451,7 @@ def to_json(d: Digest) -> dict:
             }
             for u in d.unsure
         ],
+        "new_points": [{"company": c, "points": n} for c, n in d.new_points],
         "health": [
             {
                 "account": h.account,
@@ -543,6 +561,8 @@ def render_html(d: Digest) -> str:
             parts.append(f'<p class="meta">{_code_hint(_label_hint(d))}</p>')
     if not d.states and not d.unsure:
         parts.append("<p>No feedback requests found yet.</p>")
+    if d.new_points:
+        parts.append(f"<p>{e(journal_line(d))}</p>")
     parts.append(f'<p class="meta">Last sync: {e(_last_syncs(d))}</p></body></html>')
     return "\n".join(parts) + "\n"
 

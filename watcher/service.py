@@ -31,8 +31,10 @@ from watcher.storage import AccountRecord, Store
 from watcher.sync import AccountSync, RequestDetector, SyncReport
 
 if TYPE_CHECKING:
+    from watcher.classify.pointscore import Point
     from watcher.digest import Digest, UnsureRequest
     from watcher.followups import ThreadState
+    from watcher.journal import JournalPoint
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +213,17 @@ def lazy_reply_classifier(data_dir: Path | None) -> LazyModel[tuple[str, float, 
     return LazyModel(lambda: ReplyClassifier(data_dir))
 
 
+# (points, model name) per reply, in order: what a reply says about the candidate.
+ExtractPoints = Callable[[Sequence[Message]], list[tuple[list["Point"], str]]]
+
+
+def lazy_point_extractor(data_dir: Path | None) -> LazyModel[tuple[list[Point], str]]:
+    """Finds the points of replies: [(points, model name)]; the model loads on first use."""
+    from watcher.classify.pointmodel import MessagePoints
+
+    return LazyModel(lambda: MessagePoints(data_dir))
+
+
 @dataclass
 class AccountResult:
     account: str
@@ -364,17 +377,82 @@ def thread_states(
     ]
 
 
+def reply_company(state: ThreadState, message: Message) -> str:
+    """The company a reply speaks for: its sender's company domain, else the person asked's."""
+    from watcher.domains import company_domain, domain_of
+
+    for address in (message.sender.email if message.sender else "", state.thread.counterpart):
+        if address and company_domain(address):
+            return company_domain(address) or ""
+    return domain_of(state.thread.counterpart) or state.thread.counterpart
+
+
+def journal_points(
+    store: Store, states: Sequence[ThreadState], extract: ExtractPoints
+) -> tuple[list[JournalPoint], list[tuple[str, datetime]]]:
+    """The points of every feedback and rejection reply, read once and cached in the state.
+
+    Returns the points (a corrected point keeps the user's kind and theme; one the user said
+    is no point is left out) and (company, date) of every such reply.
+    """
+    from watcher.journal import JournalPoint
+
+    replies = [
+        (s, r) for s in states for r in s.replies if r.label in (Label.FEEDBACK, Label.REJECTION)
+    ]
+    scanned = store.point_scans()
+    todo = [r.message for _, r in replies if r.message.ref not in scanned]
+    if todo:
+        for message, (points, model) in zip(todo, extract(todo)):
+            store.set_points(
+                message.ref,
+                [(p.start, p.text, p.kind, p.theme, p.confidence) for p in points],
+                model,
+            )
+    by_reply: dict[int, list] = {}
+    for p in store.points(r.message.ref for _, r in replies):
+        by_reply.setdefault(p.msg, []).append(p)
+    out, answered = [], []
+    for state, reply in replies:
+        company = reply_company(state, reply.message)
+        answered.append((company, reply.message.date))
+        for p in by_reply.get(reply.message.ref, ()):
+            if p.kind in ("strength", "improvement", "comparison"):
+                out.append(
+                    JournalPoint(
+                        p.handle,
+                        p.kind,
+                        p.theme,
+                        p.text,
+                        p.confidence,
+                        company,
+                        reply.message.date,
+                        p.corrected,
+                    )
+                )
+    return out, answered
+
+
 def make_digest(
     config: Config,
     store: Store,
     classify: ClassifyReplies,
     now: datetime,
     since: datetime | None = None,
+    extract: ExtractPoints | None = None,
 ) -> Digest:
     from watcher.digest import AccountHealth, Digest, states_sorted
 
     states = thread_states(config, store, classify, now)
     unsure = unsure_requests(store, now - UNSURE_WINDOW)
+    new_points: list[tuple[str, int]] = []
+    if extract is not None:
+        points, _ = journal_points(store, states, extract)
+        counts: dict[str, int] = {}
+        for p in points:
+            if since is None or p.date > since:
+                counts[p.company] = counts.get(p.company, 0) + 1
+        new_points = sorted(counts.items())
     health = []
     for account in config.accounts:
         rec = account_record(store, account.name, now)
@@ -394,7 +472,13 @@ def make_digest(
         owner = store.accounts_of(s.thread.request.ref for s in states)
         states = [_unchecked(s, owner.get(s.thread.request.ref), unchecked) for s in states]
     return Digest(
-        now, states_sorted(states), tuple(health), since, tuple(unsure), own_addresses(config)
+        now,
+        states_sorted(states),
+        tuple(health),
+        since,
+        tuple(unsure),
+        own_addresses(config),
+        new_points=tuple(new_points),
     )
 
 

@@ -104,6 +104,32 @@ MIGRATIONS: tuple[str, ...] = (
     # reuse ids); marks, labels and corrections follow the new id. Folders remember UIDNEXT and
     # why a server refused them; UIDs the server left out wait in `pending`.
     "python:identity_by_content",
+    # 3: the feedback journal. Points extracted from a reply (keyed by the reply's ref), which
+    # replies were read for points and by which model, and the user's corrections of points.
+    # AUTOINCREMENT: a point's id is its handle ("p17"), never handed to another point.
+    """
+    CREATE TABLE points (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        msg INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        theme TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        model TEXT NOT NULL,
+        UNIQUE (msg, text)
+    );
+    CREATE TABLE point_scans (
+        msg INTEGER PRIMARY KEY,
+        model TEXT NOT NULL
+    );
+    CREATE TABLE point_corrections (
+        point INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        theme TEXT NOT NULL,
+        at TEXT NOT NULL
+    )
+    """,
 )
 
 
@@ -251,6 +277,25 @@ class RequestMark:
     @property
     def unsure(self) -> bool:
         return self.source == UNSURE_SOURCE and not self.is_request
+
+
+@dataclass(frozen=True)
+class StoredPoint:
+    """A point extracted from a stored reply, with the user's correction applied."""
+
+    id: int  # the handle: "p17"
+    msg: int  # the reply's ref
+    start: int  # offset in the reply's visible text
+    text: str
+    kind: str  # "strength", "improvement", "comparison"; "none" when the user said not a point
+    theme: str
+    confidence: float
+    model: str
+    corrected: bool = False
+
+    @property
+    def handle(self) -> str:
+        return f"p{self.id}"
 
 
 @dataclass(frozen=True)
@@ -860,6 +905,7 @@ class Store:
                 c.execute("UPDATE locations SET msg = 0 WHERE msg = ?", (ref,))
                 for table, col in (("labels", "msg"), ("request_marks", "msg"), ("messages", "id")):
                     c.execute(f"DELETE FROM {table} WHERE {col} = ?", (ref,))
+                self._forget_points(c, ref)
 
     _COLUMNS = (
         "id, message_id, date, sender, sender_name, to_addrs, cc_addrs, reply_to, subject, "
@@ -1078,3 +1124,80 @@ class Store:
     def put(self, key: str, value: str) -> None:
         with self.transaction() as c:
             c.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
+
+    # -- feedback points (the journal) -------------------------------------------------------
+    _POINT_SELECT = (
+        "SELECT p.id, p.msg, p.start, p.text, coalesce(c.kind, p.kind), "
+        "coalesce(c.theme, p.theme), p.confidence, p.model, c.point IS NOT NULL "
+        "FROM points p LEFT JOIN point_corrections c ON c.point = p.id"
+    )
+
+    def point_scans(self) -> dict[int, str]:
+        """Replies already read for points, and by which model."""
+        return dict(self.conn.execute("SELECT msg, model FROM point_scans").fetchall())
+
+    def set_points(
+        self, msg: int, points: Iterable[tuple[int, str, str, str, float]], model: str
+    ) -> None:
+        """Record a reply's points [(start, text, kind, theme, confidence)] as read by ``model``.
+
+        A point read again keeps its id (its handle); a point no longer found goes, unless the
+        user corrected it.
+        """
+        with self.transaction() as c:
+            keep = []
+            for start, text, kind, theme, confidence in points:
+                c.execute(
+                    "INSERT INTO points (msg, start, text, kind, theme, confidence, model) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (msg, text) DO UPDATE SET "
+                    "start = excluded.start, kind = excluded.kind, theme = excluded.theme, "
+                    "confidence = excluded.confidence, model = excluded.model",
+                    (msg, start, text, kind, theme, confidence, model),
+                )
+                keep.append(text)
+            c.execute(
+                f"DELETE FROM points WHERE msg = ? AND text NOT IN ({','.join('?' * len(keep))}) "
+                "AND id NOT IN (SELECT point FROM point_corrections)",
+                (msg, *keep),
+            )
+            c.execute("INSERT OR REPLACE INTO point_scans (msg, model) VALUES (?, ?)", (msg, model))
+
+    def points(self, msgs: Iterable[int] | None = None) -> list[StoredPoint]:
+        """Stored points (of these replies), in reply and text order, corrections applied."""
+        rows = self.conn.execute(self._POINT_SELECT + " ORDER BY p.msg, p.start, p.id")
+        wanted = None if msgs is None else set(msgs)
+        return [self._point(r) for r in rows if wanted is None or r[1] in wanted]
+
+    @staticmethod
+    def _point(r: tuple) -> StoredPoint:
+        return StoredPoint(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]))
+
+    def point(self, point_id: int) -> StoredPoint | None:
+        row = self.conn.execute(self._POINT_SELECT + " WHERE p.id = ?", (point_id,)).fetchone()
+        return self._point(row) if row else None
+
+    def correct_point(self, point_id: int, kind: str, theme: str, when: datetime) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO point_corrections (point, kind, theme, at) "
+                "VALUES (?, ?, ?, ?)",
+                (point_id, kind, theme, when.isoformat()),
+            )
+
+    def point_corrections(self) -> list[StoredPoint]:
+        """The points the user corrected, as corrected."""
+        return [p for p in self.points() if p.corrected]
+
+    def clear_point_scans(self) -> None:
+        """Let every reply be read for points again (a new points model was trained)."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM point_scans")
+
+    @staticmethod
+    def _forget_points(c: sqlite3.Connection, ref: int) -> None:
+        c.execute(
+            "DELETE FROM point_corrections WHERE point IN (SELECT id FROM points WHERE msg = ?)",
+            (ref,),
+        )
+        c.execute("DELETE FROM points WHERE msg = ?", (ref,))
+        c.execute("DELETE FROM point_scans WHERE msg = ?", (ref,))
