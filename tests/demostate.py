@@ -100,6 +100,19 @@ class DemoState:
             store.close()
         return ref
 
+    def only_marked_unsure(self) -> None:
+        """Settle the models' own doubts on the demo's mail (unsure requests become "not a
+        request", every reply label sure), so what a test reviews is only what it marks: the
+        models and the demo mailbox may move."""
+        store = self.store()
+        try:
+            store.conn.execute(
+                "UPDATE request_marks SET source = 'model' WHERE source = 'model-unsure'"
+            )
+            store.conn.execute("UPDATE labels SET confidence = 0.99")
+        finally:
+            store.close()
+
     def mark_unsure(self, message_id: str, confidence: float = 0.45) -> int:
         """What the request model's unsure tier records: is_request 0, source model-unsure."""
         ref = self.ref(message_id)

@@ -102,7 +102,9 @@ class Pty:
 
 @pytest.fixture
 def demo(tmp_path):
-    return DemoState(tmp_path)
+    demo = DemoState(tmp_path)
+    demo.only_marked_unsure()
+    return demo
 
 
 def _review(demo) -> Pty:

@@ -430,6 +430,7 @@ def cmd_train(ctx: Context) -> int:
             "request model: no track or ignore marks of yours yet, so the shipped model "
             "keeps deciding which sent messages are requests"
         )
+        _train_points(ctx)
         return 0
     result = train.train_personal(
         marks,
