@@ -95,6 +95,34 @@ def load_and_run(name: str, mb, resync: bool = False) -> Run:
     return run
 
 
+def check_thread(run: Run, name: str, request_id: str) -> None:
+    """The thread of one request is as expected.json says, field by field."""
+    want = next(t for t in run.expected["threads"] if t["request_message_id"] == request_id)
+    got = run.threads().get(request_id)
+    assert got is not None, (
+        f"{name}: request {request_id} not found ({want['why']}); {run.summary()}"
+    )
+    diffs = differences(want, got)
+    assert not diffs, (
+        f"{name} {request_id} ({want['why']}): " + "; ".join(diffs) + f" [{run.summary()}]"
+    )
+
+
+def check_not_tracked(run: Run, name: str, message_id: str) -> None:
+    """A sent message that is no request is no ask of any thread."""
+    asks = {a: t["request_message_id"] for t in run.digest["threads"] for a in t["ask_message_ids"]}
+    assert message_id not in asks, (
+        f"{name}: {message_id} counted as an ask of {asks.get(message_id)}; {run.summary()}"
+    )
+
+
+def check_no_unexpected_threads(run: Run, name: str) -> None:
+    known = {t["request_message_id"] for t in run.expected["threads"]}
+    known |= set(run.expected["not_requests"])  # reported by check_not_tracked
+    extra = sorted(set(run.threads()) - known)
+    assert not extra, f"{name}: unexpected threads {extra}; {run.summary()}"
+
+
 def cases(kind: str, known_wrong: dict[tuple[str, str], str]):
     """pytest params (name, Message-ID) for every thread ("threads") or every sent message
     that is no request ("not_requests"); those in ``known_wrong`` are xfail (not strict)."""

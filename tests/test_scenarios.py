@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import pytest
 from conftest import Mailbox
-from scenario_runs import NAMES, cases, differences, expected, folders, load_and_run
+from scenario_runs import (
+    NAMES,
+    cases,
+    check_no_unexpected_threads,
+    check_not_tracked,
+    check_thread,
+    expected,
+    folders,
+    load_and_run,
+)
 
 pytestmark = pytest.mark.dovecot
 
@@ -45,34 +54,17 @@ def runs(dovecot, tmp_path_factory):
 
 @pytest.mark.parametrize("name,request_id", list(cases("threads", KNOWN_WRONG)))
 def test_thread(runs, name, request_id):
-    run = runs(name)
-    want = next(t for t in run.expected["threads"] if t["request_message_id"] == request_id)
-    got = run.threads().get(request_id)
-    assert got is not None, (
-        f"{name}: request {request_id} not found ({want['why']}); {run.summary()}"
-    )
-    diffs = differences(want, got)
-    assert not diffs, (
-        f"{name} {request_id} ({want['why']}): " + "; ".join(diffs) + f" [{run.summary()}]"
-    )
+    check_thread(runs(name), name, request_id)
 
 
 @pytest.mark.parametrize("name,message_id", list(cases("not_requests", KNOWN_WRONG)))
 def test_sent_mail_that_is_no_request_is_not_tracked(runs, name, message_id):
-    run = runs(name)
-    asks = {a: t["request_message_id"] for t in run.digest["threads"] for a in t["ask_message_ids"]}
-    assert message_id not in asks, (
-        f"{name}: {message_id} counted as an ask of {asks.get(message_id)}; {run.summary()}"
-    )
+    check_not_tracked(runs(name), name, message_id)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_no_unexpected_threads(runs, name):
-    run = runs(name)
-    known = {t["request_message_id"] for t in run.expected["threads"]}
-    known |= set(run.expected["not_requests"])  # reported by the test above
-    extra = sorted(set(run.threads()) - known)
-    assert not extra, f"{name}: unexpected threads {extra}; {run.summary()}"
+    check_no_unexpected_threads(runs(name), name)
 
 
 @pytest.mark.parametrize("name", NAMES)
