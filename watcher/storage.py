@@ -6,7 +6,6 @@ numbered by PRAGMA user_version.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -22,7 +21,7 @@ from watcher.errors import StorageError
 from watcher.labels import Label
 from watcher.mail.autosignals import AutoSignals
 from watcher.mail.headers import Address
-from watcher.mail.messages import Message, content_key
+from watcher.mail.messages import Message, content_key, fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +206,7 @@ def _identity_by_content(conn: sqlite3.Connection) -> None:
             "sender_name, to_addrs, cc_addrs, reply_to, subject, normalized_subject, in_reply_to, "
             "refs, signals, body_text, body_html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "?, ?, ?, ?)",
-            (_fingerprint(mid, when, sender or "", subject, body), *row),
+            (fingerprint(mid, when, sender or "", subject, body), *row),
         )
     for table, columns in (
         ("locations", "account, folder, uid"),
@@ -230,12 +229,6 @@ def _identity_by_content(conn: sqlite3.Connection) -> None:
 
 
 _PYTHON_MIGRATIONS = {"python:identity_by_content": _identity_by_content}
-
-
-def _fingerprint(message_id: str, date_iso: str, sender: str, subject: str, body: str) -> str:
-    # The same digest as mail.messages.content_key, from stored columns.
-    parts = (message_id, date_iso, sender, subject, body)
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ __all__ = [
     "Message",
     "ThreadingHeaders",
     "content_key",
+    "fingerprint",
     "normalize_subject",
     "parse_message",
     "threading_headers",
@@ -110,13 +111,13 @@ def content_key(m: Message) -> str:
     A message copied to a second folder (a Gmail label, a server rule, a move) keeps all five;
     a second message under a reused Message-ID differs in at least its date or text.
     """
-    parts = (
-        m.message_id,
-        m.date.isoformat(),
-        m.sender.email if m.sender else "",
-        m.subject,
-        m.body_text,
-    )
+    sender = m.sender.email if m.sender else ""
+    return fingerprint(m.message_id, m.date.isoformat(), sender, m.subject, m.body_text)
+
+
+def fingerprint(message_id: str, date_iso: str, sender: str, subject: str, body: str) -> str:
+    """``content_key`` from its five parts (the state file's migration has only columns)."""
+    parts = (message_id, date_iso, sender, subject, body)
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
