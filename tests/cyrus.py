@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from dovecot import read_flags
+
 PACKAGES = ("cyrus-common", "cyrus-imapd")
 BINARIES = ("master", "imapd", "ctl_cyrusdb")  # what a test server runs; ldd checks these
 USER = "jobseeker"
@@ -525,15 +527,7 @@ EVENTS {{
             c.logout()
 
     def flags(self, folder: str, user: str = USER) -> dict[int, tuple]:
-        c = self.client(user)
-        try:
-            c.select_folder(folder, readonly=True)
-            uids = c.search(["ALL"])
-            if not uids:
-                return {}
-            return {uid: data[b"FLAGS"] for uid, data in c.fetch(uids, ["FLAGS"]).items()}
-        finally:
-            c.logout()
+        return read_flags(self.client(user), folder)
 
 
 def _main(argv: list[str]) -> int:

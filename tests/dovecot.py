@@ -25,6 +25,18 @@ def dovecot_available() -> bool:
     return os.path.exists(DOVECOT) and shutil.which("openssl") is not None
 
 
+def read_flags(client, folder: str) -> dict[int, tuple]:
+    """Every message's FLAGS in a folder, read-only, then log out (for before/after checks)."""
+    try:
+        client.select_folder(folder, readonly=True)
+        uids = client.search(["ALL"])
+        if not uids:
+            return {}
+        return {uid: data[b"FLAGS"] for uid, data in client.fetch(uids, ["FLAGS"]).items()}
+    finally:
+        client.logout()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -233,15 +245,7 @@ namespace inbox {{
             c.logout()
 
     def flags(self, folder: str, user: str = USER) -> dict[int, tuple]:
-        c = self.client(user)
-        try:
-            c.select_folder(folder, readonly=True)
-            uids = c.search(["ALL"])
-            if not uids:
-                return {}
-            return {uid: data[b"FLAGS"] for uid, data in c.fetch(uids, ["FLAGS"]).items()}
-        finally:
-            c.logout()
+        return read_flags(self.client(user), folder)
 
     def reset_uidvalidity(self, folder: str, user: str = USER) -> None:
         """Give a folder a new UIDVALIDITY, as a server does after rebuilding its index."""
