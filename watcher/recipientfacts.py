@@ -12,8 +12,14 @@ with follow-up asks; a first ask is read from its own text and what it quotes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from watcher.classify.features import RecipientFacts, reads_like_hiring_mail, reply_text
+from watcher.classify.features import (
+    RecipientFacts,
+    other_recipients,
+    reads_like_hiring_mail,
+    reply_text,
+)
 from watcher.conversations import from_a_person
 from watcher.domains import company_domain
 from watcher.mail.messages import Message
@@ -45,6 +51,11 @@ def recipient_facts(
             hiring_from.add(sender)
             if domain:
                 hiring_domains.setdefault(domain, set()).add(sender)
+    first_asked: dict[str, datetime] = {}
+    for request in store.messages(own=True, account=account, requests=True):
+        to = other_recipients(request, own)
+        if to and to[0] in wanted:
+            first_asked[to[0]] = min(request.date, first_asked.get(to[0], request.date))
     out = {}
     for address in wanted:
         domain = company_domain(address)
@@ -53,5 +64,6 @@ def recipient_facts(
             hiring_mail=address in hiring_from,
             domain_hiring_mail=bool(others),
             messages=count.get(address, 0),
+            first_request_at=first_asked.get(address),
         )
     return out

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from watcher.classify.features import RecipientFacts, Sample, reply_sample, sent_sample
+from watcher.classify.features import (
+    RecipientFacts,
+    Sample,
+    reply_sample,
+    sent_sample,
+    with_requests_in_batch,
+)
 from watcher.errors import ModelError
 from watcher.labels import RequestVerdict
 from watcher.mail.messages import Message
@@ -172,8 +178,23 @@ class RequestDetector:
         facts: Mapping[str, RecipientFacts] | None = None,
         own: frozenset[str] = frozenset(),
     ) -> list[tuple[int | str, RequestVerdict, float | None]]:
-        """(message key, verdict, P(request)) per message."""
+        """(message key, verdict, P(request)) per message.
+
+        A message sent after a request to the same person, in the same batch, is judged again
+        knowing that person was asked before (as a follow-up is, once the first ask is stored).
+        """
+        facts = facts or {}
+        probabilities = self.probabilities(messages, facts, own)
+        for _ in range(2):  # a second ask found in the first round dates a third's fact no earlier
+            facts, changed = with_requests_in_batch(
+                messages, [p >= self.high for p in probabilities], facts, own
+            )
+            if not changed:
+                break
+            again = self.probabilities([messages[i] for i in changed], facts, own)
+            for index, p in zip(changed, again):
+                probabilities[index] = p
         return [
             (m.key, RequestVerdict.of(p, self.low, self.high), p)
-            for m, p in zip(messages, self.probabilities(messages, facts, own))
+            for m, p in zip(messages, probabilities)
         ]

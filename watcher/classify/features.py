@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from watcher.mail.autosignals import AutoSignals
 from watcher.mail.messages import Message
@@ -124,6 +125,9 @@ class RecipientFacts:
     hiring_mail: bool = False  # this address has written hiring-process mail to the user
     domain_hiring_mail: bool = False  # someone else at its company domain has
     messages: int = 0  # stored messages from this address, of any kind
+    # When the user first asked this address for feedback (a tracked request): a later message
+    # to the same person that "writes again" is read as the follow-up it is.
+    first_request_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,12 @@ class SentContext:
     quoted_personal: bool  # the quoted text reads like personal chat
     asks_you: bool  # the user's own words put a question or request to this recipient
     reports_asking: bool  # the user's own words tell of asking others (third person)
+    greets_family: bool = False  # the salutation names a relative or an endearment ("Hola abuela")
+    greets_formally: bool = False  # "Dear Ms Smit", "Sehr geehrte", "Geachte", "Madame"
+    signs_off_personally: bool = False  # "xx", "bisous", "liefs", "un abrazo", "love"
+    asked_before: bool = False  # the user already asked this recipient for feedback, earlier
+    emoji: int = 0  # emoji in the user's own words
+    asks_assessment: int = 0  # sentences that ask something AND name an assessment of the user
 
     def vector(self) -> list[float]:
         return [
@@ -157,6 +167,13 @@ class SentContext:
             float(self.asks_you and not self.reports_asking),
             float(self.reply and self.quoted_hiring),
             float(self.free_mail and not self.hiring_contact and not self.quoted_hiring),
+            float(self.asked_before),
+            float(self.greets_family),
+            float(self.greets_formally),
+            float(self.signs_off_personally),
+            min(self.emoji, 3) / 3.0,
+            min(self.asks_assessment, 3) / 3.0,
+            float(self.asks_assessment > 0),
         ]
 
 
@@ -175,6 +192,13 @@ CONTEXT_FEATURES = (
     "asks_you_only",
     "replies_to_hiring_mail",
     "free_mail_unknown",
+    "asked_before",
+    "greets_family",
+    "greets_formally",
+    "signs_off_personally",
+    "emoji",
+    "asks_assessment",
+    "asks_assessment_any",
 )
 
 _REPLY_SUBJECT = re.compile(
@@ -221,7 +245,7 @@ _PERSONAL_MAIL = re.compile(
 # A question or request put to the reader: second person with a question mark or a polite ask.
 _ASKS_YOU = re.compile(
     r"\b(?:could|would|can|will|might) you\b|\bare you (?:able|willing|open)|"
-    r"\bwould it be possible|\bi(?:'d| would) (?:be grateful|appreciate|love|welcome)|"
+    r"\bwould it be possible|\bi(?:'d| would) (?:\w+ )?(?:be grateful|appreciate|love|welcome)|"
     r"\bplease (?:let me know|share|tell|send)|\bany (?:chance|feedback|thoughts|pointers)|"
     r"\b(?:könnten|würden|können) sie\b|\bkönntest du|\bwürdest du|\bwäre(?:n sie| es möglich)|"
     r"\bpourriez-vous|\bpourrais-tu|\bseriez-vous|\bauriez-vous|\bvous serait-il possible|"
@@ -257,6 +281,81 @@ _REPORTS_ASKING = re.compile(
 )
 
 
+# How the user opens and closes: a person writes "Hola abuela" or "Coucou papa" to family and
+# "Dear Ms Smit" or "Geachte mevrouw" to a hiring manager, whatever the body talks about.
+_FAMILY_GREETING = re.compile(
+    r"^\W*(?:hi|hey|hello|hallo|hoi|hola|ol[áa]|oi|coucou|salut|cher|ch[èe]re|lieve|liebe|"
+    r"lieber|querid[ao]|dear)?\W*(?:mum|mom|mummy|mam|mama|mamma|maman|mamá|mãe|mutti|dad|daddy|"
+    r"papa|papá|pai|pap|paps|abuela|abuelo|abuelita|oma|opa|grand-?m[èe]re|mamie|papi|papy|"
+    r"vov[óô]|av[óô]|granny|grandma|grandpa|nan|nana|tante|tía|tia|tio|tío|onkel|oom|sis|bro|"
+    r"zus|zusje|broer|schwesterherz|hermanita|hermano|hermana|mana|mano|maninha|schatz|"
+    r"lieverd|cari[ñn]o|ch[ée]ri[e]?|amor|darling|honey|love)\b",
+    re.I,
+)
+_FORMAL_GREETING = re.compile(
+    r"^\W*(?:dear (?:mr|mrs|ms|miss|dr|prof|sir|madam|hiring|recruit|team|all|colleagues)|"
+    r"to whom it may concern|sehr geehrte|geachte|beste (?:heer|mevrouw|meneer)|"
+    r"madame|monsieur|mesdames|estimad[ao]s?|prezad[ao]s?|exm[ao]s?\.?|caro senhor|"
+    r"cara senhora|ilustr[ií]sim)",
+    re.I,
+)
+_PERSONAL_SIGNOFF = re.compile(
+    r"(?:^|\s)(?:xx+|x|bisous|bises|grosses? bises|gros bisous|besos|besitos|un beso|kusjes|kus|"
+    r"liefs|dikke knuffel|beijos|beijinhos|bj+s|abra[çc]os?|hugs|love|lots of love|all my love|"
+    r"un abrazo|abrazos|hdl|hdgdl|bussi|knuffel|tschüss|ciao)\W*$",
+    re.I | re.M,
+)
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+# A sentence that asks (a question mark or a polite request) and names an assessment of the
+# user: "what tipped it?", "could you share any feedback", "¿en qué podría mejorar?".
+_ASKING = re.compile(
+    r"\?|\b(?:could|would|can|will) you\b|\bi(?:'d| would) (?:\w+ )?(?:be grateful|appreciate|love|"
+    r"welcome|value)|\bplease\b|\bany (?:chance|feedback|thoughts|pointers)|"
+    r"k[öo]nnten sie|w[üu]rden sie|k[öo]nntest du|w[äa]re(?:n sie| es m[öo]glich)|bitte|"
+    r"pourriez|pourrais|auriez|serait-il|serait possible|"
+    r"podr[íi]a|agradecer[íi]a|ser[íi]a posible|"
+    r"zou(?:den)? (?:u|je|jij)|kunt u|kun je|wilt u|wil je|graag|"
+    r"poderia|agradeceria|seria poss[íi]vel|gostaria|"
+    # an ask put as what an answer would do: "your view ... would genuinely help"
+    r"would (?:\w+ )?(?:help|mean a lot|be (?:\w+ )?(?:helpful|useful|great|appreciated))|"
+    r"ser[íi]a (?:\w+ )?(?:[úu]til|de gran ayuda)|seraient? (?:\w+ )?(?:utiles?|pr[ée]cieux)|"
+    r"w[äa]re (?:\w+ )?hilfreich|zou (?:\w+ )?(?:helpen|fijn|waarderen)|"
+    r"seria (?:\w+ )?(?:[úu]til|de grande ajuda)",
+    re.I,
+)
+_ASSESSMENT = re.compile(
+    r"feedback|retour|r[üu]ckmeldung|comentarios|opini[óo]n|terugkoppeling|parecer|\bavis\b|"
+    r"einsch[äa]tzung|improve|better|differently|verbesser|besser|am[ée]liorer|mieux|mejorar|"
+    r"melhorar|verbeter|beter|\bwhy\b|warum|pourquoi|por ?qu[ée]|waarom|porqu[êe]|tipped|"
+    r"stood out|stack(?:ed)? up|compare|against the other|fell short|scores?\b|notes\b|"
+    r"debrief|lacking|missing|\bgap|manqu|falt|ontbr|gefehlt|weak|pointers|made the difference|"
+    r"decisive|doorslag|d[ée]cisif|ausschlaggebend|entscheidend|decisivo|pes[óo]|differen|"
+    r"diferen|verschil|unterschied|progress|progres|vooruit|weiterentwickeln|ontwikkel|"
+    r"desenvolver|\bdone\b|overtuig|[üu]berzeug|convainc|convenc",
+    re.I,
+)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _greeting_and_signoff(own_text: str) -> tuple[bool, bool, bool]:
+    lines = [line for line in own_text.splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    last = "\n".join(lines[-3:])
+    return (
+        bool(_FAMILY_GREETING.search(first)),
+        bool(_FORMAL_GREETING.search(first)),
+        bool(_PERSONAL_SIGNOFF.search(last)),
+    )
+
+
+def _assessment_asks(own_text: str) -> int:
+    return sum(
+        1
+        for sentence in _SENTENCE_BREAK.split(own_text)
+        if _ASKING.search(sentence) and _ASSESSMENT.search(sentence)
+    )
+
+
 def own_and_quoted(message: Message) -> tuple[str, str]:
     """The user's own new words, and the text they quote (the message they answer or forward)."""
     body = message.body_text
@@ -286,6 +385,44 @@ def _is_forward(message: Message) -> bool:
     return bool(_FORWARD_SUBJECT.match(message.subject) or _FORWARD_BODY.search(message.body_text))
 
 
+def other_recipients(message: Message, own: frozenset[str]) -> list[str]:
+    """The message's To and Cc addresses, lower case, the user's own left out; the first is
+    the person the message is written to."""
+    own_lower = {a.lower() for a in own}
+    return [a.email.lower() for a in message.recipients if a.email.lower() not in own_lower]
+
+
+def with_requests_in_batch(
+    messages: Sequence[Message],
+    verdicts: Sequence[bool],
+    facts: Mapping[str, RecipientFacts],
+    own: frozenset[str],
+) -> tuple[dict[str, RecipientFacts], list[int]]:
+    """The facts once the requests judged in this batch count as asked before, and the indexes
+    of the messages those new facts change (sent later to someone asked in the batch).
+
+    A first sync judges months of sent mail at once, before any request is stored: without
+    this, a second ask would not know that its first was one.
+    """
+    first_asked: dict[str, datetime] = {}
+    for message, is_request in zip(messages, verdicts):
+        to = other_recipients(message, own)
+        if is_request and to and (to[0] not in first_asked or message.date < first_asked[to[0]]):
+            first_asked[to[0]] = message.date
+    out = dict(facts)
+    changed = []
+    for index, message in enumerate(messages):
+        to = other_recipients(message, own)
+        if not to or to[0] not in first_asked or first_asked[to[0]] >= message.date:
+            continue
+        fact = out.get(to[0], RecipientFacts())
+        if fact.first_request_at is not None and fact.first_request_at <= first_asked[to[0]]:
+            continue
+        out[to[0]] = replace(fact, first_request_at=first_asked[to[0]])
+        changed.append(index)
+    return out, changed
+
+
 def _context(
     message: Message,
     own_text: str,
@@ -297,14 +434,14 @@ def _context(
     from watcher.domains import domain_of, is_free_mail
 
     is_free = free_mail or is_free_mail
-    own_lower = {a.lower() for a in own}
-    recipients = [a.email.lower() for a in message.recipients if a.email.lower() not in own_lower]
+    recipients = other_recipients(message, own)
     first = recipients[0] if recipients else ""
     domain = domain_of(first) if first else ""
     fact = facts.get(first, RecipientFacts())
-    own_domains = {domain_of(a) for a in own_lower} - {""}
+    own_domains = {domain_of(a.lower()) for a in own} - {""}
     own_domains = {d for d in own_domains if not is_free(d)}
     words = message.subject + "\n" + own_text
+    family, formal, personal_signoff = _greeting_and_signoff(own_text)
     return SentContext(
         recipients=len(recipients),
         free_mail=bool(domain) and is_free(domain),
@@ -316,6 +453,12 @@ def _context(
         quoted_personal=bool(quoted) and bool(_PERSONAL_MAIL.search(quoted)),
         asks_you=bool(_ASKS_YOU.search(own_text) or _SECOND_PERSON_QUESTION.search(own_text)),
         reports_asking=bool(_REPORTS_ASKING.search(words)),
+        asked_before=fact.first_request_at is not None and fact.first_request_at < message.date,
+        greets_family=family,
+        greets_formally=formal,
+        signs_off_personally=personal_signoff,
+        emoji=len(_EMOJI.findall(own_text)),
+        asks_assessment=_assessment_asks(own_text),
     )
 
 

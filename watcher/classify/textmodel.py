@@ -30,7 +30,9 @@ CHAR_PREFIX = 600
 
 # Bump when the features or the learner change: a saved model of another version is rebuilt.
 # 5: the request model reads context (recipients, the quoted text, whom the words ask).
-PIPELINE_VERSION = 5
+# 6: the context adds how the user greets and signs off and which sentences ask for an
+#    assessment.
+PIPELINE_VERSION = 6
 
 
 # The request detector's two thresholds on P(request): at or above HIGH a sent message is

@@ -15,8 +15,9 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import format_datetime, formataddr
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,7 +108,7 @@ def item_message(item: dict[str, Any]) -> Message:
     msg["To"] = ", ".join([formataddr((_one_line(item.get("to_name")), to)), *others])
     subject = _one_line(item.get("subject"))
     msg["Subject"] = subject
-    msg["Date"] = "Mon, 03 Mar 2025 10:00:00 +0000"
+    msg["Date"] = format_datetime(_CORPUS_DATE)
     msg["Message-ID"] = f"<{item.get('id', 'x')}@corpus.invalid>"
     if item.get("in_reply_to_summary") or _REPLY_PREFIX.match(subject):
         # What a mail client sets on a reply; the corpus records only that it is one.
@@ -148,6 +149,14 @@ FACT_RATES = (0.5, 0.05, 0.1, 0.01)
 # (a plain ask to a recruiter at hotmail.nl scored 0.14). This share of messages to hiring
 # contacts is moved to a free-mail provider for training.
 FREE_MAIL_HIRING_SHARE = 0.15
+# How often the user had already asked the recipient for feedback (a tracked request) when the
+# message is judged: (follow-up ask, other message to a hiring contact, anyone else). A
+# follow-up is written to someone asked before, unless the first ask was by phone or went
+# untracked; a thank-you for the feedback or a scheduling note may follow a request too.
+ASKED_BEFORE_RATES = (0.85, 0.15, 0.0)
+# The corpus messages' date (item_message), and when the simulated earlier request was sent.
+_CORPUS_DATE = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
+_EARLIER_REQUEST = _CORPUS_DATE - timedelta(days=14)
 _FREE_PROVIDERS = ("gmail.com", "hotmail.com", "outlook.com", "gmx.de", "orange.fr", "hotmail.nl")
 
 
@@ -185,8 +194,22 @@ def simulated_facts(item: dict[str, Any]) -> dict[str, RecipientFacts]:
     else:
         p = anyone
     known = _chance(str(item.get("id")) + ":facts", p)
+    follow_up_rate, hiring_rate, anyone_rate = ASKED_BEFORE_RATES
+    if item.get("ask") == "follow_up":
+        q = follow_up_rate
+    elif item.get("is_request"):
+        q = 0.0  # a first ask: nobody there was asked before
+    else:
+        q = hiring_rate if corpus_hiring_contact(item) else anyone_rate
+    asked = _chance(str(item.get("id")) + ":asked", q)
     address = _ascii_address(item.get("to_addr") or "").lower()
-    return {address: RecipientFacts(hiring_mail=known, messages=int(known))}
+    return {
+        address: RecipientFacts(
+            hiring_mail=known,
+            messages=int(known),
+            first_request_at=_EARLIER_REQUEST if asked else None,
+        )
+    }
 
 
 def _on_free_mail(item: dict[str, Any]) -> dict[str, Any]:
