@@ -226,3 +226,29 @@ def test_a_maildir_gives_the_same_facts(tmp_path):
     _check_facts(detector, store, "local")
     assert report.fact_headers == 3
     assert len(store.messages()) == 2
+
+
+class Promoter(Recorder):
+    """Says "yes" (0.7) to a message whose recipient has written hiring mail, else "unsure"."""
+
+    def __call__(self, messages, facts, own):
+        super().__call__(messages, facts, own)
+        out = []
+        for m in messages:
+            f = facts.get(m.recipients[0].email.lower(), RecipientFacts())
+            hiring = f.hiring_mail or f.domain_hiring_mail
+            out.append((m.key, RequestVerdict.YES if hiring else RequestVerdict.UNSURE, 0.5))
+        return out
+
+
+def test_a_fact_from_the_mailbox_makes_an_ask_unsure_not_tracked(tmp_path):
+    """Until the request model learns from real facts (it learnt from simulated, rare ones), a
+    fact the lookup found may make the digest ask the user, never start a thread by itself."""
+    address = "sam@jobs.example"
+    _maildir(tmp_path / "mail", "local", address)
+    account = Account(name="local", host="", username=address, maildir=str(tmp_path / "mail"))
+    store = Store.open(tmp_path / "data")
+    _sync(MaildirSource(tmp_path / "mail"), store, account, Promoter())
+    marks = {m.message_id: store.request_marks()[m.ref] for m in store.messages(own=True)}
+    ask = marks["<ask.local@test.example>"]
+    assert not ask.is_request and ask.unsure

@@ -23,6 +23,7 @@ Only these facts are stored (``storage.Store.seen_facts``), never the messages t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -33,6 +34,8 @@ from watcher.domains import company_domain, domain_of
 from watcher.mail.headers import decode_header_text, parse_addresses, parse_date
 from watcher.mail.messages import Message
 from watcher.mail.mimeparts import parse as parse_mime
+
+log = logging.getLogger(__name__)
 
 # The header fields a sighting is read from: nothing else of a message is ever asked for.
 FACT_FIELDS = (
@@ -67,7 +70,16 @@ class Sighting:
 
 
 def sighting(raw: bytes) -> Sighting | None:
-    """A header block (the FACT_FIELDS) read as a sighting; None without a From address."""
+    """A header block (the FACT_FIELDS) read as a sighting; None without a From address.
+    Never raises: a server's garbled answer is no sighting."""
+    try:
+        return _sighting(raw)
+    except Exception:  # as threading_headers: the contract is "never raises"
+        log.warning("could not read a %d-byte header block", len(raw), exc_info=True)
+        return None
+
+
+def _sighting(raw: bytes) -> Sighting | None:
     headers = parse_mime(raw).headers
     senders = parse_addresses(headers.get("from", []))
     if not senders or "@" not in senders[0].email:

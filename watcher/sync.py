@@ -720,8 +720,14 @@ class AccountSync:
         ]
         if changed:
             again = self._detect([messages[i] for i, _ in changed], [f for _, f in changed])
-            for (i, _), answer in zip(changed, again):
-                decisions[i] = answer
+            for (i, _), (key, verdict, p) in zip(changed, again):
+                if verdict is RequestVerdict.YES and decisions[i][1] is not RequestVerdict.YES:
+                    # The request model learnt hiring facts from simulated, rare ones
+                    # (train.FACT_RATES), so a real fact lifts a scheduling reply to a recruiter
+                    # as much as a first ask: until it learns from real ones, a fact may make
+                    # the digest ask the user, not start a thread.
+                    verdict = RequestVerdict.UNSURE
+                decisions[i] = (key, verdict, p)
 
     def _look_up(self, keys: set[str]) -> dict[str, SeenFacts]:
         """What the incoming folders show about these fact keys; nothing when the server
