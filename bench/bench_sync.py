@@ -114,6 +114,8 @@ class Run:
     state_bytes: int = 0  # its size, write-ahead log folded in
     headers_scanned: int = 0
     search_level: int = 0
+    fact_searches: int = 0  # SEARCH commands of the recipient-facts lookup (beside searches)
+    fact_headers: int = 0  # header blocks it read
 
 
 # (c): the plans a server's answers can leave an account with, richest first: the rungs of
@@ -313,6 +315,8 @@ class Bench:
             load=load,
             headers_scanned=report.headers_scanned,
             search_level=report.search_level,
+            fact_searches=report.fact_searches,
+            fact_headers=report.fact_headers,
         )
         replies = gen.replies
         run.replies_planted = len(replies)
@@ -657,7 +661,9 @@ def report(results: dict) -> str:
         p = r["phases"]
         lines.append(
             f"  sync phases: connect {p['connect']:.2f} s, status {p['status']:.2f} s, "
-            f"search {p['search']:.2f} s ({r['searches']} SEARCH), fetch "
+            f"search {p['search']:.2f} s ({r['searches']} SEARCH + "
+            f"{r.get('fact_searches', 0)} for recipient facts, "
+            f"{r.get('fact_headers', 0)} header blocks), fetch "
             f"{p['fetch']:.2f} s, request model {p['detect']:.2f} s, rest (parse, "
             f"SQLite) {r['wall'] - sum(_phase_seconds(p)):.2f} s"
         )

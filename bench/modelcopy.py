@@ -5,11 +5,13 @@ here) when the corpus changed. The corpora change often while the team writes th
 benchmark must not time a rebuild, so the benchmarks train their own copy from the current
 corpus (with the product's ``train.fit``) and install it where the product looks first and
 checks only library versions and the file's sha256: the personal model path in the data
-directory. A copy that the current code cannot load is trained again.
+directory. A copy that the current code cannot load, or that an older pipeline version built
+(``textmodel.PIPELINE_VERSION``: it loads, but reads fewer features), is trained again.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -24,11 +26,23 @@ def cached_model(kind: str, cache: Path, every: int = 1) -> Path:
     the time, for the quick tests of the benchmarks themselves.
     """
     path = cache / "models" / f"{kind}-every{every}.joblib"
-    if load_model(path) is None:  # missing, from another scikit-learn, or from older code
+    if not _current(path):  # missing, from another scikit-learn, or from older code
         _build(kind, every, path)
-    if load_model(path) is None:
+    if not _current(path):
         raise RuntimeError(f"could not build a {kind} model at {path}")
     return path
+
+
+def _current(path: Path) -> bool:
+    from watcher.classify.textmodel import PIPELINE_VERSION
+
+    if load_model(path) is None:
+        return False
+    try:
+        meta = json.loads(meta_path(path).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("pipeline") == PIPELINE_VERSION
 
 
 def _build(kind: str, every: int, path: Path) -> None:
@@ -38,8 +52,11 @@ def _build(kind: str, every: int, path: Path) -> None:
         examples = train.load_corpus(kind)
     else:
         examples = _thinned(kind, every)
+    from watcher.classify.textmodel import PIPELINE_VERSION
+
     pipeline = train.fit(examples, kind)
-    save_model(pipeline, path, {"kind": kind, "examples": len(examples), "every": every})
+    meta = {"kind": kind, "examples": len(examples), "every": every, "pipeline": PIPELINE_VERSION}
+    save_model(pipeline, path, meta)
 
 
 def _thinned(kind: str, every: int) -> list:

@@ -48,6 +48,7 @@ CORE = {
     "watcher.draft_texts",
     "watcher.folders",
     "watcher.domains",
+    "watcher.hiringfacts",
     "watcher.mailsource",
     "watcher.progress",
     "watcher.errors",

@@ -68,13 +68,18 @@ _UNATTENDED = re.compile(
 )
 
 
+def unattended_address(address: str) -> bool:
+    """True for an address no person reads or writes from (no-reply, notifications, alerts)."""
+    local = address.partition("@")[0].lower()
+    return bool(_UNATTENDED.match(re.sub(r"[._-]", "", local)))
+
+
 def from_a_person(message: Message) -> bool:
     """False for mailing-list, bulk and no-reply mail: never a reply to the user's request."""
     s = message.signals
     if s.mailing_list or s.precedence in ("bulk", "list", "junk"):
         return False
-    local = (message.sender.email if message.sender else "").partition("@")[0].lower()
-    return not _UNATTENDED.match(re.sub(r"[._-]", "", local))
+    return not unattended_address(message.sender.email if message.sender else "")
 
 
 def _counterpart(message: Message, own: frozenset[str]) -> str | None:

@@ -27,6 +27,7 @@ from watcher.errors import (
     UntrustedCertificate,
     WrongTlsMode,
 )
+from watcher.hiringfacts import FACT_FIELDS
 from watcher.mailsource import (
     MAX_MESSAGE_BYTES,
     FetchedMessage,
@@ -54,6 +55,9 @@ HEADER_CHUNK = 2000  # ~250 bytes each: half a megabyte an answer, a quarter of 
 # Only what the local match reads (sync.matches_locally): sender and thread ids.
 HEADER_ITEM = "BODY.PEEK[HEADER.FIELDS (FROM IN-REPLY-TO REFERENCES)]"
 MESSAGE_ID_ITEM = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
+# What a fact about a recipient is read from (hiringfacts.sighting): sender, date, subject and
+# the headers that say a list or a machine sent it.
+FACT_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(FACT_FIELDS)})]"
 
 
 _OPEN: weakref.WeakSet[ImapSource] = weakref.WeakSet()
@@ -436,18 +440,28 @@ class ImapSource:
             ]
         except ServerRefused:
             uids = list(range(uid_min, uid_max + 1))  # FETCH skips UIDs that do not exist
-        uids.sort()
+        yield from self._header_items(folder, sorted(uids), item)
+
+    def fact_headers(self, folder: str, uids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
+        """From, Date, Subject and the list and automatic-mail headers of these UIDs (a few
+        hundred bytes each, BODY.PEEK: no \\Seen), for facts about a recipient."""
+        self._examine(folder)
+        yield from self._header_items(folder, sorted(set(uids)), FACT_ITEM)
+
+    def _header_items(
+        self, folder: str, uids: Sequence[int], item: str
+    ) -> Iterator[tuple[int, bytes]]:
         for start in range(0, len(uids), HEADER_CHUNK):
-            chunk = uids[start : start + HEADER_CHUNK]
+            chunk = list(uids[start : start + HEADER_CHUNK])
             data = self._call(f"FETCH headers in {folder}", self.client.fetch, chunk, [item])
             for uid in chunk:
-                item = data.get(uid)
-                if not isinstance(item, dict):
+                answer = data.get(uid)
+                if not isinstance(answer, dict):
                     continue
                 raw = next(
                     (
                         v
-                        for k, v in item.items()
+                        for k, v in answer.items()
                         if isinstance(k, bytes) and k.startswith(b"BODY[HEADER")
                     ),
                     None,

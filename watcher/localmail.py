@@ -159,6 +159,16 @@ class MaildirSource:
             except OSError:
                 continue
 
+    def fact_headers(self, folder: str, uids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
+        """The header block of each of these UIDs (read up to its end, never the body)."""
+        files = self._files.get(folder) or self._list(folder)
+        for uid in sorted(set(uids)):
+            if 1 <= uid <= len(files):
+                try:
+                    yield uid, self._head_bytes(files[uid - 1])
+                except OSError:
+                    continue
+
     def _head_bytes(self, path: Path) -> bytes:
         with open(path, "rb") as f:
             head = b""

@@ -143,6 +143,15 @@ class MboxSource:
             if self._wanted(head) and not (since and _arrival(head) < since):
                 yield uid, head
 
+    def fact_headers(self, folder: str, uids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
+        """The header block of each of these UIDs (spam and trash left out, as by search)."""
+        count = len(self._entries(folder))
+        for uid in sorted(set(uids)):
+            if 1 <= uid <= count:
+                head = self._head(folder, uid)
+                if self._wanted(head):
+                    yield uid, head
+
     def latest_arrival(self, folder: str) -> datetime | None:
         entries = self._entries(folder)
         return _when(self._head(folder, len(entries))) if entries else None

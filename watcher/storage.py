@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.errors import StorageError
+from watcher.hiringfacts import SeenFacts
 from watcher.labels import Label
 from watcher.mail.autosignals import AutoSignals
 from watcher.mail.headers import Address
@@ -127,6 +128,19 @@ MIGRATIONS: tuple[str, ...] = (
         kind TEXT NOT NULL,
         theme TEXT NOT NULL,
         at TEXT NOT NULL
+    )
+    """,
+    # 4: what the mailbox showed about the people the user writes to (hiringfacts.SeenFacts):
+    # derived facts only, keyed by an address or "@domain", never the messages they came from.
+    """
+    CREATE TABLE recipient_facts (
+        account TEXT NOT NULL,
+        key TEXT NOT NULL,
+        first_hiring TEXT,
+        latest_hiring TEXT,
+        messages INTEGER NOT NULL DEFAULT 0,
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (account, key)
     )
     """,
 )
@@ -341,6 +355,7 @@ TABLES = frozenset(
         "corrections",
         "kv",
         "pending",
+        "recipient_facts",
     }
 )
 
@@ -1117,6 +1132,41 @@ class Store:
     def put(self, key: str, value: str) -> None:
         with self.transaction() as c:
             c.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
+
+    # -- what the mailbox showed about recipients ---------------------------------------------
+    def seen_facts(self, account: str, keys: Iterable[str]) -> dict[str, SeenFacts]:
+        """The stored facts of these addresses and "@domain" keys (those checked before)."""
+        wanted = sorted(set(keys))
+        out: dict[str, SeenFacts] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT key, first_hiring, latest_hiring, messages, checked_at "
+                f"FROM recipient_facts WHERE account = ? AND key IN ({','.join('?' * len(chunk))})",
+                (account, *chunk),
+            ).fetchall()
+            for key, first, latest, count, checked in rows:
+                out[key] = SeenFacts(key, _time(first), _time(latest), count, _time(checked))
+        return out
+
+    def put_seen_facts(self, account: str, facts: Iterable[SeenFacts], when: datetime) -> None:
+        """Record what the mailbox showed (``when``: the check, if a fact does not say)."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO recipient_facts (account, key, first_hiring, "
+                "latest_hiring, messages, checked_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        account,
+                        f.key,
+                        f.first_hiring.isoformat() if f.first_hiring else None,
+                        f.latest_hiring.isoformat() if f.latest_hiring else None,
+                        f.messages,
+                        (f.checked_at or when).isoformat(),
+                    )
+                    for f in facts
+                ],
+            )
 
     # -- feedback points (the journal) -------------------------------------------------------
     _POINT_SELECT = (

@@ -30,12 +30,21 @@ from watcher.config import Account
 from watcher.conversations import build_threads
 from watcher.domains import AUTOMATED_SENDERS, company_domain, domain_of
 from watcher.errors import Interrupted, ServerRefused
-from watcher.folders import Folder, folder_choice
+from watcher.folders import SKIPPED_ROLES, Folder, folder_choice
+from watcher.hiringfacts import (
+    FACT_CEILING,
+    FACT_FLOOR,
+    SeenFacts,
+    fact_batches,
+    fact_keys,
+    first_recipient,
+    stale_keys,
+)
 from watcher.labels import RequestVerdict
 from watcher.mail.messages import Message, ThreadingHeaders, parse_message, threading_headers
 from watcher.mailsource import SEARCH_FORMS, MailSource, SearchQuery
 from watcher.progress import Progress
-from watcher.recipientfacts import recipient_facts
+from watcher.recipientfacts import LookupCost, mailbox_facts, recipient_facts
 from watcher.storage import FolderRecord, Store
 
 log = logging.getLogger(__name__)
@@ -80,6 +89,9 @@ class SyncReport:
     pruned: int = 0
     headers_scanned: int = 0
     search_level: int = 0
+    # Looking into the mailbox for facts about new requests' recipients (not in ``searches``).
+    fact_searches: int = 0
+    fact_headers: int = 0
 
     @property
     def may_have_missed_mail(self) -> bool:
@@ -207,6 +219,8 @@ class AccountSync:
         self.plan_key = f"search_plan:{account.name}"
         self.plan = SearchPlan.load(store.get(self.plan_key))
         self._advanced: dict[str, int] = {}  # folder -> position moved to in this pass
+        self._since_cache: dict[str, date] = {}
+        self._incoming: list[tuple[str, int]] = []  # opened folders mail comes into, top UID
 
     # -- the pass -------------------------------------------------------------------------
     def run(self) -> SyncReport:
@@ -233,6 +247,11 @@ class AccountSync:
                 self._refused(folder, exc)
                 continue
             opened[folder.name] = (rec, top, count, uidnext)
+        self._incoming = [
+            (f.name, opened[f.name][1])
+            for f in folders
+            if f.name in opened and f.role != "sent" and f.role not in SKIPPED_ROLES
+        ]
         requests = self._judge_requests()
         self._maybe_probe()
         keys = reply_keys(requests, acc.own_addresses)
@@ -301,9 +320,11 @@ class AccountSync:
         For a mailbox in use the newest mail is today's; for an archive or a copied mailbox it
         may be months old, and "the last 180 days" then means the last 180 days of that mail.
         """
-        latest = self.source.latest_arrival(folder)
-        anchor = min(self.now, latest) if latest is not None else self.now
-        return (anchor - self.lookback).date()
+        if folder not in self._since_cache:
+            latest = self.source.latest_arrival(folder)
+            anchor = min(self.now, latest) if latest is not None else self.now
+            self._since_cache[folder] = (anchor - self.lookback).date()
+        return self._since_cache[folder]
 
     def _open(self, folder: Folder) -> tuple[FolderRecord, int, int, int]:
         acc = self.account.name
@@ -633,7 +654,8 @@ class AccountSync:
         if unjudged:
             own = self.account.own_addresses
             facts = recipient_facts(self.store, account, unjudged, own)
-            decisions = self.detect_requests(unjudged, facts, own)
+            decisions = self._detect(unjudged, facts)
+            self._judge_again_with_mailbox_facts(unjudged, facts, decisions)
             # An unsure verdict is not tracked; its source lets the digest ask the user.
             self.store.mark_requests(
                 (
@@ -645,6 +667,108 @@ class AccountSync:
                 for m, (_, verdict, p) in zip(unjudged, decisions)
             )
         return self.store.messages(own=True, account=account, requests=True)
+
+    def _detect(
+        self, messages: Sequence[Message], facts: Sequence[Mapping[str, RecipientFacts]]
+    ) -> list[tuple[int | str, RequestVerdict, float | None]]:
+        """The detector's answers, in order; messages that need different facts about the same
+        address (before and after its first hiring mail) are judged in separate calls."""
+        out: list[tuple[int | str, RequestVerdict, float | None]] = [
+            (m.key, RequestVerdict.NO, None) for m in messages
+        ]
+        for positions, shared in fact_batches(facts):
+            batch = [messages[i] for i in positions]
+            answers = self.detect_requests(batch, shared, self.account.own_addresses)
+            for i, answer in zip(positions, answers):
+                out[i] = answer
+        return out
+
+    def _judge_again_with_mailbox_facts(
+        self,
+        messages: Sequence[Message],
+        facts: Sequence[Mapping[str, RecipientFacts]],
+        decisions: list[tuple[int | str, RequestVerdict, float | None]],
+    ) -> None:
+        """Look in the mailbox for what it shows about the first recipients of messages whose
+        verdict a fact can change (P(request) from FACT_FLOOR up to FACT_CEILING) and that no
+        fresh fact covers yet; judge those messages again where their facts changed.
+        ``decisions`` is updated in place."""
+        own = self.account.own_addresses
+        candidates = [
+            i
+            for i, (_, _, p) in enumerate(decisions)
+            if p is not None and FACT_FLOOR <= p < FACT_CEILING
+        ]
+        firsts = {first_recipient(messages[i], own) for i in candidates} - {None}
+        addresses = {a for a in firsts if a}
+        if not addresses or not self._incoming:
+            return
+        account = self.account.name
+        cached = self.store.seen_facts(account, {k for a in addresses for k in fact_keys(a)})
+        stale = stale_keys(addresses, cached, self.now)
+        if not stale:
+            return
+        found = self._look_up(stale)
+        if not found:
+            return
+        self.store.put_seen_facts(account, found.values(), self.now)
+        subset = [messages[i] for i in candidates]
+        changed = [
+            (i, f)
+            for i, f in zip(candidates, recipient_facts(self.store, account, subset, own))
+            if f != facts[i]
+        ]
+        if changed:
+            again = self._detect([messages[i] for i, _ in changed], [f for _, f in changed])
+            for (i, _), (key, verdict, p) in zip(changed, again):
+                if verdict is RequestVerdict.YES and decisions[i][1] is not RequestVerdict.YES:
+                    # The request model learnt hiring facts from simulated, rare ones
+                    # (train.FACT_RATES), so a real fact lifts a scheduling reply to a recruiter
+                    # as much as a first ask: until it learns from real ones, a fact may make
+                    # the digest ask the user, not start a thread.
+                    verdict = RequestVerdict.UNSURE
+                decisions[i] = (key, verdict, p)
+
+    def _look_up(self, keys: set[str]) -> dict[str, SeenFacts]:
+        """What the incoming folders show about these fact keys; nothing when the server
+        refuses the search (a log line, never the sync)."""
+        plan = self.plan
+        if plan.level >= LEVEL_HEADERS_ONLY:
+            log.info(
+                "%s: no search by sender on this server; no recipient facts", self.account.name
+            )
+            return {}
+        cost = LookupCost()
+        folders = [(name, top, self._since(name)) for name, top in self._incoming]
+        try:
+            found = mailbox_facts(
+                self.source,
+                folders,
+                keys,
+                self.account.own_addresses,
+                self.now,
+                form=SEARCH_FORMS[min(plan.level, len(SEARCH_FORMS) - 1)],
+                domains_here=plan.local_domains,
+                cost=cost,
+            )
+        except ServerRefused as exc:
+            log.warning(
+                "%s: the server refused a search by sender (%s); judging without what the "
+                "mailbox shows about recipients",
+                self.account.name,
+                exc,
+            )
+            found = {}
+        self.report.fact_searches += cost.searches
+        self.report.fact_headers += cost.headers
+        log.info(
+            "%s: looked up %d recipient key(s): %d SEARCH, %d header block(s)",
+            self.account.name,
+            len(keys),
+            cost.searches,
+            cost.headers,
+        )
+        return found
 
     def _prune(self, requests: list[Message]) -> None:
         """Forget fetched mail that joins no request's thread (a newsletter from the company,
