@@ -137,3 +137,45 @@ def cases(kind: str, known_wrong: dict[tuple[str, str], str]):
             reason = known_wrong.get((name, mid))
             marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
             yield pytest.param(name, mid, id=f"{name}:{names.get(mid, mid)}", marks=marks)
+
+
+# Threads the product gets wrong today, by (scenario, request Message-ID): kept visible here
+# rather than weakening expected.json. strict=False so a fix shows up as XPASS, not a failure.
+# joao_lyon and kasia_rotterdam were written this round by two writers who never saw the
+# product, its corpus or the other scenarios; what they catch is listed as they found it.
+KNOWN_WRONG: dict[tuple[str, str], str] = {
+    (
+        "joao_lyon",
+        "<CAP0V9xcRtTymWxNx9nkb3EXyPqBODZxjBLcsZu@mail.gmail.com>",
+    ): "the refusal comes from the ATS's own domain (teamtailor-mail) with a fresh subject and "
+    "no threading headers: nothing ties it to the request",
+    (
+        "joao_lyon",
+        "<CAAYbTFt=-p386N5O1dQKcVuMg_hbEvCgIinlzV=E@mail.gmail.com>",
+    ): "asking a friend who hires how she answers feedback requests reads as an ask",
+    (
+        "joao_lyon",
+        "<CABTTc9dyAICoyoSABefvzN8_g2rg95siTHzp9lXG@mail.gmail.com>",
+    ): "forwarding the feedback to his wife, with a summary of its points, reads as an ask",
+    (
+        "joao_lyon",
+        "<CAFP7CocJMCwYLzrq9akE9-iTVMGkmv-IGN-T_3j2HA1r@mail.gmail.com>",
+    ): "telling a friend how often companies answer his asks reads as an ask",
+    (
+        "kasia_rotterdam",
+        "<PA4P193MB16305FC62065C36AD496F21E9EB135C852@PA4P193MB1630.EURP193.PROD.OUTLOOK.COM>",
+    ): "a dateless Dutch holding reply read as a rejection",
+    (
+        "kasia_rotterdam",
+        "<PA4P193MB1630CE479B0268EF28599F7B566AACC710@PA4P193MB1630.EURP193.PROD.OUTLOOK.COM>",
+    ): "a holding reply promising an answer by 6 June read as feedback",
+    (
+        "kasia_rotterdam",
+        "<PA4P193MB1630716D6E8C41F02C4FBBCE2EF892AD06@PA4P193MB1630.EURP193.PROD.OUTLOOK.COM>",
+    ): "an ask for the role-play's assessment while the decision is pending is not tracked",
+    (
+        "kasia_rotterdam",
+        "<6062fec8ed7ce0f4421df623ab4d2416@mailbox.example>",
+    ): "the writer expects a third ask due after the second bounced; the product proposes "
+    "none to an address that bounced (arguable either way)",
+}

@@ -40,9 +40,15 @@ def files(name: str) -> dict[str, str]:
 
 
 def message_id(raw: bytes) -> str | None:
-    for line in raw.split(b"\r\n"):
+    lines = raw.split(b"\r\n")
+    for i, line in enumerate(lines):
         if line.lower().startswith(b"message-id:"):
-            return line[11:].strip().decode()
+            value = line[11:]
+            for more in lines[i + 1 :]:  # a folded header goes on in lines that start with space
+                if not more[:1].isspace():
+                    break
+                value += more
+            return value.strip().decode()
         if not line:
             return None
     return None

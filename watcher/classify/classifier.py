@@ -18,9 +18,9 @@ from typing import Any
 from watcher.classify.features import (
     RecipientFacts,
     Sample,
+    judge_in_order,
     reply_sample,
     sent_sample,
-    with_requests_in_batch,
 )
 from watcher.errors import ModelError
 from watcher.labels import RequestVerdict
@@ -167,7 +167,11 @@ class RequestDetector:
         """P(request) per message, reading each with its context."""
         if not messages:
             return []
-        samples = [sent_sample(m, facts or {}, own) for m in messages]
+        return self._predict([sent_sample(m, facts or {}, own) for m in messages])
+
+    def _predict(self, samples: list[Sample]) -> list[float]:
+        if not samples:
+            return []
         rows = self.model.pipeline.predict_proba(samples)
         column = list(self.model.pipeline.classes_).index("request")
         return [float(row[column]) for row in rows]
@@ -183,17 +187,7 @@ class RequestDetector:
         A message sent after a request to the same person, in the same batch, is judged again
         knowing that person was asked before (as a follow-up is, once the first ask is stored).
         """
-        facts = facts or {}
-        probabilities = self.probabilities(messages, facts, own)
-        for _ in range(2):  # a second ask found in the first round dates a third's fact no earlier
-            facts, changed = with_requests_in_batch(
-                messages, [p >= self.high for p in probabilities], facts, own
-            )
-            if not changed:
-                break
-            again = self.probabilities([messages[i] for i in changed], facts, own)
-            for index, p in zip(changed, again):
-                probabilities[index] = p
+        probabilities = judge_in_order(messages, facts or {}, own, self.high, self._predict)
         return [
             (m.key, RequestVerdict.of(p, self.low, self.high), p)
             for m, p in zip(messages, probabilities)

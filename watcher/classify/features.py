@@ -289,7 +289,9 @@ _FAMILY_GREETING = re.compile(
     r"papa|papá|pai|pap|paps|abuela|abuelo|abuelita|oma|opa|grand-?m[èe]re|mamie|papi|papy|"
     r"vov[óô]|av[óô]|granny|grandma|grandpa|nan|nana|tante|tía|tia|tio|tío|onkel|oom|sis|bro|"
     r"zus|zusje|broer|schwesterherz|hermanita|hermano|hermana|mana|mano|maninha|schatz|"
-    r"lieverd|cari[ñn]o|ch[ée]ri[e]?|amor|darling|honey|love)\b",
+    r"lieverd|cari[ñn]o|ch[ée]ri[e]?|amor|darling|honey|love|"
+    # a few more languages job seekers' families write in (Polish, Italian, Turkish)
+    r"mamo|mamusiu|tato|tatusiu|babciu|dziadku|mamma|papà|nonna|nonno|anne|annecim|baba)\b",
     re.I,
 )
 _FORMAL_GREETING = re.compile(
@@ -421,6 +423,27 @@ def with_requests_in_batch(
         out[to[0]] = replace(fact, first_request_at=first_asked[to[0]])
         changed.append(index)
     return out, changed
+
+
+def judge_in_order(
+    messages: Sequence[Message],
+    facts: Mapping[str, RecipientFacts],
+    own: frozenset[str],
+    high: float,
+    probabilities: Callable[[list[Sample]], list[float]],
+) -> list[float]:
+    """P(request) per message, a batch judged as a first sync judges it: a message sent after
+    a request (P >= ``high``) to the same person is judged again knowing that person was
+    asked before, as it would be once the first ask is stored."""
+    p = probabilities([sent_sample(m, facts, own) for m in messages])
+    for _ in range(2):  # a second ask found in the first round dates a third's fact no earlier
+        facts, changed = with_requests_in_batch(messages, [x >= high for x in p], facts, own)
+        if not changed:
+            break
+        again = probabilities([sent_sample(messages[i], facts, own) for i in changed])
+        for index, x in zip(changed, again):
+            p[index] = x
+    return p
 
 
 def _context(

@@ -22,7 +22,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watcher.classify.features import RecipientFacts, Sample, reply_sample, sent_sample
+from watcher.classify.features import (
+    RecipientFacts,
+    Sample,
+    judge_in_order,
+    reply_sample,
+    sent_sample,
+)
 from watcher.classify.textmodel import build_pipeline
 from watcher.domains import domain_of, is_free_mail
 from watcher.labels import Label
@@ -94,8 +100,9 @@ def _ascii_address(address: str) -> str:
     )
 
 
-def item_message(item: dict[str, Any]) -> Message:
-    """A corpus item as the message a mail client would have delivered, parsed as real mail is."""
+def item_message(item: dict[str, Any], date: datetime | None = None) -> Message:
+    """A corpus item as the message a mail client would have delivered, parsed as real mail is
+    (dated ``date``, or all on one day)."""
     msg = EmailMessage()
     msg["From"] = formataddr(
         (
@@ -108,7 +115,7 @@ def item_message(item: dict[str, Any]) -> Message:
     msg["To"] = ", ".join([formataddr((_one_line(item.get("to_name")), to)), *others])
     subject = _one_line(item.get("subject"))
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(_CORPUS_DATE)
+    msg["Date"] = format_datetime(date or _CORPUS_DATE)
     msg["Message-ID"] = f"<{item.get('id', 'x')}@corpus.invalid>"
     if item.get("in_reply_to_summary") or _REPLY_PREFIX.match(subject):
         # What a mail client sets on a reply; the corpus records only that it is one.
@@ -631,6 +638,25 @@ def request_probabilities(model: Any, samples: Sequence[Sample]) -> list[float]:
     return [float(row[column]) for row in model.predict_proba(list(samples))]
 
 
+def first_sync_probabilities(model: Any, path: Path, high: float) -> tuple[list[bool], list[float]]:
+    """A labelled file of sent mail judged as a first sync judges a mailbox: one batch, dated in
+    the file's order (its writers put a first ask before its follow-ups), no facts from a
+    state; a message to someone the batch already asked knows it (``judge_in_order``)."""
+    items = read_jsonl(path)
+    messages = [
+        item_message(item, _CORPUS_DATE + timedelta(hours=i)) for i, item in enumerate(items)
+    ]
+    own = frozenset(_ascii_address(item.get("from_addr") or "").lower() for item in items)
+    probs = judge_in_order(
+        messages,
+        {},
+        own,
+        high,
+        lambda samples: request_probabilities(model, samples),
+    )
+    return [bool(item["is_request"]) for item in items], probs
+
+
 def real_mail_samples(root: Path) -> dict[str, list[Sample]]:
     """The sent mail of each person in a real-mail folder (``dev-sets/real-mail``), read as the
     product reads it at run time: the person's addresses as the user's own, and no recipient
@@ -692,16 +718,8 @@ def request_evaluation(
     model = fit(examples, "request", context=context)
     for name, path in (("held-out", heldout_path("request")), ("dev set", dev)):
         if path is not None and path.exists():
-            held = examples_from(path, "request")
-            out.append(
-                request_scores(
-                    f"{name} ({path.name}), {label}",
-                    [e.label == "request" for e in held],
-                    request_probabilities(model, [e.sample for e in held]),
-                    low,
-                    high,
-                )
-            )
+            truth, probs = first_sync_probabilities(model, path, high)
+            out.append(request_scores(f"{name} ({path.name}), {label}", truth, probs, low, high))
     if real_mail is not None and real_mail.is_dir():
         pooled: list[float] = []
         for person, samples in real_mail_samples(real_mail).items():
