@@ -26,6 +26,7 @@ _KIND_CUES = {
     r"uitstekend|sterk|\bgoed|prima|overtuig|indruk|helder|gewaardeerd|mooi|knap|"
     r"ótim|muito bem|\bbom\b|\bboa\b|sólid|forte|destac|impression|gostamos|elogi|clareza",
     "gap": r"\bweak|lack|less\b|limited|could have|would have|should have|not enough|"
+    r"lost (?:ground|points|marks|out)|fell behind|cost you|held you back|"
     r"insufficient|struggl|shallow|vague|missing|\bmiss(?:ed)?\b|unclear|difficult to follow|"
     r"hesita|unsure|concern|gap|too\b|a (?:bit|little)\b|rather\b|fell (?:short|down|behind)|"
     r"let you down|didn.t|did not|wasn.t|weren.t|couldn.t|no (?:real|clear)|generic|"
@@ -35,6 +36,10 @@ _KIND_CUES = {
     r"zwak|ontbr|miste|onvoldoende|\bte\b|wat\b|niet|geen|weinig|minder|twijfel|"
     r"fraco|falt|insuficiente|demais|um pouco|\bnão\b|pouco|menos|dúvida",
     "advice": r"recommend|suggest|advise|encourage|work on|next time|would help|try to|"
+    # advice put as what the writer would do in the candidate's place
+    r"if i were you|in your (?:place|shoes)|an ihrer stelle|an deiner stelle|[àa] votre place|"
+    r"[àa] ta place|en tu lugar|en su lugar|yo que t[úu]|als ik (?:jou|u) was|in uw plaats|"
+    r"no seu lugar|no teu lugar|se eu fosse (?:voc[êe]|tu)|you (?:might|may) want to|"
     r"i.d (?:practi|focus|look|work|get|spend)|brush up|gain|get some|"
     r"empfehl|rate[n]? (?:ich|wir)|sollten|arbeiten sie|"
     r"conseill|recommand|je vous sugg|travailler|"

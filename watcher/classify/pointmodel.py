@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bump when the segmenter, the features or the learners change: saved models are rebuilt.
-POINTS_PIPELINE_VERSION = 2
+POINTS_PIPELINE_VERSION = 3  # 3: advice in the candidate's place and lost ground as cues
 MODEL_NAME = "points"
 CORPUS_GLOB = "points-*.jsonl"
 HELDOUT_FILE = "points-heldout.jsonl"

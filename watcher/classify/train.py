@@ -576,7 +576,8 @@ def compare(kind: str, dev: Path | None = None) -> list[tuple[str, float, float,
 
 # -- the request detector's evaluation: with and without context ------------------------------
 
-ORDINARY_WRITER = "o"  # models/corpus/requests-o-ordinary.jsonl: sent mail with no job search in it
+# models/corpus/requests-{o,t}-ordinary.jsonl: sent mail with no job search in it
+ORDINARY_WRITERS = frozenset({"o", "t"})
 
 
 @dataclass(frozen=True)
@@ -682,7 +683,7 @@ def request_evaluation(
     real_mail: Path | None = None,
     quick: bool = False,
 ) -> list[RequestScores]:
-    """Leave-one-writer-out (the ordinary-mail writer scored as false asks), held-out file, dev
+    """Leave-one-writer-out (the ordinary-mail writers scored as false asks), held-out file, dev
     set and real mail, for the request model with or without its context branches."""
     from watcher.classify.textmodel import REQUEST_HIGH, REQUEST_LOW
 
@@ -692,15 +693,15 @@ def request_evaluation(
     if not quick:
         truth: list[bool] = []
         probs: list[float] = []
-        ordinary: list[float] = []
+        ordinary: list[float] = []  # every ordinary-mail writer, each scored while left out
         for source in sorted({e.source for e in examples}):
             train_set = [e for e in examples if e.source != source]
             test_set = [e for e in examples if e.source == source]
             p = request_probabilities(
                 fit(train_set, "request", context=context), [e.sample for e in test_set]
             )
-            if source == ORDINARY_WRITER:
-                ordinary = p
+            if source in ORDINARY_WRITERS:
+                ordinary += p
             else:
                 truth += [e.label == "request" for e in test_set]
                 probs += p
@@ -708,7 +709,7 @@ def request_evaluation(
         if ordinary:
             out.append(
                 request_scores(
-                    f"ordinary mail, writer left out, {label}",
+                    f"ordinary mail, each writer left out, {label}",
                     [False] * len(ordinary),
                     ordinary,
                     low,
