@@ -154,26 +154,6 @@ KNOWN_WRONG: dict[tuple[str, str], str] = {
         "<CAAYbTFt=-p386N5O1dQKcVuMg_hbEvCgIinlzV=E@mail.gmail.com>",
     ): "asking a friend who hires how she answers feedback requests reads as an ask",
     (
-        "joao_lyon",
-        "<CABTTc9dyAICoyoSABefvzN8_g2rg95siTHzp9lXG@mail.gmail.com>",
-    ): "forwarding the feedback to his wife, with a summary of its points, reads as an ask",
-    (
-        "joao_lyon",
-        "<CAFP7CocJMCwYLzrq9akE9-iTVMGkmv-IGN-T_3j2HA1r@mail.gmail.com>",
-    ): "telling a friend how often companies answer his asks reads as an ask",
-    (
-        "kasia_rotterdam",
-        "<PA4P193MB16305FC62065C36AD496F21E9EB135C852@PA4P193MB1630.EURP193.PROD.OUTLOOK.COM>",
-    ): "a dateless Dutch holding reply read as a rejection",
-    (
-        "kasia_rotterdam",
-        "<PA4P193MB1630CE479B0268EF28599F7B566AACC710@PA4P193MB1630.EURP193.PROD.OUTLOOK.COM>",
-    ): "a holding reply promising an answer by 6 June read as feedback",
-    (
-        "kasia_rotterdam",
-        "<PA4P193MB1630716D6E8C41F02C4FBBCE2EF892AD06@PA4P193MB1630.EURP193.PROD.OUTLOOK.COM>",
-    ): "an ask for the role-play's assessment while the decision is pending is not tracked",
-    (
         "kasia_rotterdam",
         "<6062fec8ed7ce0f4421df623ab4d2416@mailbox.example>",
     ): "the writer expects a third ask due after the second bounced; the product proposes "

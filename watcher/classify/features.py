@@ -150,6 +150,8 @@ class SentContext:
     asked_before: bool = False  # the user already asked this recipient for feedback, earlier
     emoji: int = 0  # emoji in the user's own words
     asks_assessment: int = 0  # sentences that ask something AND name an assessment of the user
+    # ... of which ask about a document of the user's ("feedback on my CV?"), not a decision
+    asks_about_document: int = 0
 
     def vector(self) -> list[float]:
         return [
@@ -174,6 +176,8 @@ class SentContext:
             min(self.emoji, 3) / 3.0,
             min(self.asks_assessment, 3) / 3.0,
             float(self.asks_assessment > 0),
+            float(self.asks_about_document > 0),
+            float(self.asks_assessment > self.asks_about_document),
         ]
 
 
@@ -199,6 +203,8 @@ CONTEXT_FEATURES = (
     "emoji",
     "asks_assessment",
     "asks_assessment_any",
+    "asks_about_document",
+    "asks_about_the_process",
 )
 
 _REPLY_SUBJECT = re.compile(
@@ -350,12 +356,37 @@ def _greeting_and_signoff(own_text: str) -> tuple[bool, bool, bool]:
     )
 
 
-def _assessment_asks(own_text: str) -> int:
-    return sum(
-        1
-        for sentence in _SENTENCE_BREAK.split(own_text)
-        if _ASKING.search(sentence) and _ASSESSMENT.search(sentence)
-    )
+# A document of the user's that a friend or mentor may be asked to read, and the words of a
+# hiring decision: "feedback on my CV" asks about the CV, "feedback on my interview" about a
+# decision. "Application" is neither: "my CV before I send more applications" is a CV review.
+_OWN_DOCUMENT = re.compile(
+    r"\b(?:my|mein(?:en)?|mon|ma|mes|mi|mis|meu|minha|mijn)\s+(?:\w+\s+)?(?:cv|c\.v\.|resume|"
+    r"résumé|cover letter|portfolio|linkedin|profile|lebenslauf|anschreiben|profil|"
+    r"lettre de motivation|currículum|curriculo|currículo|carta de presentación|"
+    r"motivatiebrief|sollicitatiebrief|profiel|carta de apresentação|portefólio|draft|slides|"
+    r"deck|essay|thesis|presentation|präsentation|présentation|presentación|apresentação)",
+    re.I,
+)
+_PROCESS = re.compile(
+    r"interview|entretien|gespr[äa]ch|entrevista|sollicitatiegesprek|panel|jury|"
+    r"assessment|decision|entscheidung|décision|decisión|besluit|decisão|selected|"
+    r"ausgew[äa]hlt|retenu|seleccionad|geselecteerd|selecionad|"
+    r"outcome|result|ergebnis|résultat|resultado|uitslag|"
+    r"trial|probe|test|case",
+    re.I,
+)
+
+
+def _assessment_asks(own_text: str) -> tuple[int, int]:
+    """Sentences that ask for an assessment of the user, and how many of them ask about one
+    of the user's documents rather than a hiring process."""
+    asks = documents = 0
+    for sentence in _SENTENCE_BREAK.split(own_text):
+        if _ASKING.search(sentence) and _ASSESSMENT.search(sentence):
+            asks += 1
+            if _OWN_DOCUMENT.search(sentence) and not _PROCESS.search(sentence):
+                documents += 1
+    return asks, documents
 
 
 def own_and_quoted(message: Message) -> tuple[str, str]:
@@ -465,6 +496,7 @@ def _context(
     own_domains = {d for d in own_domains if not is_free(d)}
     words = message.subject + "\n" + own_text
     family, formal, personal_signoff = _greeting_and_signoff(own_text)
+    assessment_asks, document_asks = _assessment_asks(own_text)
     return SentContext(
         recipients=len(recipients),
         free_mail=bool(domain) and is_free(domain),
@@ -481,7 +513,8 @@ def _context(
         greets_formally=formal,
         signs_off_personally=personal_signoff,
         emoji=len(_EMOJI.findall(own_text)),
-        asks_assessment=_assessment_asks(own_text),
+        asks_assessment=assessment_asks,
+        asks_about_document=document_asks,
     )
 
 

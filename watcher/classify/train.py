@@ -158,9 +158,12 @@ FACT_RATES = (0.5, 0.05, 0.1, 0.01)
 FREE_MAIL_HIRING_SHARE = 0.15
 # How often the user had already asked the recipient for feedback (a tracked request) when the
 # message is judged: (follow-up ask, other message to a hiring contact, anyone else). A
-# follow-up is written to someone asked before, unless the first ask was by phone or went
-# untracked; a thank-you for the feedback or a scheduling note may follow a request too.
-ASKED_BEFORE_RATES = (0.85, 0.15, 0.0)
+# follow-up is written to someone asked before, unless the first ask was by phone, from another
+# account, or judged unsure; a thank-you for the feedback or a scheduling note may follow a
+# request too. 0.5 rather than a likelier 0.85 for follow-ups: at 0.85 the model leaned on the
+# fact and follow-ups without it fell to unsure (dev set recall 0.957 against 0.986, held-out
+# 0.725 against 0.747; the scenario mailboxes the same).
+ASKED_BEFORE_RATES = (0.5, 0.15, 0.0)
 # The corpus messages' date (item_message), and when the simulated earlier request was sent.
 _CORPUS_DATE = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
 _EARLIER_REQUEST = _CORPUS_DATE - timedelta(days=14)
