@@ -35,6 +35,7 @@ CORE = {
     "watcher.classify.features",
     "watcher.classify.segments",
     "watcher.classify.pointcues",
+    "watcher.classify.themewords",
     "watcher.classify.pointscore",
     "watcher.classify.pointfeatures",
     "watcher.labels",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from watcher.classify.themewords import THEME_WORDS
+
 __all__ = ["cue_tokens"]
 
 # Kind cues: is this about the candidate, praising, naming a gap, comparing, or courtesy.
@@ -136,8 +138,22 @@ _KIND_RES = {name: re.compile(rx, re.I) for name, rx in _KIND_CUES.items()}
 _THEME_RES = {name: re.compile(rx, re.I) for name, rx in _THEME_CUES.items()}
 
 
+# One pattern per theme over every language's words: a segment's language need not be known.
+_THEME_WORD_RES = {
+    theme: re.compile(
+        "|".join(
+            re.escape(w) for w in sorted({w for ws in langs.values() for w in ws}, key=len)[::-1]
+        )
+    )
+    for theme, langs in THEME_WORDS.items()
+}
+
+
 def cue_tokens(text: str) -> list[str]:
-    """One token per family of phrasing found in ``text``."""
+    """One token per family of phrasing found in ``text``, and one per theme whose words it
+    uses (``themewords``)."""
     tokens = [f"kc_{name}" for name, rx in _KIND_RES.items() if rx.search(text)]
     tokens += [f"tc_{name}" for name, rx in _THEME_RES.items() if rx.search(text)]
+    lowered = text.lower()
+    tokens += [f"tw_{name}" for name, rx in _THEME_WORD_RES.items() if rx.search(lowered)]
     return tokens or ["kc_none"]
