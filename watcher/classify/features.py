@@ -296,8 +296,9 @@ _FAMILY_GREETING = re.compile(
     r"vov[óô]|av[óô]|granny|grandma|grandpa|nan|nana|tante|tía|tia|tio|tío|onkel|oom|sis|bro|"
     r"zus|zusje|broer|schwesterherz|hermanita|hermano|hermana|mana|mano|maninha|schatz|"
     r"lieverd|cari[ñn]o|ch[ée]ri[e]?|amor|darling|honey|love|"
-    # a few more languages job seekers' families write in (Polish, Italian, Turkish)
-    r"mamo|mamusiu|tato|tatusiu|babciu|dziadku|mamma|papà|nonna|nonno|anne|annecim|baba)\b",
+    # a few more languages job seekers' families write in (Polish, Italian, Turkish; not the
+    # Turkish "anne": Anne is a hiring manager's name as often)
+    r"mamo|mamusiu|tato|tatusiu|babciu|dziadku|mamma|papà|nonna|nonno|annecim|baba)\b",
     re.I,
 )
 _FORMAL_GREETING = re.compile(
