@@ -28,6 +28,7 @@ rebuilt); scikit-learn is imported before timing. Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import dataclasses
 import json
@@ -441,6 +442,26 @@ def bench_levels(bench: Bench, spec: mailgen.Spec, repeat: int) -> dict:
     return out
 
 
+@contextlib.contextmanager
+def running_bench(server: DovecotServer | None, cache: Path, model_every: int) -> Iterator[Bench]:
+    """A Bench in a fresh temporary directory, on ``server`` or on a Dovecot of its own
+    (started here, stopped on the way out)."""
+    _import_models()
+    own = server is None
+    root = Path(tempfile.mkdtemp(prefix="fw-bench-"))
+    os.chmod(root, 0o755)  # Dovecot's mail processes run as nobody
+    if server is None:
+        server = DovecotServer(root / "dovecot")
+        server.setup()
+        server.start()
+    try:
+        yield Bench(server, cache, root / "data", model_every)
+    finally:
+        if own:
+            server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def run_levels(
     repeat: int = 1,
     cache: Path = mailgen.DEFAULT_CACHE,
@@ -448,26 +469,13 @@ def run_levels(
     model_every: int = 1,
     server: DovecotServer | None = None,
 ) -> dict:
-    _import_models()
-    own = server is None
-    root = Path(tempfile.mkdtemp(prefix="fw-bench-"))
-    os.chmod(root, 0o755)
-    if own:
-        server = DovecotServer(root / "dovecot")
-        server.setup()
-        server.start()
-    try:
-        bench = Bench(server, cache, root / "data", model_every)
+    with running_bench(server, cache, model_every) as bench:
         return {
             "repeat": repeat,
             "machine": machine_note(),
             "date": time.strftime("%Y-%m-%d %H:%M"),
             "levels": bench_levels(bench, mailgen.Spec(inbox, 2000, 15), repeat),
         }
-    finally:
-        if own:
-            server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def report_levels(results: dict) -> str:
@@ -532,17 +540,8 @@ def run(
         sizes = {"poll": [mailgen.Spec(inbox, 2000, 15)], "first": mailgen.Spec(inbox, 2000, 15)}
     if span_days:
         sizes["first"] = dataclasses.replace(sizes["first"], span_days=span_days)
-    _import_models()
-    own = server is None
-    root = Path(tempfile.mkdtemp(prefix="fw-bench-"))
-    os.chmod(root, 0o755)  # Dovecot's mail processes run as nobody
-    if own:
-        server = DovecotServer(root / "dovecot")
-        server.setup()
-        server.start()
-    try:
-        bench = Bench(server, cache, root / "data", model_every)
-        results = {
+    with running_bench(server, cache, model_every) as bench:
+        return {
             "quick": quick,
             "repeat": repeat,
             "machine": machine_note(),
@@ -550,11 +549,6 @@ def run(
             "poll": bench_poll(bench, sizes["poll"], repeat),
             "first": bench_first(bench, sizes["first"], repeat, profile),
         }
-    finally:
-        if own:
-            server.stop()
-        shutil.rmtree(root, ignore_errors=True)
-    return results
 
 
 def machine_note() -> str:
