@@ -518,12 +518,28 @@ def cmd_eval(ctx: Context) -> int:
     return 0
 
 
-def digest_arguments(p: argparse.ArgumentParser) -> None:
-    now_argument(p)
+def output_format_arguments(
+    p: argparse.ArgumentParser, html_help: str
+) -> argparse._MutuallyExclusiveGroup:
+    """--json, --markdown and --html, one at most (the digest and the journal)."""
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON for scripts")
     fmt.add_argument("--markdown", action="store_true", help="Markdown")
-    fmt.add_argument("--html", action="store_true", help="a self-contained HTML page")
+    fmt.add_argument("--html", action="store_true", help=html_help)
+    return fmt
+
+
+def output_format(args: argparse.Namespace) -> str:
+    """The format those arguments chose: json, markdown, html or text."""
+    for name in ("json", "markdown", "html"):
+        if getattr(args, name):
+            return name
+    return "text"
+
+
+def digest_arguments(p: argparse.ArgumentParser) -> None:
+    now_argument(p)
+    fmt = output_format_arguments(p, "a self-contained HTML page")
     fmt.add_argument(
         "--deliver",
         action="store_true",
@@ -556,15 +572,7 @@ def cmd_digest(ctx: Context) -> int:
         since,
         lazy_point_extractor(ctx.data_dir),
     )
-    fmt = (
-        "json"
-        if ctx.args.json
-        else "markdown"
-        if ctx.args.markdown
-        else "html"
-        if ctx.args.html
-        else "text"
-    )
+    fmt = output_format(ctx.args)
     if ctx.args.deliver:
         from watcher.delivery import deliver_digest
 
@@ -1142,10 +1150,7 @@ def cmd_points(ctx: Context) -> int:
 
 def journal_arguments(p: argparse.ArgumentParser) -> None:
     now_argument(p)
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="JSON for scripts")
-    fmt.add_argument("--markdown", action="store_true", help="Markdown")
-    fmt.add_argument("--html", action="store_true", help="a self-contained HTML page with a chart")
+    output_format_arguments(p, "a self-contained HTML page with a chart")
     p.add_argument(
         "--since", metavar="DATE", help="only feedback that came on or after this day (YYYY-MM-DD)"
     )
@@ -1191,15 +1196,7 @@ def cmd_journal(ctx: Context) -> int:
         ctx.now(),
         since,
     )
-    fmt = (
-        "json"
-        if ctx.args.json
-        else "markdown"
-        if ctx.args.markdown
-        else "html"
-        if ctx.args.html
-        else "text"
-    )
+    fmt = output_format(ctx.args)
     sys.stdout.write(render(journal, fmt))
     return 0
 
