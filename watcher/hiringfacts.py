@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from watcher.classify.features import RecipientFacts, reads_like_hiring_mail
+from watcher.classify.features import RecipientFacts, other_recipients, reads_like_hiring_mail
 from watcher.conversations import unattended_address
 from watcher.domains import company_domain, domain_of
 from watcher.mail.headers import decode_header_text, parse_addresses, parse_date
@@ -211,10 +211,8 @@ def merge_facts(*sources: Mapping[str, SeenFacts]) -> dict[str, SeenFacts]:
 
 def first_recipient(message: Message, own: Iterable[str]) -> str | None:
     """The first recipient that is not the user: whom the request detector reads facts for."""
-    own_lower = {a.lower() for a in own}
-    return next(
-        (a.email.lower() for a in message.recipients if a.email.lower() not in own_lower), None
-    )
+    to = other_recipients(message, frozenset(own))
+    return to[0] if to else None
 
 
 def message_facts(

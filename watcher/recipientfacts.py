@@ -26,7 +26,7 @@ from datetime import date, datetime
 
 from watcher.classify.features import (
     RecipientFacts,
-    other_recipients,
+    first_asks,
     reads_like_hiring_mail,
     reply_text,
 )
@@ -97,12 +97,8 @@ def first_requests(
     store: Store, account: str, wanted: set[str], own: frozenset[str]
 ) -> dict[str, datetime]:
     """When the user first asked each of these addresses for feedback (a tracked request)."""
-    first: dict[str, datetime] = {}
-    for request in store.messages(own=True, account=account, requests=True):
-        to = other_recipients(request, own)
-        if to and to[0] in wanted:
-            first[to[0]] = min(request.date, first.get(to[0], request.date))
-    return first
+    asked = first_asks(store.messages(own=True, account=account, requests=True), own)
+    return {address: when for address, when in asked.items() if address in wanted}
 
 
 def with_first_requests(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -426,6 +426,17 @@ def other_recipients(message: Message, own: frozenset[str]) -> list[str]:
     return [a.email.lower() for a in message.recipients if a.email.lower() not in own_lower]
 
 
+def first_asks(requests: Iterable[Message], own: frozenset[str]) -> dict[str, datetime]:
+    """When each person was first asked: the earliest of these requests to each first
+    recipient."""
+    first: dict[str, datetime] = {}
+    for request in requests:
+        to = other_recipients(request, own)
+        if to:
+            first[to[0]] = min(request.date, first.get(to[0], request.date))
+    return first
+
+
 def with_requests_in_batch(
     messages: Sequence[Message],
     verdicts: Sequence[bool],
@@ -438,11 +449,7 @@ def with_requests_in_batch(
     A first sync judges months of sent mail at once, before any request is stored: without
     this, a second ask would not know that its first was one.
     """
-    first_asked: dict[str, datetime] = {}
-    for message, is_request in zip(messages, verdicts):
-        to = other_recipients(message, own)
-        if is_request and to and (to[0] not in first_asked or message.date < first_asked[to[0]]):
-            first_asked[to[0]] = message.date
+    first_asked = first_asks([m for m, yes in zip(messages, verdicts) if yes], own)
     out = dict(facts)
     changed = []
     for index, message in enumerate(messages):
