@@ -36,6 +36,8 @@ CORE = {
     "watcher.classify.segments",
     "watcher.classify.pointcues",
     "watcher.classify.themewords",
+    "watcher.classify.askwords",
+    "watcher.classify.stems",
     "watcher.classify.pointscore",
     "watcher.classify.pointfeatures",
     "watcher.labels",

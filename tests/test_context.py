@@ -9,7 +9,14 @@ from pathlib import Path
 
 from mailfactory import make_message
 
-from watcher.classify.features import RecipientFacts, SentContext, own_and_quoted, sent_context
+from watcher.classify.features import (
+    RecipientFacts,
+    SentContext,
+    asking_sentences,
+    own_and_quoted,
+    sent_context,
+)
+from watcher.classify.stems import stems_pattern
 from watcher.cli import main
 from watcher.labels import RequestVerdict
 from watcher.mail.messages import parse_message
@@ -91,6 +98,37 @@ def test_recipient_facts_own_domain_and_recipient_count():
     colleague = {"d.hoyt@bluefinch.example": RecipientFacts(domain_hiring_mail=True)}
     assert sent_context(m, colleague, OWN).hiring_contact
     assert not sent_context(m, {}, OWN).hiring_contact
+
+
+def test_what_a_message_asks_is_read_apart_from_its_story():
+    own, _ = own_and_quoted(sent("ann.rivers@hotmail.com", "Re: how are things", TO_MOTHER))
+    # the letter to a mother reports asking companies; what it asks her is something else
+    assert "heard nothing" not in asking_sentences(own)
+    asks = asking_sentences(
+        "Thank you for letting me know. Could you tell me where I fell short compared with"
+        " the other candidates? I start a new course in May."
+    )
+    assert asks.startswith("Could you tell me where I fell short")
+    assert "ask_assessment" in asks and "new course" not in asks
+    cv = asking_sentences("hey Jamie, any chance you could look at my CV before Friday?")
+    assert "ask_document" in cv and "ask_assessment" not in cv
+    german = asking_sentences("Könnten Sie mir sagen, woran es lag?")
+    assert "ask_assessment" in german
+    assert asking_sentences("I start on Monday. See you then.") == ""
+
+
+def test_stems_match_from_the_start_of_a_word_and_short_ones_whole():
+    rx = stems_pattern(["sap", "kommunikat", "cv"])
+    assert rx.search("your sap skills") and rx.search("ihre kommunikation")
+    assert not rx.search("we were disappointed") and not rx.search("cvs and more")
+    assert not rx.search("selbstkommunikation")
+
+
+def test_typed_smileys_and_laughs_count_like_emoji():
+    m = sent("jamie@friends.example", "cv", "be brutal :) haha, thanks!")
+    assert sent_context(m, {}, OWN).emoji == 2
+    formal = sent("hr@acme.example", "Re: interview", "Dear Ms Dr. D. Smith: thank you (again).")
+    assert sent_context(formal, {}, OWN).emoji == 0
 
 
 def test_context_vector_is_fixed_width_and_reads_only_the_message():

@@ -127,7 +127,7 @@ def test_review_answers_unsure_requests_and_replies_one_key_each(demo):
         term.press("n")
         term.expect(rf"\[{wonka}\] <s1@mail\.example>: ignored")
         block = term.expect(r"\(2/4\)[\s\S]*q = quit").group(0)
-        assert f"[{cv}] to jamie.k@friends.example" in block
+        assert f"[{cv}] to jamie.k@gmail.com" in block
         assert "  | hey Jamie, would you mind giving me some feedback on my CV" in block
         term.press("y")
         term.expect(rf"\[{cv}\] <s2@mail\.example>: tracked as a feedback request")

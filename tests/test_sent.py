@@ -48,7 +48,7 @@ def test_sent_since_and_json(tmp_path, capsys):
         "handle": cv,
         "message_id": "<s2@mail.example>",
         "date": "2025-04-02T21:10:00+01:00",
-        "to": ["jamie.k@friends.example"],
+        "to": ["jamie.k@gmail.com"],
         "subject": "could you look at my CV?",
         "verdict": "unsure",
         "decided_by": "model-unsure",

@@ -71,7 +71,7 @@ def test_the_digest_asks_about_an_unsure_request_and_proposes_nothing_for_it(tmp
     text = _out(demo, capsys, "digest", "--now", DEMO_NOW)
     section = text.split("Did you ask for feedback here? (1)\n")[1].split("\n\n")[0]
     assert section.splitlines() == [
-        f"  * [{cv}] could you look at my CV? (jamie.k@friends.example, sent Wed 02 Apr 2025)",
+        f"  * [{cv}] could you look at my CV? (jamie.k@gmail.com, sent Wed 02 Apr 2025)",
         "    > hey Jamie, would you mind giving me some feedback on my CV before I send more "
         "applications? be brutal :) thanks!",
         f"  yes: feedback-watcher track {cv}; no: feedback-watcher ignore {cv}; "
@@ -81,7 +81,7 @@ def test_the_digest_asks_about_an_unsure_request_and_proposes_nothing_for_it(tmp
     data = json.loads(_out(demo, capsys, "digest", "--json", "--now", DEMO_NOW))
     assert cv not in {t["handle"] for t in data["threads"]}
     [unsure] = data["unsure"]
-    assert unsure["handle"] == cv and unsure["to"] == ["jamie.k@friends.example"]
+    assert unsure["handle"] == cv and unsure["to"] == ["jamie.k@gmail.com"]
     assert unsure["subject"] == "could you look at my CV?" and unsure["confidence"] == 0.45
     assert unsure["first_line"].startswith("hey Jamie, would you mind")
     err = _out(demo, capsys, "draft", str(cv), "--now", DEMO_NOW, code=2)
@@ -94,7 +94,7 @@ def test_the_digest_asks_about_an_unsure_request_and_proposes_nothing_for_it(tmp
     text = _out(demo, capsys, "digest", "--now", DEMO_NOW)
     assert "Did you ask for feedback here?" not in text
     assert f"draft: feedback-watcher draft {cv}" in text
-    assert "<jamie.k@friends.example>" in _out(demo, capsys, "draft", str(cv), "--now", DEMO_NOW)
+    assert "<jamie.k@gmail.com>" in _out(demo, capsys, "draft", str(cv), "--now", DEMO_NOW)
 
 
 def test_ignore_answers_no_and_the_question_goes_away(tmp_path, capsys):

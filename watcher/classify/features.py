@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from watcher.classify.askwords import ASK_WORDS
+from watcher.classify.stems import stems_pattern
 from watcher.mail.autosignals import AutoSignals
 from watcher.mail.messages import Message
 from watcher.replytext import strip_quotes, visible_text
@@ -148,7 +150,7 @@ class SentContext:
     greets_formally: bool = False  # "Dear Ms Smit", "Sehr geehrte", "Geachte", "Madame"
     signs_off_personally: bool = False  # "xx", "bisous", "liefs", "un abrazo", "love"
     asked_before: bool = False  # the user already asked this recipient for feedback, earlier
-    emoji: int = 0  # emoji in the user's own words
+    emoji: int = 0  # emoji, emoticons and written laughs in the user's own words
     asks_assessment: int = 0  # sentences that ask something AND name an assessment of the user
     # ... of which ask about a document of the user's ("feedback on my CV?"), not a decision
     asks_about_document: int = 0
@@ -314,7 +316,13 @@ _PERSONAL_SIGNOFF = re.compile(
     r"un abrazo|abrazos|hdl|hdgdl|bussi|knuffel|tschüss|ciao)\W*$",
     re.I | re.M,
 )
-_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+# Emoji, and their typed forms: ":)", "xD", "haha", "jaja", "kkk", "mdr". In the corpus of sent
+# mail they are in 300 of 4,000 other messages and 21 of 1,300 requests.
+_EMOJI = re.compile(
+    "[\U0001f300-\U0001faff\u2600-\u27bf]|(?<!\\w)[:;]-?[)DP(](?!\\w)|(?<!\\w)xD(?!\\w)|\\^\\^|"
+    r"\b(?:haha|hehe|jaja|kkk+|lol|mdr|ptdr)\b",
+    re.I,
+)
 # A sentence that asks (a question mark or a polite request) and names an assessment of the
 # user: "what tipped it?", "could you share any feedback", "¿en qué podría mejorar?".
 _ASKING = re.compile(
@@ -376,6 +384,31 @@ _PROCESS = re.compile(
     r"trial|probe|test|case",
     re.I,
 )
+
+
+# What an asking sentence is about, in any of the six languages: an assessment of the user,
+# something else (a timeline, a reference, a claim), the words of a hiring process.
+_ASK_WORD_RES = {name: stems_pattern(words) for name, words in ASK_WORDS.items()}
+
+
+def asking_sentences(own_text: str) -> str:
+    """The sentences of the user's own words that ask something of the reader (a question or
+    a polite request), joined: what a message asks, read apart from the story around it. A
+    letter to a friend about asking companies for feedback asks the friend something else.
+
+    Each sentence is followed by a token per kind of ask it words (``askwords``), and one when
+    it asks about a document of the user's rather than a decision: shared words that let what
+    one writer taught carry over to another's phrasing and language."""
+    out = []
+    for sentence in _SENTENCE_BREAK.split(own_text):
+        if not sentence or not _ASKING.search(sentence):
+            continue
+        lowered = sentence.lower()
+        tokens = [f"ask_{name}" for name, rx in _ASK_WORD_RES.items() if rx.search(lowered)]
+        if _OWN_DOCUMENT.search(sentence) and not _PROCESS.search(sentence):
+            tokens.append("ask_document")
+        out.append(" ".join([sentence, *tokens]))
+    return " ".join(out)
 
 
 def _assessment_asks(own_text: str) -> tuple[int, int]:

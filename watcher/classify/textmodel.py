@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from watcher.classify.features import CONTEXT_FEATURES, Sample
+from watcher.classify.features import CONTEXT_FEATURES, Sample, asking_sentences
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,7 +33,9 @@ CHAR_PREFIX = 600
 # 6: the context adds how the user greets and signs off and which sentences ask for an
 #    assessment.
 #    The context numbers weigh CONTEXT_WEIGHT.
-PIPELINE_VERSION = 6
+# 7: a branch over the sentences that ask something, with what they ask as tokens (askwords),
+#    and typed smileys counted with emoji.
+PIPELINE_VERSION = 7
 
 
 # The request detector's two thresholds on P(request): at or above HIGH a sent message is
@@ -56,6 +58,10 @@ def pick_subject(samples: Sequence[Sample]) -> list[str]:
 
 def pick_signals(samples: Sequence[Sample]) -> list[str]:
     return [s.signals for s in samples]
+
+
+def pick_asks(samples: Sequence[Sample]) -> list[str]:
+    return [asking_sentences(s.text) for s in samples]
 
 
 def pick_quoted(samples: Sequence[Sample]) -> list[str]:
@@ -101,6 +107,13 @@ MODEL_C = {"reply": 0.5, "request": 1.0}
 # and 0.5, seven writers, 2026-12-07): leave-one-writer-out 0.909 / 0.758 against 0.893 / 0.728,
 # dev set recall 0.957 against 0.929, the seven scenario mailboxes unchanged.
 CONTEXT_WEIGHT = 0.3
+
+# The branch over the sentences that ask something (features.asking_sentences), beside the
+# whole text. Ten writers, 2026-12-07, against no such branch: leave-one-writer-out
+# 0.939 / 0.792 against 0.936 / 0.783, dev set 1.000 / 1.000 against 0.986 / 0.986, held-out
+# recall 0.780 against 0.725 (precision 0.973 against 0.985), ordinary-mail false asks 16
+# against 17 of 792.
+ASKS_WEIGHT = 1.0
 
 
 def build_pipeline(kind: str = "reply", C: float | None = None, context: bool = True) -> Pipeline:
@@ -177,6 +190,21 @@ def build_pipeline(kind: str = "reply", C: float | None = None, context: bool = 
                 ),
             ),
         )
+    if kind == "request":
+        # What the message asks of its reader, apart from the story around it: the same
+        # words weigh differently in "could you tell me where I fell short?" and in a letter
+        # to a friend about the companies that never answered (ASKS_WEIGHT).
+        parts.append(
+            (
+                "asks",
+                branch(
+                    pick_asks,
+                    TfidfVectorizer(
+                        ngram_range=(1, 2), sublinear_tf=True, min_df=2, strip_accents="unicode"
+                    ),
+                ),
+            )
+        )
     if kind == "request" and context:
         parts += [
             (
@@ -195,7 +223,9 @@ def build_pipeline(kind: str = "reply", C: float | None = None, context: bool = 
             ),
             ("context", FunctionTransformer(context_matrix)),
         ]
-    weights = {"context": CONTEXT_WEIGHT} if kind == "request" and context else None
+    weights = None
+    if kind == "request":
+        weights = {"asks": ASKS_WEIGHT, **({"context": CONTEXT_WEIGHT} if context else {})}
     return Pipeline(
         [
             ("features", FeatureUnion(parts, transformer_weights=weights)),
