@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from watcher.classify.stems import stems_pattern
 from watcher.classify.themewords import THEME_WORDS
 
 __all__ = ["cue_tokens"]
@@ -140,11 +141,7 @@ _THEME_RES = {name: re.compile(rx, re.I) for name, rx in _THEME_CUES.items()}
 
 # One pattern per theme over every language's words: a segment's language need not be known.
 _THEME_WORD_RES = {
-    theme: re.compile(
-        "|".join(
-            re.escape(w) for w in sorted({w for ws in langs.values() for w in ws}, key=len)[::-1]
-        )
-    )
+    theme: stems_pattern(w for ws in langs.values() for w in ws)
     for theme, langs in THEME_WORDS.items()
 }
 

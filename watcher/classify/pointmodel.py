@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bump when the segmenter, the features or the learners change: saved models are rebuilt.
-POINTS_PIPELINE_VERSION = 4  # 3: advice cues, a ridge theme model; 4: theme words (themewords)
+POINTS_PIPELINE_VERSION = 5  # 3: advice cues, a ridge theme model; 4: theme words; 5: two writers
 MODEL_NAME = "points"
 CORPUS_GLOB = "points-*.jsonl"
 HELDOUT_FILE = "points-heldout.jsonl"
