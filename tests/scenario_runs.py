@@ -150,10 +150,6 @@ KNOWN_WRONG: dict[tuple[str, str], str] = {
     ): "the refusal comes from the ATS's own domain (teamtailor-mail) with a fresh subject and "
     "no threading headers: nothing ties it to the request",
     (
-        "joao_lyon",
-        "<CAAYbTFt=-p386N5O1dQKcVuMg_hbEvCgIinlzV=E@mail.gmail.com>",
-    ): "asking a friend who hires how she answers feedback requests reads as an ask",
-    (
         "kasia_rotterdam",
         "<6062fec8ed7ce0f4421df623ab4d2416@mailbox.example>",
     ): "the writer expects a third ask due after the second bounced; the product proposes "
