@@ -317,7 +317,7 @@ _PERSONAL_SIGNOFF = re.compile(
     re.I | re.M,
 )
 # Emoji, and their typed forms: ":)", "xD", "haha", "jaja", "kkk", "mdr". In the corpus of sent
-# mail they are in 300 of 4,000 other messages and 21 of 1,300 requests.
+# mail of eleven writers they were in 288 of 4,076 other messages and 21 of 1,336 requests.
 _EMOJI = re.compile(
     "[\U0001f300-\U0001faff\u2600-\u27bf]|(?<!\\w)[:;]-?[)DP(](?!\\w)|(?<!\\w)xD(?!\\w)|\\^\\^|"
     r"\b(?:haha|hehe|jaja|kkk+|lol|mdr|ptdr)\b",
