@@ -386,6 +386,11 @@ _PROCESS = re.compile(
 )
 
 
+def _about_own_document(sentence: str) -> bool:
+    """Whether a sentence names one of the user's documents and no hiring process."""
+    return bool(_OWN_DOCUMENT.search(sentence)) and not _PROCESS.search(sentence)
+
+
 # What an asking sentence is about, in any of the six languages: an assessment of the user,
 # something else (a timeline, a reference, a claim), the words of a hiring process.
 _ASK_WORD_RES = {name: stems_pattern(words) for name, words in ASK_WORDS.items()}
@@ -405,7 +410,7 @@ def asking_sentences(own_text: str) -> str:
             continue
         lowered = sentence.lower()
         tokens = [f"ask_{name}" for name, rx in _ASK_WORD_RES.items() if rx.search(lowered)]
-        if _OWN_DOCUMENT.search(sentence) and not _PROCESS.search(sentence):
+        if _about_own_document(sentence):
             tokens.append("ask_document")
         out.append(" ".join([sentence, *tokens]))
     return " ".join(out)
@@ -418,7 +423,7 @@ def _assessment_asks(own_text: str) -> tuple[int, int]:
     for sentence in _SENTENCE_BREAK.split(own_text):
         if _ASKING.search(sentence) and _ASSESSMENT.search(sentence):
             asks += 1
-            if _OWN_DOCUMENT.search(sentence) and not _PROCESS.search(sentence):
+            if _about_own_document(sentence):
                 documents += 1
     return asks, documents
 
