@@ -79,6 +79,7 @@ ADAPTERS = {
     "watcher.classify.classifier",
     "watcher.classify.train",
     "watcher.classify.pointmodel",
+    "watcher.classify.blend",
 }
 ORCHESTRATION = {
     "watcher.sync",

@@ -174,3 +174,36 @@ def test_the_shipped_points_model_loads_as_shipped():
     models, meta, origin = load_models(None)
     assert origin == "shipped", "stale points.joblib: python -m watcher.classify.pointmodel"
     assert isinstance(models, PointModels) and meta["kind"] == "points"
+
+
+def test_the_theme_blend_ranks_like_ridge_alone_at_zero_weight_and_survives_a_round_trip(
+    tmp_path,
+):
+    import joblib
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import RidgeClassifier
+
+    from watcher.classify.blend import RidgeBayesBlend
+
+    texts = [
+        "your SQL was weak",
+        "the take-home code had no tests",
+        "you spoke clearly and listened",
+        "your answers rambled",
+        "you have not led a team yet",
+        "you had five years in logistics",
+    ] * 3
+    themes = ["technical", "technical", "communication", "communication"]
+    themes = (themes + ["experience", "experience"]) * 3
+    X = TfidfVectorizer().fit_transform(texts)
+    blend = RidgeBayesBlend(bayes_weight=0.5).fit(X, themes)
+    assert sorted(blend.classes_) == ["communication", "experience", "technical"]
+    assert list(blend.predict(X)) == [
+        blend.classes_[i] for i in blend.decision_function(X).argmax(1)
+    ]
+    ridge_only = RidgeBayesBlend(bayes_weight=0.0).fit(X, themes)
+    plain = RidgeClassifier(alpha=0.3, class_weight="balanced").fit(X, themes)
+    assert list(ridge_only.predict(X)) == list(plain.predict(X))
+    joblib.dump(blend, tmp_path / "blend.joblib")
+    again = joblib.load(tmp_path / "blend.joblib")
+    assert (again.decision_function(X) == blend.decision_function(X)).all()
