@@ -139,9 +139,9 @@ def build_pipeline(target: str, C: float = 16.0) -> Pipeline:
     # sentences points (cross-validated F1 0.772 balanced, 0.787 not). The theme is read off a
     # ridge classifier's scores (leave-one-writer-out theme accuracy over six writers 0.740
     # against 0.706 for this logistic regression and 0.726 for a linear SVM; alpha 0.1: 0.740,
-    # 1.0: 0.732, 3.0: 0.710) blended half and half with complement naive Bayes: on gold
-    # spans, eighteen writers in four groups 0.753 against 0.745 for ridge alone, the held-out
-    # writer 0.797 against 0.789 (2026-12-08).
+    # 1.0: 0.732, 3.0: 0.710) blended half and half with complement naive Bayes: on marked
+    # spans, twenty writers in four groups 0.770 against 0.763 for ridge alone (sixteen
+    # writers: 0.753 against 0.745), the held-out writer 0.810 against 0.815 (2026-12-08).
     model: Any = (
         RidgeBayesBlend(alpha=0.3, bayes_alpha=0.3, bayes_weight=0.5)
         if target == "theme"
