@@ -35,7 +35,8 @@ CHAR_PREFIX = 600
 #    The context numbers weigh CONTEXT_WEIGHT.
 # 7: a branch over the sentences that ask something, with what they ask as tokens (askwords),
 #    and typed smileys counted with emoji.
-PIPELINE_VERSION = 7
+# 8: a token for asks made before an application goes out (askwords "before_applying").
+PIPELINE_VERSION = 8
 
 
 # The request detector's two thresholds on P(request): at or above HIGH a sent message is
