@@ -235,3 +235,17 @@ def test_eval_requests_reports_with_and_without_context_and_false_asks_on_real_m
         assert f"dev set (sent-dev.jsonl), {label}" in out
         assert f"real mail pooled, {label}" in out
     assert "per 1,000" in out and "unsure:" in out
+
+
+def test_every_ordinary_mail_file_is_scored_as_ordinary_mail():
+    """The evaluation scores the writers of ``requests-*-ordinary.jsonl`` as false asks only; a
+    new file whose writer is missing from ORDINARY_WRITERS would count as a job seeker's."""
+    from watcher.classify.train import ORDINARY_WRITERS, corpus_paths, read_jsonl
+
+    ordinary = {
+        str(item["writer"])
+        for path in corpus_paths("request")
+        if path.name.endswith("-ordinary.jsonl")
+        for item in read_jsonl(path)
+    }
+    assert ordinary == ORDINARY_WRITERS

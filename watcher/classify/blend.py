@@ -1,10 +1,10 @@
 """A linear classifier blended with naive Bayes, for the points' theme.
 
-A ridge classifier separates themes well where the corpus has seen the words; complement naive
-Bayes is steadier on writers it has not seen (its per-word evidence does not lean on a few
-heavy features). Their scores, each standardized per row, are averaged. Only the points
-models import this module (inside functions, or when a saved model is loaded), so the idle
-service never pays for scikit-learn.
+A ridge classifier and complement naive Bayes over the same features make different mistakes
+(ridge weighs features jointly, naive Bayes adds each word's evidence on its own); their scores,
+each standardized per row, are averaged. On writers left out the blend beat each alone (see
+``pointmodel.build_pipeline``). Only the points models import this module (inside functions,
+or when a saved model is loaded), so the idle service never pays for scikit-learn.
 """
 
 from __future__ import annotations
