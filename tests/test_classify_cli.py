@@ -202,8 +202,34 @@ def test_train_passes_the_users_track_and_ignore_marks_to_the_request_model(
     assert "personal request model trained on 100 corpus messages and 2 of your track/ignore" in out
 
 
+# Four writers' files of the sent-mail corpus (about 2,100 messages: two job seekers, the CV
+# review asks, ordinary mail) instead of all twenty-nine: the tests below are about what
+# reaches the model and what `eval` prints, and the whole corpus costs over 40 s per fit.
+SMALL_REQUEST_CORPUS = {
+    "requests.jsonl",
+    "requests-b.jsonl",
+    "requests-r5.jsonl",
+    "requests-o-ordinary.jsonl",
+}
+
+
+@pytest.fixture
+def small_request_corpus(monkeypatch):
+    from watcher.classify import train
+
+    every_file = train.corpus_paths("request")
+    files = [path for path in every_file if path.name in SMALL_REQUEST_CORPUS]
+    assert len(files) == len(SMALL_REQUEST_CORPUS)
+    original = train.corpus_paths
+    monkeypatch.setattr(
+        train, "corpus_paths", lambda kind: files if kind == "request" else original(kind)
+    )
+
+
 @pytest.mark.slow
-def test_train_makes_a_personal_request_model_from_track_and_ignore(capsys, tmp_path):
+def test_train_makes_a_personal_request_model_from_track_and_ignore(
+    capsys, tmp_path, small_request_corpus
+):
     from demostate import DemoState
 
     from watcher.classify.classifier import RequestDetector
@@ -225,7 +251,9 @@ def test_train_makes_a_personal_request_model_from_track_and_ignore(capsys, tmp_
 
 
 @pytest.mark.slow
-def test_eval_requests_reports_with_and_without_context_and_false_asks_on_real_mail(capsys):
+def test_eval_requests_reports_with_and_without_context_and_false_asks_on_real_mail(
+    capsys, small_request_corpus
+):
     if not (DEV_SETS / "real-mail").is_dir():
         pytest.skip("../shared/dev-sets/real-mail is not present")
     assert main(["eval", "--kind", "request", "--quick", "--dev-sets", str(DEV_SETS)], {}) == 0

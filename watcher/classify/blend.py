@@ -39,6 +39,9 @@ class RidgeBayesBlend(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.ridge_.fit(X, y, sample_weight=sample_weight)
         self.bayes_ = ComplementNB(alpha=self.bayes_alpha)
         self.bayes_.fit(X, y, sample_weight=sample_weight)
+        # The raw counts are only for further fitting, which never happens here; kept, they
+        # doubled the saved points model (a dense class-by-feature matrix each).
+        del self.bayes_.feature_count_, self.bayes_.feature_all_
         if list(self.ridge_.classes_) != list(self.bayes_.classes_):
             raise ValueError("the two models disagree on the classes")
         self.classes_ = self.ridge_.classes_
