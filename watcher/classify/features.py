@@ -386,6 +386,11 @@ _PROCESS = re.compile(
 )
 
 
+def _sentences_that_ask(own_text: str) -> list[str]:
+    """The sentences of the user's own words that put a question or a polite request."""
+    return [s for s in _SENTENCE_BREAK.split(own_text) if s and _ASKING.search(s)]
+
+
 def _about_own_document(sentence: str) -> bool:
     """Whether a sentence names one of the user's documents and no hiring process."""
     return bool(_OWN_DOCUMENT.search(sentence)) and not _PROCESS.search(sentence)
@@ -405,9 +410,7 @@ def asking_sentences(own_text: str) -> str:
     it asks about a document of the user's rather than a decision: shared words that let what
     one writer taught carry over to another's phrasing and language."""
     out = []
-    for sentence in _SENTENCE_BREAK.split(own_text):
-        if not sentence or not _ASKING.search(sentence):
-            continue
+    for sentence in _sentences_that_ask(own_text):
         lowered = sentence.lower()
         tokens = [f"ask_{name}" for name, rx in _ASK_WORD_RES.items() if rx.search(lowered)]
         if _about_own_document(sentence):
@@ -420,8 +423,8 @@ def _assessment_asks(own_text: str) -> tuple[int, int]:
     """Sentences that ask for an assessment of the user, and how many of them ask about one
     of the user's documents rather than a hiring process."""
     asks = documents = 0
-    for sentence in _SENTENCE_BREAK.split(own_text):
-        if _ASKING.search(sentence) and _ASSESSMENT.search(sentence):
+    for sentence in _sentences_that_ask(own_text):
+        if _ASSESSMENT.search(sentence):
             asks += 1
             if _about_own_document(sentence):
                 documents += 1
