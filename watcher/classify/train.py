@@ -580,7 +580,7 @@ def compare(kind: str, dev: Path | None = None) -> list[tuple[str, float, float,
 # -- the request detector's evaluation: with and without context ------------------------------
 
 # models/corpus/requests-*-ordinary.jsonl: sent mail with no job search in it
-ORDINARY_WRITERS = frozenset({"o", "t", "z", "r4", "r10", "r11", "r15"})
+ORDINARY_WRITERS = frozenset({"o", "t", "z", "r4", "r10", "r11", "r15", "r19"})
 
 
 @dataclass(frozen=True)
