@@ -7,7 +7,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from watcher.classify.pointfeatures import join_points, samples, segment_labels
+from watcher.classify.pointfeatures import (
+    join_points,
+    samples,
+    segment_labels,
+    sentence_span,
+)
 from watcher.classify.pointscore import Point, PointScore, keyword_points, match, same_words
 from watcher.classify.segments import segments
 
@@ -122,6 +127,17 @@ def test_clauses_of_one_kind_join_into_one_point_and_keep_the_surest_theme():
     ]
     assert points[0].theme == "technical" and points[0].confidence == 0.8
     assert text[points[0].start :].startswith(points[0].text)
+
+
+def test_a_clause_is_themed_with_the_sentence_it_sits_in():
+    text = "Your SQL was correct, but you never checked the edge cases. Thanks for your time."
+    pairs = samples(text)
+    clause = text.index("you never")
+    sentence_end = text.index(".") + 1
+    assert sentence_span(pairs, clause, sentence_end) == (0, sentence_end)
+    assert sentence_span(pairs, 0, sentence_end) is None  # the whole sentence already
+    last = text.index("Thanks")
+    assert sentence_span(pairs, last, len(text)) is None
 
 
 def test_samples_carry_context_and_cues():

@@ -119,6 +119,19 @@ def point_sample(
     return SegmentSample(point, first.context, tokens, " ".join(cue_tokens(point)))
 
 
+def sentence_span(
+    pairs: Sequence[tuple[Segment, SegmentSample]], start: int, end: int
+) -> tuple[int, int] | None:
+    """The whole sentence that the point at [start, end) starts in, when the point is less than
+    that sentence (a clause of it, or a part cut short)."""
+    inside = [s for s, _ in pairs if s.start < end and s.end > start]
+    if not inside:
+        return None
+    sentence = [s for s, _ in pairs if s.sentence == inside[0].sentence]
+    span = (sentence[0].start, sentence[-1].end)
+    return span if span != (start, end) else None
+
+
 def segment_labels(
     text: str, segs: Sequence[Segment], gold: Sequence[Point]
 ) -> list[tuple[str, str]]:

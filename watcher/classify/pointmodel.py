@@ -22,6 +22,7 @@ from watcher.classify.pointfeatures import (
     point_sample,
     samples,
     segment_labels,
+    sentence_span,
 )
 from watcher.classify.pointscore import (
     NOT_A_POINT,
@@ -40,8 +41,9 @@ log = logging.getLogger(__name__)
 
 # Bump when the segmenter, the features or the learners change: saved models are rebuilt.
 # 3: advice cues, a ridge theme model; 4: theme words; 5: two writers' theme words;
-# 6: the theme model blends ridge with complement naive Bayes.
-POINTS_PIPELINE_VERSION = 6
+# 6: the theme model blends ridge with complement naive Bayes; 7: a point's theme also reads
+# the sentence around it.
+POINTS_PIPELINE_VERSION = 7
 MODEL_NAME = "points"
 CORPUS_GLOB = "points-*.jsonl"
 HELDOUT_FILE = "points-heldout.jsonl"
@@ -57,6 +59,10 @@ TWO_STAGE = False
 POINT_THRESHOLD = 0.5
 THEME_KIND = True
 THEME_WEIGHTS = {"words": 1.0, "chars": 1.0, "context": 0.3, "tokens": 0.2, "cues": 0.7}
+# A point's theme is read off its own words plus this share of the theme scores of the whole
+# sentence it sits in. A point cut shorter or longer than a person would mark it loses or gains
+# the words that name its subject; the sentence is the same however it is cut.
+THEME_SENTENCE_WEIGHT = 1.0
 
 
 def pick_seg_text(samples_: Sequence[SegmentSample]) -> list[str]:
@@ -285,17 +291,35 @@ class PointModels:
         points = join_points(text, segs, self._judge([x for _, x in pairs]))
         if not points:
             return []
+        themes = self._themes(text, pairs, points)
+        return [Point(p.text, p.kind, t, p.confidence, p.start) for p, t in zip(points, themes)]
+
+    def _themes(
+        self, text: str, pairs: Sequence[tuple[Segment, SegmentSample]], points: Sequence[Point]
+    ) -> list[str]:
+        """Each point's theme: the theme model's scores of the point, plus (by
+        THEME_SENTENCE_WEIGHT) those of the whole sentence it sits in."""
+        kinds = [p.kind if THEME_KIND else "" for p in points]
         items = [
-            point_sample(text, pairs, p.start, p.start + len(p.text), p.kind if THEME_KIND else "")
-            for p in points
+            point_sample(text, pairs, p.start, p.start + len(p.text), kind)
+            for p, kind in zip(points, kinds)
         ]
-        themes = list(self.theme.classes_)
-        out = []
-        for p, item in zip(points, items):
-            row = self.theme.decision_function([item])[0] if item else None
-            theme = themes[int(row.argmax())] if row is not None else "other"
-            out.append(Point(p.text, p.kind, theme, p.confidence, p.start))
-        return out
+        arounds = []
+        for p, kind, item in zip(points, kinds, items):
+            whole = sentence_span(pairs, p.start, p.start + len(p.text))
+            around = point_sample(text, pairs, whole[0], whole[1], kind) if whole else None
+            arounds.append(around or item)  # the point itself, when it is the sentence
+        known = [i for i, item in enumerate(items) if item is not None]
+        if not known:
+            return ["other"] * len(points)
+        scores = self.theme.decision_function([items[i] for i in known])
+        if THEME_SENTENCE_WEIGHT:
+            scores = scores + THEME_SENTENCE_WEIGHT * self.theme.decision_function(
+                [arounds[i] for i in known]
+            )
+        classes = list(self.theme.classes_)
+        picked = {i: classes[int(row.argmax())] for i, row in zip(known, scores)}
+        return [picked.get(i, "other") for i in range(len(points))]
 
 
 def training_rows(
