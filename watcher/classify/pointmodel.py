@@ -304,18 +304,22 @@ class PointModels:
             point_sample(text, pairs, p.start, p.start + len(p.text), kind)
             for p, kind in zip(points, kinds)
         ]
-        arounds = []
-        for p, kind, item in zip(points, kinds, items):
-            whole = sentence_span(pairs, p.start, p.start + len(p.text))
-            around = point_sample(text, pairs, whole[0], whole[1], kind) if whole else None
-            arounds.append(around or item)  # the point itself, when it is the sentence
         known = [i for i, item in enumerate(items) if item is not None]
         if not known:
             return ["other"] * len(points)
         scores = self.theme.decision_function([items[i] for i in known])
-        if THEME_SENTENCE_WEIGHT:
-            scores = scores + THEME_SENTENCE_WEIGHT * self.theme.decision_function(
-                [arounds[i] for i in known]
+        # Only a point less than its sentence is scored again over the whole sentence: for
+        # the rest the sentence is the point, and adding its own scores changes no argmax.
+        arounds: dict[int, SegmentSample] = {}
+        for row, i in enumerate(known if THEME_SENTENCE_WEIGHT else ()):
+            p = points[i]
+            whole = sentence_span(pairs, p.start, p.start + len(p.text))
+            around = point_sample(text, pairs, whole[0], whole[1], kinds[i]) if whole else None
+            if around is not None:
+                arounds[row] = around
+        if arounds:
+            scores[list(arounds)] += THEME_SENTENCE_WEIGHT * self.theme.decision_function(
+                list(arounds.values())
             )
         classes = list(self.theme.classes_)
         picked = {i: classes[int(row.argmax())] for i, row in zip(known, scores)}
